@@ -1,0 +1,100 @@
+"""The plan's 2020 goals as objects, and the scorecard that measures a run against them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "configs" / "data"
+GOALS_FILE = DATA_DIR / "goals_2020.csv"
+
+
+@dataclass(frozen=True)
+class Goal:
+    """One numeric goal of the plan: a measurable with a threshold (at least or at most)."""
+
+    goal_id: str
+    name_zh: str
+    name_en: str
+    target: float
+    unit: str
+    comparison: str
+    kind: str
+
+    def met(self, value: float) -> bool:
+        """Whether ``value`` meets the goal."""
+        return bool(value >= self.target) if self.comparison == ">=" else bool(value <= self.target)
+
+    def attainment(self, value: float) -> float:
+        """Progress towards the goal, 1.0 = met exactly.
+
+        For an at-least goal: value / target. For an at-most goal with target 0 (blank villages), 1 when
+        the value is 0 and 1 / (1 + value) otherwise, so that fewer is always better.
+        """
+        if self.comparison == ">=":
+            return float(value / self.target) if self.target else float("nan")
+        if self.target == 0:
+            return 1.0 / (1.0 + max(value, 0.0))
+        return float(self.target / value) if value else 1.0
+
+
+@cache
+def load_goals() -> tuple[Goal, ...]:
+    """The goals of ``configs/data/goals_2020.csv`` in file order."""
+    df = pd.read_csv(GOALS_FILE)
+    return tuple(
+        Goal(r.goal_id, r.name_zh, r.name_en, float(r.target), r.unit, r.comparison, r.kind)
+        for r in df.itertuples(index=False)
+    )
+
+
+GOAL_IDS = tuple(g.goal_id for g in load_goals())
+
+
+def scorecard(values: dict[str, float]) -> pd.DataFrame:
+    """Score goal values against the goals.
+
+    Args:
+        values: goal_id -> the model's value at the end of 2020 (or at the last month run).
+
+    Returns:
+        One row per goal: goal_id, name_zh, name_en, value, target, unit, attainment, met.
+    """
+    missing = [g.goal_id for g in load_goals() if g.goal_id not in values]
+    if missing:
+        raise KeyError(f"no value for goals {missing}")
+    rows = []
+    for g in load_goals():
+        v = float(values[g.goal_id])
+        rows.append(
+            {
+                "goal_id": g.goal_id,
+                "name_zh": g.name_zh,
+                "name_en": g.name_en,
+                "value": v,
+                "target": g.target,
+                "unit": g.unit,
+                "comparison": g.comparison,
+                "attainment": g.attainment(v),
+                "met": g.met(v) if np.isfinite(v) else False,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def format_scorecard(card: pd.DataFrame) -> str:
+    """The scorecard as a terminal table (money in 亿元 = 1e8 CNY for reading)."""
+    lines = [f"{'goal':<24}{'value':>16}{'target':>16}  {'unit':<11}{'attain':>8}  met", "-" * 84]
+    for r in card.itertuples(index=False):
+        scale, unit = (1e8, "亿元 (1e8)") if r.unit == "CNY" else (1.0, r.unit)
+        lines.append(
+            f"{r.goal_id:<24}{r.value / scale:>16,.2f}{r.target / scale:>16,.2f}  {unit:<11}"
+            f"{r.attainment:>8.0%}  {'yes' if r.met else 'NO'}"
+        )
+    lines.append("-" * 84)
+    lines.append(f"{int(card['met'].sum())} of {len(card)} goals met")
+    return "\n".join(lines)

@@ -1,0 +1,71 @@
+"""The programme's money: planned, spent and wanted, by year and lever, in CNY."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.config import YEARS, BudgetConf
+
+
+class Ledger:
+    """Money by year and lever.
+
+    ``planned`` is the budget (total x phasing x allocation); ``spent`` is what the levers paid;
+    ``wanted`` is what they would have paid with no budget limit, so that a lever starved of money and
+    money a lever could not use are both visible.
+
+    Args:
+        levers: the lever names, in the model's order.
+        budget: the budget config.
+    """
+
+    def __init__(self, levers: list[str], budget: BudgetConf):
+        self.levers = list(levers)
+        self.index = {name: i for i, name in enumerate(self.levers)}
+        alloc = np.array([budget.allocation.get(name, 0.0) for name in self.levers])
+        self.planned = budget.total_cny * np.outer(np.asarray(budget.phasing, float), alloc)
+        self.spent = np.zeros_like(self.planned)
+        self.wanted = np.zeros_like(self.planned)
+
+    def available(self, lever: str, year: int) -> float:
+        """Money the lever may still spend in ``year`` (index 0..4): its plan to date minus its spending."""
+        i = self.index[lever]
+        return max(0.0, self.planned[: year + 1, i].sum() - self.spent[:, i].sum())
+
+    def total_left(self, lever: str) -> float:
+        """The lever's whole budget 2016-2020 minus its spending so far."""
+        i = self.index[lever]
+        return max(0.0, self.planned[:, i].sum() - self.spent[:, i].sum())
+
+    def monthly_allowance(self, lever: str, year: int, month_of_year: int) -> float:
+        """For flow levers (fees, rate discounts): what is available spread over the year's remaining months."""
+        return self.available(lever, year) / (12 - month_of_year)
+
+    def record(self, lever: str, year: int, spent: float, wanted: float | None = None) -> None:
+        """Book spending (and the unconstrained want) for a lever in a year."""
+        i = self.index[lever]
+        self.spent[year, i] += spent
+        self.wanted[year, i] += spent if wanted is None else wanted
+
+    @property
+    def total_spent(self) -> float:
+        """Everything spent so far."""
+        return float(self.spent.sum())
+
+    def table(self) -> pd.DataFrame:
+        """Tidy ledger: year, lever, planned, spent, unspent, wanted, shortfall (wanted but unpaid)."""
+        years = np.repeat(np.asarray(YEARS), len(self.levers))
+        levers = np.tile(self.levers, len(YEARS))
+        df = pd.DataFrame(
+            {
+                "year": years,
+                "lever": levers,
+                "planned": self.planned.ravel(),
+                "spent": self.spent.ravel(),
+                "wanted": self.wanted.ravel(),
+            }
+        )
+        df["unspent"] = df["planned"] - df["spent"]
+        df["shortfall"] = (df["wanted"] - df["spent"]).clip(lower=0)
+        return df

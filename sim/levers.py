@@ -1,0 +1,339 @@
+"""The programme's levers: what each one changes, when, and what it costs.
+
+Every lever is a small object with ``apply(model, t)``, called once a month in the order of
+:data:`LEVER_ORDER`. A lever does its 2015 practice (``baseline_*``) at no programme cost in every
+scenario; what the programme adds (``intensity``, one value per year 2016..2020) is paid from the
+lever's budget (``budget.allocation``) and capped by it. Flow levers (fee waivers, rate discounts) spread
+each year's money over its months. Mechanisms and sources: ``docs/model.md``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, override
+
+import numpy as np
+
+from sim.calendar import year_index
+from sim.population import LOW_INCOME_LOAN, URBAN
+
+if TYPE_CHECKING:
+    from sim.model import TaizhouModel
+
+
+class Lever:
+    """Base class: the config, the year's intensity and the budget.
+
+    Args:
+        name: the lever's key under ``levers``.
+        conf: its config node.
+    """
+
+    def __init__(self, name: str, conf):
+        self.name = name
+        self.conf = conf
+        self._carry = 0.0  # fractional units carried between months
+
+    def intensity(self, t: int) -> float:
+        """The programme's intensity in the year of step ``t`` (0 when the lever is off)."""
+        return float(self.conf.intensity[year_index(t)]) if self.conf.enabled else 0.0
+
+    def active(self, t: int) -> bool:
+        """Whether the programme runs this lever in the year of step ``t``."""
+        return self.intensity(t) > 0
+
+    def units_this_month(self, per_year: float) -> int:
+        """Whole units due this month from a yearly count, carrying fractions forward."""
+        self._carry += per_year / 12.0
+        whole = int(np.floor(self._carry + 1e-9))
+        self._carry -= whole
+        return whole
+
+    def apply(self, model: TaizhouModel, t: int) -> None:  # pragma: no cover - interface
+        """Do this month's work."""
+        raise NotImplementedError
+
+
+class ManagerVisits(Lever):
+    """走千访万 on a grid (一人一格): each manager visits households of its grid every month.
+
+    Unfiled households are visited first and get an information file (建档) with ``p_file_per_visit``;
+    the rest of the capacity goes to filed households (trust, ratings). Programme visits beyond the
+    2015 practice cost ``cost_per_visit`` each.
+    """
+
+    @override
+    def apply(self, model, t):
+        c, m, y = self.conf, model, year_index(t)
+        extra_wanted = self.intensity(t) * m.n_managers
+        affordable = m.ledger.available(self.name, y) / c.cost_per_visit if c.cost_per_visit else np.inf
+        extra = min(extra_wanted, affordable)
+        m.ledger.record(self.name, y, extra * c.cost_per_visit, extra_wanted * c.cost_per_visit)
+        visits_per_grid = (c.baseline_visits + extra / m.n_managers) / m.weight
+        if m.platform_active:
+            visits_per_grid *= 1.0 + m.cfg.levers.digital_platform.manager_throughput_gain
+        m.visit_grids(visits_per_grid)
+
+
+class VillageCampaigns(Lever):
+    """整村授信 with 批量发卡: a whole village is rated and granted credit lines in one campaign.
+
+    ``baseline_villages_per_year`` is 2015 practice; ``intensity`` adds villages per year, each costing
+    ``cost_per_village`` plus ``cost_per_card`` for every card issued.
+    """
+
+    @override
+    def apply(self, model, t):
+        c, m, y = self.conf, model, year_index(t)
+        n = self.units_this_month(c.baseline_villages_per_year + self.intensity(t))
+        if n == 0:
+            return
+        base_share = c.baseline_villages_per_year / (c.baseline_villages_per_year + self.intensity(t))
+        cards_per_village = m.expected_cards_per_village()
+        unit = c.cost_per_village + c.cost_per_card * cards_per_village
+        paid_wanted = n * (1 - base_share)
+        paid = min(paid_wanted, m.ledger.available(self.name, y) / unit) if unit > 0 else paid_wanted
+        n_done = int(np.floor(n * base_share + paid + 1e-9))
+        villages = m.pick_villages(~m.places.village_campaigned, n_done, c.priority, m.streams["campaigns"])
+        cards = m.campaign(villages)
+        paid_share = 0.0 if n_done == 0 else min(1.0, paid / n_done)
+        spent = paid_share * (len(villages) * c.cost_per_village + cards * c.cost_per_card)
+        m.ledger.record(self.name, y, spent, paid_wanted * unit)
+
+
+class _Outlets(Lever):
+    """Shared rule of stations, devices and community outlets: open where there is none, pay capex and opex.
+
+    New outlets open only when the lever's budget covers their capex and the opex of every programme
+    outlet to the end of the run, so that an outlet once opened is never left unpaid.
+    """
+
+    kind = ""
+
+    def __init__(self, name, conf):
+        super().__init__(name, conf)
+        self.opened = 0  # programme outlets open
+        self.backlog = 0
+
+    def candidates(self, model) -> np.ndarray:
+        """Places that could get one now (boolean mask)."""
+        raise NotImplementedError
+
+    def open(self, model, places: np.ndarray, t: int) -> None:
+        """Mark the places served and create their Mesa agents."""
+        raise NotImplementedError
+
+    @override
+    def apply(self, model, t):
+        c, m, y = self.conf, model, year_index(t)
+        opex_month = c.opex_per_year / 12.0
+        opex = self.opened * opex_month
+        months_left = m.cfg.months - t
+        due = self.units_this_month(self.intensity(t))
+        self.backlog += due  # outlets the plan wanted but money or places did not allow yet
+        # Commit capex now and opex to the end of the run: an opened outlet is never left unpaid.
+        free = m.ledger.total_left(self.name) - self.opened * opex_month * months_left
+        per_unit = c.capex + opex_month * months_left
+        affordable = int(min(free // per_unit, (m.ledger.available(self.name, y) - opex) // c.capex)) \
+            if per_unit > 0 and c.capex > 0 else self.backlog
+        cand = self.candidates(model)
+        n = min(self.backlog, max(0, affordable))
+        places = m.pick_places(cand, n, getattr(c, "priority", "largest_first"), self.kind)
+        self.open(model, places, t)
+        self.opened += len(places)
+        self.backlog -= len(places)
+        if not (cand.sum() - len(places)):  # nowhere left to put one
+            m.unusable[self.name] += self.backlog
+            self.backlog = 0
+        m.ledger.record(self.name, y, opex + len(places) * c.capex, opex + due * c.capex)
+
+
+class Stations(_Outlets):
+    """丰收驿站 / 一村一中心: a station in every village of ``min_village_size``+ residents.
+
+    ``priority`` decides which villages get one first: largest_first, remote_first or random.
+    """
+
+    kind = "station"
+
+    @override
+    def candidates(self, m):
+        p = m.places
+        return ~p.village_served & (p.village_size >= self.conf.min_village_size)
+
+    @override
+    def open(self, m, places, t):
+        m.places.village_station[places] = True
+        m.add_outlets("station", places, t)
+
+
+class Devices(_Outlets):
+    """自助机具: self-service device points in villages below the station size."""
+
+    kind = "device"
+
+    @override
+    def candidates(self, m):
+        p = m.places
+        return ~p.village_served & (p.village_size < m.cfg.levers.stations.min_village_size)
+
+    @override
+    def open(self, m, places, t):
+        m.places.village_device[places] = True
+        m.add_outlets("device", places, t)
+
+
+class CommunityOutlets(_Outlets):
+    """社区银行: community outlets in urban communities without one."""
+
+    kind = "community"
+
+    @override
+    def candidates(self, m):
+        return ~m.places.community_covered
+
+    @override
+    def open(self, m, places, t):
+        m.places.community_covered[places] = True
+        m.add_outlets("community", places, t)
+
+
+class DigitalPlatform(Lever):
+    """丰收互联 and 普惠通: yearly platform spend (CNY) pushes digital adoption and managers' throughput.
+
+    The push on the Bass innovation coefficient is ``adoption_push`` x (spend / reference spend).
+    """
+
+    @override
+    def apply(self, model, t):
+        c, m, y = self.conf, model, year_index(t)
+        want = self.intensity(t) / 12.0
+        spend = min(want, m.ledger.available(self.name, y))
+        m.ledger.record(self.name, y, spend, want)
+        m.platform_push = c.adoption_push * spend / (c.reference_spend_per_year / 12.0)
+        m.platform_active = spend > 0
+
+
+class Lectures(Lever):
+    """普惠金融讲堂: lectures in villages and communities raise attendees' financial literacy."""
+
+    @override
+    def apply(self, model, t):
+        c, m, y = self.conf, model, year_index(t)
+        base = self.units_this_month(c.baseline_per_year + self.intensity(t))
+        if base == 0:
+            return
+        share_paid = self.intensity(t) / (c.baseline_per_year + self.intensity(t))
+        want_paid = base * share_paid
+        paid = want_paid
+        if c.cost_per_lecture:
+            paid = min(want_paid, m.ledger.available(self.name, y) / c.cost_per_lecture)
+        n = int(np.floor(base * (1 - share_paid) + paid + 1e-9))
+        m.ledger.record(self.name, y, paid * c.cost_per_lecture, want_paid * c.cost_per_lecture)
+        m.hold_lectures(n)
+
+
+class IndustryApps(Lever):
+    """行业应用: application scenarios with government, schools, hospitals, parks, insurers."""
+
+    @override
+    def apply(self, model, t):
+        c, m, y = self.conf, model, year_index(t)
+        n = self.units_this_month(c.baseline_per_year + self.intensity(t))
+        if n == 0:
+            return
+        paid_share = self.intensity(t) / (c.baseline_per_year + self.intensity(t))
+        want = n * paid_share * c.cost_per_app
+        affordable = int(m.ledger.available(self.name, y) // c.cost_per_app) if c.cost_per_app else n
+        paid = min(round(n * paid_share), affordable)
+        launched = n - round(n * paid_share) + paid
+        m.ledger.record(self.name, y, paid * c.cost_per_app, want)
+        m.apps_by_year[y] += launched
+
+
+class FeeWaivers(Lever):
+    """减费让利 (fees): account and card fees of rural accounts and e-transfer fees are waived.
+
+    ``intensity`` is the share of eligible accounts waived; the fees forgone are the cost. Waived
+    e-transfers make e-channels cheaper (Bass uplift, higher e-channel share); waived account fees add a
+    little trust.
+    """
+
+    @override
+    def apply(self, model, t):
+        c, m, y = self.conf, model, year_index(t)
+        share = self.intensity(t)
+        m.fee_waiver_share = 0.0
+        if share == 0:
+            return
+        rural_accounts = m.count(m.hh_active & (m.households.kind != URBAN)) * c.accounts_per_household
+        digital = m.count(m.hh_active & m.households.digital)
+        full = rural_accounts * (c.account_fee_per_year + c.card_fee_per_year) / 12.0
+        full += digital * c.transfers_per_customer_month * c.transfer_fee
+        want = share * full
+        allowance = m.ledger.monthly_allowance(self.name, y, t % 12)
+        spend = min(want, allowance)
+        m.ledger.record(self.name, y, spend, want)
+        m.fee_waiver_share = spend / full if full > 0 else 0.0
+
+
+class RateDiscounts(Lever):
+    """减费让利 (rates): a discount in basis points on new loans of the listed products.
+
+    The cost is the interest forgone on discounted balances, every month while they are outstanding.
+    New loans are discounted only while the month's allowance covers the existing discounts.
+    """
+
+    @override
+    def apply(self, model, t):
+        _c, m, y = self.conf, model, year_index(t)
+        bp = self.intensity(t)
+        m.rate_discount_bp = 0.0
+        if bp > 0:
+            self.last_bp = bp
+        cost = m.discounted_balance() * getattr(self, "last_bp", 0.0) / 1e4 / 12.0
+        allowance = m.ledger.monthly_allowance(self.name, y, t % 12)
+        m.ledger.record(self.name, y, min(cost, allowance), cost)
+        if cost > allowance:  # money ran out: stop discounting existing loans
+            m.households.discounted[:] = False
+        elif bp > 0 and cost < 0.95 * allowance:
+            m.rate_discount_bp = bp
+
+
+class LowIncomeLoans(Lever):
+    """低收入农户贷款: a targeted product for low-income farm households (lists, guarantee, lower rate).
+
+    ``intensity`` is the share of low-income households reached by the product; reached households are
+    approved with ``p_approve`` instead of the ordinary low-income approval, at ``rate_discount_bp`` less,
+    which the lever pays as interest forgone.
+    """
+
+    @override
+    def apply(self, model, t):
+        c, m, y = self.conf, model, year_index(t)
+        reach = self.intensity(t)
+        bal = m.balance(m.households.product == LOW_INCOME_LOAN)
+        cost = bal * c.rate_discount_bp / 1e4 / 12.0
+        allowance = m.ledger.monthly_allowance(self.name, y, t % 12)
+        m.ledger.record(self.name, y, min(cost, allowance), cost)
+        m.low_income_reach = reach if cost <= allowance else 0.0
+
+
+LEVER_ORDER: tuple[tuple[str, type[Lever]], ...] = (
+    ("stations", Stations),
+    ("devices", Devices),
+    ("community_outlets", CommunityOutlets),
+    ("digital_platform", DigitalPlatform),
+    ("industry_apps", IndustryApps),
+    ("manager_visits", ManagerVisits),
+    ("village_campaigns", VillageCampaigns),
+    ("lectures", Lectures),
+    ("fee_waivers", FeeWaivers),
+    ("rate_discounts", RateDiscounts),
+    ("low_income_loans", LowIncomeLoans),
+)
+
+
+def build_levers(cfg) -> list[Lever]:
+    """The lever objects of a config, in the month's order."""
+    return [cls(name, getattr(cfg.levers, name)) for name, cls in LEVER_ORDER]
+

@@ -1,0 +1,255 @@
+"""Taizhou at the end of 2015: counties, villages, communities, households and enterprises as columns.
+
+Households and enterprises are stored column-wise (one NumPy array per attribute, one row per
+``weight`` real units) so that the monthly rules run over all rows at once; the Mesa agent classes in
+:mod:`sim.agents` are views on single rows. Every number used here comes from ``cfg.population`` and
+``cfg.uncertainties.loan_book`` (see ``configs/population/taizhou_2015.yaml`` for sources).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.config import SimConf
+
+# household kinds
+FARM, LOW_INCOME, URBAN = 0, 1, 2
+HOUSEHOLD_KINDS = ("farm", "low_income_farm", "urban")
+# enterprise kinds
+FIRM, INDIVIDUAL_BUSINESS, COOPERATIVE = 0, 1, 2
+ENTERPRISE_KINDS = ("firm", "individual_business", "cooperative")
+# household loan products (0 = none)
+NO_LOAN, SMALL_CREDIT, FARM_LOAN, LOW_INCOME_LOAN, WORKER_LOAN, HOUSING_LOAN = 0, 1, 2, 3, 4, 5
+PRODUCTS = ("none", "small_credit", "farm", "low_income", "worker", "housing")
+UNSECURED_PRODUCTS = np.array([False, True, False, True, True, True])
+# enterprise loan products
+SECURED, CREDIT, GUARANTEED = 1, 2, 3
+
+COUNTIES = ("椒江", "黄岩", "路桥", "临海", "温岭", "玉环", "天台", "仙居", "三门")
+COUNTIES_EN = ("Jiaojiang", "Huangyan", "Luqiao", "Linhai", "Wenling", "Yuhuan", "Tiantai", "Xianju", "Sanmen")
+
+
+class Columns:
+    """A set of equally long NumPy columns; subclasses declare the columns as annotations."""
+
+    def __init__(self, n: int, **columns: np.ndarray):
+        self.n = n
+        for name, dtype in self.schema().items():
+            setattr(self, name, columns.pop(name) if name in columns else np.zeros(n, dtype=dtype))
+        if columns:
+            raise TypeError(f"unknown columns {sorted(columns)}")
+
+    @classmethod
+    def schema(cls) -> dict[str, str]:
+        """Column name -> dtype, from the class's ``_dtypes``."""
+        return dict(cls._dtypes)
+
+    def nbytes(self) -> int:
+        """Memory held by the columns."""
+        return sum(getattr(self, c).nbytes for c in self.schema())
+
+
+class Households(Columns):
+    """One row per ``weight`` households (farm, low-income farm, urban/worker)."""
+
+    _dtypes = (
+        ("kind", "i1"), ("county", "i1"), ("village", "i4"), ("community", "i2"), ("active", "?"),
+        ("income", "f4"), ("literacy", "f4"), ("trust", "f4"), ("digital_access", "?"), ("digital", "?"),
+        ("has_file", "?"), ("rated", "?"), ("line", "f4"), ("loan", "f4"), ("product", "i1"),
+        ("green", "?"), ("months_left", "i2"), ("discounted", "?"), ("npl", "?"), ("npl_months", "i2"),
+        ("lectured", "?"),
+    )
+
+
+class Enterprises(Columns):
+    """One row per ``weight`` firms, individual businesses or cooperatives."""
+
+    _dtypes = (
+        ("kind", "i1"), ("county", "i1"), ("village", "i4"), ("active", "?"), ("digital", "?"),
+        ("rated", "?"), ("green_eligible", "?"), ("loan", "f4"), ("product", "i1"), ("green", "?"),
+        ("months_left", "i2"), ("npl", "?"), ("npl_months", "i2"),
+    )
+
+
+@dataclass
+class Places:
+    """Villages and urban communities (never scaled: every real one is a row)."""
+
+    village_size: np.ndarray  # residents
+    village_county: np.ndarray
+    village_distance: np.ndarray  # km to the nearest service point at end-2015
+    village_branch: np.ndarray  # a bank outlet in the village (town seats)
+    village_station: np.ndarray  # a 丰收驿站 (or other station)
+    village_device: np.ndarray  # a self-service device point (small villages)
+    village_campaigned: np.ndarray  # whole-village credit done
+    community_county: np.ndarray
+    community_covered: np.ndarray
+
+    @property
+    def village_served(self) -> np.ndarray:
+        """Villages with any financial service point."""
+        return self.village_branch | self.village_station | self.village_device
+
+
+def _lognormal_with_mean(rng: np.random.Generator, mean: float, sigma: float, n: int) -> np.ndarray:
+    return rng.lognormal(np.log(mean) - sigma**2 / 2, sigma, n)
+
+
+def build_places(cfg: SimConf, rng: np.random.Generator) -> Places:
+    """Villages with sizes, counties and distances; communities with their counties."""
+    pop = cfg.population
+    nv = pop.villages
+    shares = np.asarray(pop.county_shares) / np.sum(pop.county_shares)
+    county = np.sort(rng.choice(9, size=nv, p=shares)).astype(np.int8)
+    rural_persons = pop.households_2015 * pop.rural_share * pop.persons_per_rural_household
+    size = _lognormal_with_mean(rng, rural_persons / nv, pop.village_size_sigma, nv)
+    mountain = np.isin(county, pop.mountain_counties)
+    distance = _lognormal_with_mean(rng, pop.distance_median_km * np.exp(0.18), 0.6, nv)
+    distance = np.where(mountain, distance * pop.distance_mountain_factor, distance).astype(np.float32)
+    # Outlets sit in the larger villages (town seats): the largest villages of each county get them.
+    rank = np.argsort(np.argsort(-size))
+    branch = rank < round(pop.branch_village_share * nv)
+    distance[branch] = 0.5
+    station = np.zeros(nv, bool)
+    eligible = np.flatnonzero(~branch & (size >= 200))
+    station[rng.choice(eligible, size=min(pop.stations_2015, eligible.size), replace=False)] = True
+    campaigned = rng.random(nv) < pop.villages_campaigned_2015
+    ncom = pop.communities
+    community_county = rng.choice(9, size=ncom, p=shares).astype(np.int8)
+    covered = np.zeros(ncom, bool)
+    covered[rng.choice(ncom, size=min(pop.communities_covered_2015, ncom), replace=False)] = True
+    return Places(size, county, distance, branch, station, np.zeros(nv, bool), campaigned,
+                  community_county, covered)
+
+
+def household_capacity(cfg: SimConf) -> tuple[int, int]:
+    """Rows at the end of 2015 and rows needed by the end of the run (households form over time)."""
+    pop = cfg.population
+    n0 = round(pop.households_2015 / pop.weight)
+    n_end = int(np.ceil(n0 * (1 + pop.household_growth) ** (cfg.months / 12))) + 1
+    return n0, n_end
+
+
+def build_households(cfg: SimConf, places: Places, rng: np.random.Generator) -> Households:
+    """Households with kind, place, income, literacy, digital access, files, credit lines and loans."""
+    pop, _lb, u = cfg.population, cfg.uncertainties.loan_book, cfg.uncertainties
+    n0, n = household_capacity(cfg)
+    draws = rng.random((8, n), dtype=np.float32)
+    rural = draws[0] < pop.rural_share
+    kind = np.where(rural, np.where(draws[1] < pop.low_income_share_rural, LOW_INCOME, FARM), URBAN).astype("i1")
+    # rural households live in villages in proportion to village size
+    p_village = places.village_size / places.village_size.sum()
+    village = np.where(rural, rng.choice(places.village_size.size, size=n, p=p_village), -1).astype("i4")
+    community = np.where(rural, -1, rng.integers(0, places.community_county.size, size=n)).astype("i2")
+    county = np.where(rural, places.village_county[np.maximum(village, 0)],
+                      places.community_county[np.maximum(community, 0)]).astype("i1")
+    base_income = np.where(rural, pop.income_rural_2015, pop.income_rural_2015 * pop.urban_rural_income_ratio)
+    base_income = np.where(kind == LOW_INCOME, pop.income_rural_2015 * 0.3, base_income)
+    income = (base_income * _lognormal_with_mean(rng, 1.0, pop.income_sigma, n)).astype("f4")
+    lit_mean = np.where(rural, pop.literacy_mean * 0.85, min(1.0, pop.literacy_mean * 1.2))
+    a = 4.0
+    literacy = rng.beta(a * lit_mean, a * (1 - lit_mean)).astype("f4")
+    trust = np.full(n, 0.5, dtype="f4")
+    digital_access = draws[2] < np.where(rural, pop.digital_access_rural_2015, pop.digital_access_urban_2015)
+    digital_access &= kind != LOW_INCOME
+    digital = digital_access & (draws[3] < pop.digital_customers_2015 / np.mean(digital_access))
+    has_file = draws[4] < np.where(rural, pop.file_rate_rural_2015, pop.file_rate_urban_2015)
+    campaigned = rural & places.village_campaigned[np.maximum(village, 0)]
+    rated = campaigned & (draws[5] < u.p_rated_given_campaign)
+    has_file |= rated
+    line = np.where(rated & (draws[6] < u.p_line_given_rated), _credit_line(cfg, income, rng), 0).astype("f4")
+    hh = Households(n, kind=kind, county=county, village=village, community=community,
+                    active=np.arange(n) < n0, income=income, literacy=literacy, trust=trust,
+                    digital_access=digital_access, digital=digital, has_file=has_file, rated=rated, line=line)
+    _initial_household_loans(cfg, hh, draws[7], rng)
+    return hh
+
+
+def _credit_line(cfg: SimConf, income: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Credit lines scale with income around the configured mean, capped (30万 for village cards)."""
+    u = cfg.uncertainties
+    rel = income / np.median(income)
+    line = u.credit_line_mean * np.sqrt(rel) * _lognormal_with_mean(rng, 1.0, 0.3, income.size)
+    return np.minimum(line, u.credit_line_cap)
+
+
+def loan_size(mean: float, sigma: float, u: np.ndarray) -> np.ndarray:
+    """Lognormal loan sizes with the given mean, from uniform draws (so the stream stays aligned)."""
+    from scipy.special import ndtri
+
+    z = ndtri(np.clip(u, 1e-6, 1 - 1e-6))
+    return np.exp(np.log(mean) - sigma**2 / 2 + sigma * z).astype("f4")
+
+
+def _initial_household_loans(cfg: SimConf, hh: Households, draw: np.ndarray, rng: np.random.Generator) -> None:
+    u, lb, pop = cfg.uncertainties, cfg.uncertainties.loan_book, cfg.population
+    farm = hh.kind != URBAN
+    n_small_rows = lb.small_credit_clients / pop.weight
+    with_line = farm & (hh.line > 0) & hh.active
+    p_small = min(1.0, n_small_rows / max(1, with_line.sum()))
+    small = with_line & (draw < p_small)
+    share = np.where(hh.kind == LOW_INCOME, lb.low_income_borrower_share, lb.farm_borrower_share)
+    secured = farm & hh.active & ~small & (draw < share)
+    urban = (hh.kind == URBAN) & hh.active & (draw < lb.urban_borrower_share)
+    sizes = rng.random(hh.n, dtype=np.float32)
+    hh.product[small] = SMALL_CREDIT
+    hh.loan[small] = np.minimum(hh.line[small], loan_size(u.small_credit_size_mean, u.loan_size_sigma, sizes[small]))
+    hh.product[secured] = FARM_LOAN
+    hh.loan[secured] = loan_size(u.farm_loan_size_mean, u.loan_size_sigma, sizes[secured])
+    low = secured & (hh.kind == LOW_INCOME)
+    hh.loan[low] = loan_size(u.low_income_loan_size, u.loan_size_sigma, sizes[low])
+    hh.product[urban] = WORKER_LOAN
+    hh.loan[urban] = loan_size(u.worker_loan_size, u.loan_size_sigma, sizes[urban])
+    term = np.where(hh.product == FARM_LOAN, u.term_farm_months, u.term_small_credit_months)
+    hh.months_left[:] = np.where(hh.product > 0, 1 + (rng.random(hh.n) * term).astype("i2"), 0)
+    hh.green[:] = (hh.product > 0) & (rng.random(hh.n) < lb.green_share_2015)
+    hh.npl[:] = (hh.product > 0) & (rng.random(hh.n) < lb.npl_share_2015)
+    hh.npl_months[hh.npl] = rng.integers(0, cfg.uncertainties.npl_months_to_write_off, int(hh.npl.sum()))
+
+
+def enterprise_capacity(cfg: SimConf) -> tuple[int, int]:
+    """Enterprise rows at end-2015 and at the end of the run."""
+    pop = cfg.population
+    n0 = round(pop.enterprises_2015 / pop.weight)
+    n_end = int(np.ceil(n0 * (1 + pop.enterprise_growth) ** (cfg.months / 12))) + 1
+    return n0, n_end
+
+
+def build_enterprises(cfg: SimConf, places: Places, rng: np.random.Generator) -> Enterprises:
+    """Firms, individual businesses and cooperatives with their end-2015 loans."""
+    pop, lb, u = cfg.population, cfg.uncertainties.loan_book, cfg.uncertainties
+    n0, n = enterprise_capacity(cfg)
+    d = rng.random((6, n), dtype=np.float32)
+    coop_share = pop.cooperatives / pop.enterprises_2015
+    kind = np.where(d[0] < coop_share, COOPERATIVE,
+                    np.where(d[1] < pop.firm_share, FIRM, INDIVIDUAL_BUSINESS)).astype("i1")
+    shares = np.asarray(pop.county_shares) / np.sum(pop.county_shares)
+    county = rng.choice(9, size=n, p=shares).astype("i1")
+    village = np.where(kind == COOPERATIVE, rng.integers(0, places.village_size.size, n), -1).astype("i4")
+    active = np.arange(n) < n0
+    firms = (kind == FIRM) & active
+    p_firm = min(1.0, lb.firm_borrowers / pop.weight / max(1, firms.sum()))
+    share = np.select([kind == FIRM, kind == INDIVIDUAL_BUSINESS],
+                      [p_firm, lb.individual_business_borrower_share], lb.cooperative_borrower_share)
+    borrower = active & (d[2] < share)
+    mean = np.select([kind == FIRM, kind == INDIVIDUAL_BUSINESS],
+                     [u.firm_loan_mean, u.individual_business_loan_mean], u.cooperative_loan_mean)
+    loan = np.where(borrower, loan_size(1.0, 1.0, d[3]) * mean, 0).astype("f4")
+    product = np.where(borrower, np.where(d[4] < 0.15, CREDIT, SECURED), 0).astype("i1")
+    months_left = np.where(borrower, 1 + (d[5] * u.term_enterprise_months).astype("i2"), 0).astype("i2")
+    green_eligible = rng.random(n) < np.where(kind == COOPERATIVE, 0.4, 0.2)
+    green = borrower & green_eligible & (rng.random(n) < lb.green_share_2015 / 0.25)
+    npl = borrower & (rng.random(n) < lb.npl_share_2015)
+    digital = rng.random(n) < 0.25
+    return Enterprises(n, kind=kind, county=county, village=village, active=active, digital=digital,
+                       rated=np.zeros(n, bool), green_eligible=green_eligible, loan=loan, product=product,
+                       green=green, months_left=months_left, npl=npl,
+                       npl_months=np.where(npl, rng.integers(0, u.npl_months_to_write_off, n), 0).astype("i2"))
+
+
+def column_names(cls: type[Columns]) -> tuple[str, ...]:
+    """The column names of a store class (for agent views)."""
+    return tuple(name for name, _ in cls._dtypes)
+

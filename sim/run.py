@@ -1,0 +1,254 @@
+"""Running the model: config loading and validation, the result object, output files, the manifest.
+
+``simulate(overrides)`` is the model as a function (for notebooks, EMA Workbench, SALib);
+``python -m sim`` (see :mod:`sim.__main__`) is the same run from the shell with Hydra.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from hydra import compose, initialize_config_dir
+from hydra.core.config_store import ConfigStore
+from hydra.core.global_hydra import GlobalHydra
+from hydra.errors import HydraException
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from sim.config import ConfigError, SimConf, validate
+from sim.goals import format_scorecard
+from sim.model import TaizhouModel
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG_DIR = ROOT / "configs"
+OUTPUT_FILES = ("scorecard.csv", "monthly.parquet", "ledger.csv", "dashboard.png", "manifest.json")
+
+ConfigStore.instance().store(name="sim_schema", node=SimConf)
+
+
+def _one_paragraph(text: str) -> str:
+    return " ".join(line.strip() for line in str(text).splitlines() if line.strip())
+
+
+def to_sim_conf(cfg: DictConfig | SimConf) -> SimConf:
+    """Turn a composed config into the validated dataclass form.
+
+    Raises:
+        ConfigError: for a value of the wrong type, an unknown key or a value out of range.
+    """
+    if isinstance(cfg, SimConf):
+        return validate(cfg)
+    try:
+        cfg = OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"]) if "hydra" in cfg else cfg
+        obj = OmegaConf.to_object(cfg)
+    except OmegaConfBaseException as exc:
+        key = getattr(exc, "full_key", None) or "?"
+        detail = _one_paragraph(getattr(exc, "msg", exc))
+        raise ConfigError(key, getattr(exc, "value", None), detail) from None
+    if not isinstance(obj, SimConf):
+        raise ConfigError("<root>", type(obj).__name__, "a config built on the sim_schema")
+    return validate(obj)
+
+
+def load_config(overrides: list[str] | None = None) -> SimConf:
+    """Compose ``configs/config.yaml`` with Hydra overrides and validate it.
+
+    Args:
+        overrides: Hydra overrides, e.g. ``["scenario=no_program", "population.weight=100"]``.
+            Overrides of the ``hydra`` node are ignored here (they only matter to ``python -m sim``).
+
+    Returns:
+        The validated config.
+
+    Raises:
+        ConfigError: naming the key, the value and what is allowed.
+    """
+    overrides = [o for o in (overrides or []) if not o.lstrip("+~").startswith(("hydra.", "hydra/"))]
+    for o in overrides:
+        if o.startswith("+") and "=" in o:
+            key, value = o[1:].split("=", 1)
+            raise ConfigError(key, value, "keys the model reads (see configs/); '+' would add one it ignores")
+    gh = GlobalHydra.instance()
+    outer = gh.hydra if gh.is_initialized() else None
+    gh.clear()
+    try:
+        with initialize_config_dir(str(CONFIG_DIR), version_base="1.3"):
+            cfg = compose(config_name="config", overrides=overrides)
+    except (HydraException, OmegaConfBaseException) as exc:
+        raise _composition_error(exc, overrides) from None
+    finally:
+        gh.clear()
+        if outer is not None:
+            gh.initialize(outer)
+    return to_sim_conf(cfg)
+
+
+def _composition_error(exc: Exception, overrides: list[str]) -> ConfigError:
+    """Turn Hydra's and OmegaConf's composition errors into one ConfigError naming key, value and allowed."""
+    cause = exc.__cause__ or exc
+    text = _one_paragraph(f"{exc} {cause if cause is not exc else ''}")
+    key = getattr(cause, "full_key", None)
+    missing_option = r"Could not find '([\w/]+)/(\w+)'.*?Available options in '[\w/]+': (.*?) Config search"
+    if match := re.search(missing_option, text):
+        return ConfigError(match[1].replace("/", "."), match[2], "one of " + ", ".join(match[3].split()))
+    if match := re.search(r"Key '(\w+)' not in '(\w+)'", text):
+        parent = key.rsplit(".", 1)[0] if key and "." in key else ""
+        value = next((o.split("=", 1)[1] for o in overrides if o.split("=", 1)[0] == (key or match[1])), None)
+        return ConfigError(key or match[1], value, f"the keys of {parent or 'the config'} ({match[2]}), as in configs/")
+    if match := re.search(r"Value '(.*?)' of type '\w+' could not be converted to (\w+)", text):
+        return ConfigError(key or "?", match[1], f"a value of type {match[2].lower()}")
+    for o in overrides:
+        k = o.lstrip("+~").split("=", 1)[0]
+        if k in text:
+            return ConfigError(key or k, o.split("=", 1)[-1], text)
+    return ConfigError(key or "?", None, text)
+
+
+@dataclass
+class Result:
+    """What a run produced.
+
+    Attributes:
+        config: the validated config.
+        scorecard: one row per goal (goal_id, name_zh, name_en, value, target, unit, attainment, met).
+        monthly: tidy monthly metrics (month, metric, value).
+        ledger: money by year and lever (planned, spent, unspent, wanted, shortfall).
+        manifest: provenance (config, seed, versions, code version, wall time).
+        model: the model object, for inspection.
+    """
+
+    config: SimConf
+    scorecard: pd.DataFrame
+    monthly: pd.DataFrame
+    ledger: pd.DataFrame
+    manifest: dict[str, Any]
+    model: TaizhouModel | None = field(default=None, repr=False)
+
+    def wide(self) -> pd.DataFrame:
+        """Monthly metrics as one column per metric, indexed by month."""
+        return self.monthly.pivot(index="month", columns="metric", values="value")
+
+    def plot(self, path: str | Path | None = None):
+        """The goals' trajectories against their targets (a matplotlib figure; saved if ``path``)."""
+        from sim.report import dashboard
+
+        return dashboard(self, path)
+
+    def save(self, out_dir: str | Path) -> Path:
+        """Write every output file into ``out_dir`` atomically; ``manifest.json`` is written last.
+
+        A folder without ``manifest.json`` is a run that did not finish.
+        """
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".partial-", dir=out))
+        try:
+            self.scorecard.to_csv(staging / "scorecard.csv", index=False)
+            self.monthly.to_parquet(staging / "monthly.parquet", index=False)
+            self.ledger.to_csv(staging / "ledger.csv", index=False)
+            fig = self.plot(staging / "dashboard.png")
+            import matplotlib.pyplot as plt
+
+            plt.close(fig)
+            (staging / "manifest.json").write_text(json.dumps(self.manifest, indent=2, ensure_ascii=False))
+            for name in OUTPUT_FILES:  # manifest.json is last in OUTPUT_FILES
+                os.replace(staging / name, out / name)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        return out
+
+
+def code_version() -> str:
+    """The git commit of the code (with '-dirty' for uncommitted changes), or the package version."""
+    try:
+        out = subprocess.run(["git", "describe", "--always", "--dirty", "--abbrev=12"], cwd=ROOT,
+                             capture_output=True, text=True, timeout=5, check=True)
+        return out.stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "package-" + metadata.version("taizhou-inclusive-finance-sim")
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of Python and the packages a result depends on."""
+    out = {"python": platform.python_version()}
+    for pkg in ("mesa", "numpy", "scipy", "pandas", "pyarrow", "hydra-core", "omegaconf", "matplotlib"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            out[pkg] = "not installed"
+    return out
+
+
+def run_config(cfg: SimConf, keep_model: bool = True) -> Result:
+    """Build and run the model for a validated config.
+
+    Args:
+        cfg: the config (validated again here).
+        keep_model: keep the model object on the result (set False in large sweeps to free memory).
+    """
+    cfg = validate(cfg)
+    t0 = time.perf_counter()
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    model = TaizhouModel(cfg)
+    t_build = time.perf_counter() - t0
+    model.run()
+    wall = time.perf_counter() - t0
+    manifest = {
+        "status": "complete",
+        "scenario": cfg.scenario.name,
+        "seed": cfg.seed,
+        "weight": cfg.population.weight,
+        "months": cfg.months,
+        "started_utc": started,
+        "wall_time_s": round(wall, 3),
+        "build_time_s": round(t_build, 3),
+        "code_version": code_version(),
+        "versions": package_versions(),
+        "config": OmegaConf.to_container(OmegaConf.structured(cfg), resolve=True),
+    }
+    return Result(cfg, model.scorecard(), model.monthly(), model.ledger.table(), manifest,
+                  model if keep_model else None)
+
+
+def simulate(overrides: list[str] | None = None, out_dir: str | Path | None = None) -> Result:
+    """Run the model as a function.
+
+    Args:
+        overrides: Hydra overrides, e.g. ``["scenario=no_program", "seed=3"]``.
+        out_dir: where to write the output files (nothing is written when None).
+
+    Returns:
+        A :class:`Result` with ``.scorecard``, ``.monthly``, ``.ledger`` and ``.manifest``.
+
+    Example:
+        >>> from sim import simulate
+        >>> r = simulate(["population.weight=100"])
+        >>> r.scorecard[["goal_id", "value", "target", "met"]]
+    """
+    result = run_config(load_config(overrides))
+    if out_dir is not None:
+        result.save(out_dir)
+    return result
+
+
+def print_summary(result: Result, out_dir: Path | None = None) -> None:
+    """The terminal report: scenario, seed, scorecard, where the files are."""
+    m = result.manifest
+    print(f"\nTaizhou inclusive finance 2016-2020 | scenario {m['scenario']} | seed {m['seed']} | "
+          f"weight {m['weight']:g} | {m['wall_time_s']:.2f} s")
+    print(format_scorecard(result.scorecard))
+    if out_dir is not None:
+        print(f"outputs: {out_dir}")

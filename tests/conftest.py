@@ -1,0 +1,19 @@
+"""Shared fixtures: small, fast runs at test scale (one row per 200 households)."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim import simulate
+
+TEST_SCALE = ["population.weight=200"]
+
+
+@pytest.fixture(scope="session")
+def plan_run():
+    return simulate(["scenario=plan", "seed=1", *TEST_SCALE])
+
+
+@pytest.fixture(scope="session")
+def no_program_run():
+    return simulate(["scenario=no_program", "seed=1", *TEST_SCALE])
