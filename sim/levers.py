@@ -266,7 +266,7 @@ class FeeWaivers(Lever):
         if share == 0:
             return
         rural_accounts = m.count(m.hh_active & (m.households.kind != URBAN)) * c.accounts_per_household
-        digital = m.count(m.hh_active & m.households.digital)
+        digital = m.count(m.hh_active & m.households.digital) if m.households.digital.any() else 0.0
         full = rural_accounts * (c.account_fee_per_year + c.card_fee_per_year) / 12.0
         full += digital * c.transfers_per_customer_month * c.transfer_fee
         want = share * full
@@ -311,7 +311,7 @@ class LowIncomeLoans(Lever):
     def apply(self, model, t):
         c, m, y = self.conf, model, year_index(t)
         reach = self.intensity(t)
-        bal = m.balance(m.households.product == LOW_INCOME_LOAN)
+        bal = float(m.last_groups["hh_bal"][LOW_INCOME_LOAN].sum())  # at the end of last month
         cost = bal * c.rate_discount_bp / 1e4 / 12.0
         allowance = m.ledger.monthly_allowance(self.name, y, t % 12)
         m.ledger.record(self.name, y, min(cost, allowance), cost)

@@ -70,7 +70,15 @@ class TaizhouModel(Model):
         self.latent_rate = self.streams["latent"].random(self.households.n, dtype=np.float32)
         self.latent_line = self.streams["latent"].random(self.households.n, dtype=np.float32)
         self._hh_rows = household_capacity(cfg)
+        rural_rows = np.flatnonzero(self.households.village >= 0)
+        self._village_rows = rural_rows[np.argsort(self.households.village[rural_rows], kind="stable")]
+        self._village_ptr = np.searchsorted(self.households.village[self._village_rows],
+                                            np.arange(self.places.village_size.size + 1))
         self._ent_rows = enterprise_capacity(cfg)
+        hh = self.households
+        self.hh_place = np.where(hh.village >= 0, hh.village, self.places.village_size.size + hh.community)
+        self.hh_county = hh.county.astype(np.intp)
+        self._access = None
         self._refresh_active()
         self._build_grids()
         self._build_outlet_agents()
@@ -98,6 +106,7 @@ class TaizhouModel(Model):
         self.records: list[dict[str, float]] = []
         self._refresh_access()
         self.unsecured_2015 = self._unsecured_balance()
+        self.last_groups = self.loan_groups()
 
     # ------------------------------------------------------------ set-up
     def _build_grids(self) -> None:
@@ -116,7 +125,7 @@ class TaizhouModel(Model):
         self._refresh_grids()
 
     def _refresh_grids(self) -> None:
-        self.grid_households = np.bincount(self.grid_of[self.hh_active], minlength=self.n_managers)
+        self.grid_households = np.bincount(self.grid_of[: self.n_active_rows], minlength=self.n_managers)
 
     def _build_outlet_agents(self) -> None:
         p = self.places
@@ -128,7 +137,8 @@ class TaizhouModel(Model):
     def _refresh_active(self) -> None:
         n0, _ = self._hh_rows
         target = round(n0 * monthly_growth(self.cfg.population.household_growth) ** self.t)
-        self.households.active[: min(target, self.households.n)] = True
+        self.n_active_rows = min(target, self.households.n)  # rows form in index order: active is a prefix
+        self.households.active[: self.n_active_rows] = True
         e0, _ = self._ent_rows
         etarget = round(e0 * monthly_growth(self.cfg.population.enterprise_growth) ** self.t)
         self.enterprises.active[: min(etarget, self.enterprises.n)] = True
@@ -136,15 +146,28 @@ class TaizhouModel(Model):
         self.ent_active = self.enterprises.active
 
     def _refresh_access(self) -> None:
-        """Distance to the nearest service point and whether the household's village or community has one."""
-        hh, p = self.households, self.places
-        rural = hh.village >= 0
-        v = np.maximum(hh.village, 0)
-        c = np.maximum(hh.community, 0)
-        in_village = (p.village_station | p.village_device)[v]
-        dist_v = np.where(in_village, np.float32(0.3), p.village_distance[v])
-        self.hh_station = np.where(rural, p.village_served[v], p.community_covered[c])
-        self.hh_distance = np.where(rural, dist_v, np.where(p.community_covered[c], 0.5, 1.5)).astype(np.float32)
+        """Mark access out of date: outlets changed (recomputed once, when next read)."""
+        self._access = None
+
+    def _access_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        if self._access is None:
+            p = self.places
+            in_village = p.village_station | p.village_device
+            served = np.concatenate([p.village_served, p.community_covered])
+            dist = np.concatenate([np.where(in_village, np.float32(0.3), p.village_distance),
+                                   np.where(p.community_covered, 0.5, 1.5)]).astype(np.float32)
+            self._access = (served[self.hh_place], dist[self.hh_place])
+        return self._access
+
+    @property
+    def hh_station(self) -> np.ndarray:
+        """Whether each household's village or community has a service point."""
+        return self._access_arrays()[0]
+
+    @property
+    def hh_distance(self) -> np.ndarray:
+        """Each household's distance (km) to the nearest service point."""
+        return self._access_arrays()[1]
 
     # ------------------------------------------------------------ helpers for levers
     def count(self, mask: np.ndarray) -> float:
@@ -158,7 +181,8 @@ class TaizhouModel(Model):
 
     def discounted_balance(self) -> float:
         """Outstanding balance carrying a rate discount."""
-        return self.balance(self.households.discounted & (self.households.product > 0))
+        hh = self.households
+        return float(np.sum(hh.loan, where=hh.discounted, dtype=np.float64)) * self.weight
 
     def pick_places(self, mask: np.ndarray, n: int, priority: str, kind: str) -> np.ndarray:
         """Up to ``n`` places among ``mask``, in the lever's priority order."""
@@ -228,30 +252,33 @@ class TaizhouModel(Model):
     def visit_grids(self, visits_per_grid: float) -> None:
         """Account managers' visits: unfiled households first (建档), then filed ones (trust, ratings)."""
         hh, u = self.households, self.cfg.uncertainties
-        d = self.streams["visits"].random((4, hh.n), dtype=np.float32)
+        rng = self.streams["visits"]
+        d = rng.random(hh.n, dtype=np.float32)
         g = self.grid_of
-        unfiled = self.hh_active & ~hh.has_file
+        n = self.n_active_rows
+        unfiled = np.flatnonzero(~hh.has_file[:n])
         n_unfiled = np.bincount(g[unfiled], minlength=self.n_managers)
         cap = np.float32(visits_per_grid)
         p_unf = np.minimum(1.0, cap / np.maximum(n_unfiled, 1)).astype(np.float32)
-        visited = unfiled & (d[0] < p_unf[g])
-        new_file = visited & (d[1] < u.p_file_per_visit)
-        hh.has_file |= new_file
-        filed = self.hh_active & hh.has_file & ~new_file
-        spare = np.maximum(0.0, cap - n_unfiled)
-        n_filed = np.bincount(g[filed], minlength=self.n_managers)
+        visited = unfiled[d[unfiled] < p_unf[g[unfiled]]]
+        new_file = visited[rng.random(visited.size, dtype=np.float32) < u.p_file_per_visit]
+        spare = np.maximum(0.0, cap - n_unfiled).astype(np.float32)
+        n_filed = self.grid_households - n_unfiled
         p_fil = np.minimum(1.0, spare / np.maximum(n_filed, 1)).astype(np.float32)
-        seen = filed & (d[0] < p_fil[g])
-        visited |= seen
-        hh.trust[visited] += u.visit_trust_gain * (1 - hh.trust[visited])
-        rate = seen & ~hh.rated & (d[2] < u.p_rated_per_visit)
-        hh.rated |= rate
-        grant = rate & (hh.line == 0) & ~hh.npl & (self.latent_line < u.p_line_given_rated)
+        filed = np.flatnonzero(hh.has_file[:n])
+        seen = filed[d[filed] < p_fil[g[filed]]]
+        hh.has_file[new_file] = True
+        all_visited = np.concatenate([visited, seen])
+        hh.trust[all_visited] += u.visit_trust_gain * (1 - hh.trust[all_visited])
+        rate = seen[~hh.rated[seen] & (rng.random(seen.size, dtype=np.float32) < u.p_rated_per_visit)]
+        hh.rated[rate] = True
+        grant = rate[(hh.line[rate] == 0) & ~hh.npl[rate] & (self.latent_line[rate] < u.p_line_given_rated)]
         hh.line[grant] = self._credit_lines(grant)
         if self.platform_active:
             promo = self.cfg.levers.digital_platform.promotion_per_visit
-            hh.digital |= visited & hh.digital_access & (d[3] < promo)
-        self.manager_visits += np.bincount(g[visited], minlength=self.n_managers) * self.weight
+            cand = all_visited[hh.digital_access[all_visited] & ~hh.digital[all_visited]]
+            hh.digital[cand[rng.random(cand.size, dtype=np.float32) < promo]] = True
+        self.manager_visits += np.bincount(g[all_visited], minlength=self.n_managers) * self.weight
         self.manager_files += np.bincount(g[new_file], minlength=self.n_managers) * self.weight
 
     def hold_lectures(self, n: int) -> None:
@@ -259,15 +286,18 @@ class TaizhouModel(Model):
         hh, u, p = self.households, self.cfg.uncertainties, self.places
         rng = self.streams["lectures"]
         where = rng.choice(p.village_size.size, size=n, p=p.village_size / p.village_size.sum())
-        per_village = np.bincount(where, minlength=p.village_size.size + 1).astype(np.float32)
-        rows = np.maximum(1, np.bincount(hh.village[self.hh_active] % (p.village_size.size + 1),
-                                         minlength=p.village_size.size + 1))
-        p_attend = np.minimum(1.0, per_village * (u.lecture_attendees / self.weight) / rows)
-        p_attend[-1] = 0.0  # urban rows map to the spare slot
-        d = rng.random(hh.n, dtype=np.float32)
-        attend = self.hh_active & (d < p_attend[hh.village])
+        villages, lectures = np.unique(where, return_counts=True)
+        n_active = self.n_active_rows
+        # rows of a village are sorted, and active rows are a prefix of all rows: cut each slice there
+        slices = [x[: np.searchsorted(x, n_active)] for x in
+                  (self._village_rows[self._village_ptr[v]:self._village_ptr[v + 1]] for v in villages.tolist())]
+        sizes = np.array([x.size for x in slices], dtype=np.intp)
+        rows = np.concatenate(slices) if slices else np.zeros(0, np.intp)
+        per_row = np.repeat(lectures * (u.lecture_attendees / self.weight) / np.maximum(sizes, 1), sizes)
+        p_attend = np.minimum(1.0, per_row)
+        attend = rows[rng.random(rows.size, dtype=np.float32) < p_attend]
         hh.literacy[attend] += u.lecture_literacy_gain * (1 - hh.literacy[attend])
-        hh.lectured |= attend
+        hh.lectured[attend] = True
         self.lectures_held += n
 
     @property
@@ -304,62 +334,81 @@ class TaizhouModel(Model):
         return self
 
     # ------------------------------------------------------------ measurement
-    def _unsecured_balance(self) -> float:
-        hh, ent = self.households, self.enterprises
-        return self.balance(UNSECURED_PRODUCTS[hh.product]) + self.balance(ent.product == CREDIT, ent)
+    def loan_groups(self) -> dict[str, np.ndarray]:
+        """Loan balances (real CNY) and borrower counts (real units) by product, kind, green and NPL.
 
-    def goal_values(self, t: int | None = None) -> dict[str, float]:
+        Households: arrays shaped (6 products, 3 kinds, 2 green, 2 npl); enterprises: (4, 3, 2, 2).
+        One pass over the loan rows instead of one masked sum per figure.
+        """
+        out = {}
+        for name, store, n_products in (("hh", self.households, 6), ("ent", self.enterprises, 4)):
+            rows = np.flatnonzero(store.product)
+            code = (store.product[rows].astype(np.intp) * 12 + store.kind[rows] * 4
+                    + store.green[rows] * 2 + store.npl[rows])
+            k = n_products * 12
+            shape = (n_products, 3, 2, 2)
+            out[name + "_bal"] = (np.bincount(code, weights=store.loan[rows], minlength=k) * self.weight).reshape(shape)
+            out[name + "_n"] = (np.bincount(code, minlength=k) * self.weight).reshape(shape)
+        return out
+
+    def _unsecured_balance(self, g: dict[str, np.ndarray] | None = None) -> float:
+        g = self.loan_groups() if g is None else g
+        return float(g["hh_bal"][UNSECURED_PRODUCTS].sum() + g["ent_bal"][CREDIT].sum())
+
+    def goal_values(self, t: int | None = None, groups: dict[str, np.ndarray] | None = None) -> dict[str, float]:
         """Every goal's value now (running values for cumulative and yearly goals)."""
         t = self.t - 1 if t is None else t
         hh, ent, p = self.households, self.enterprises, self.places
-        farm = hh.kind != URBAN
-        has = hh.product > 0
-        unsecured = UNSECURED_PRODUCTS[hh.product]
+        g = self.loan_groups() if groups is None else groups
+        hb, hn, eb, en = g["hh_bal"], g["hh_n"], g["ent_bal"], g["ent_n"]
+        farm_bal = float(hb[1:, :URBAN].sum())
+        ent_bal = float(eb[1:].sum())
+        total = float(hb[1:].sum()) + ent_bal
+        green = float(hb[1:, :, 1].sum() + eb[1:, :, 1].sum())
         big = p.village_size >= self.cfg.levers.stations.min_village_size
-        ent_bal = self.balance(ent.product > 0, ent)
-        total = self.balance(has) + ent_bal
-        green = self.balance(hh.green & has) + self.balance(ent.green & (ent.product > 0), ent)
-        y = year_index(t)
+        y = year_index(max(t, 0))
         done_years = self.apps_by_year[:y] if (t + 1) % 12 else self.apps_by_year[: y + 1]
         apps = float(done_years.min()) if done_years.size else float(self.apps_by_year[y])
         year_months = self.ebank_by_month[12 * y:]
+        n_active = max(1, np.count_nonzero(self.hh_active))
         return {
             "inclusive_spend_cum": self.ledger.total_spent,
             "village_coverage": float(p.village_served[big].mean()),
             "blank_villages": float((~p.village_served).sum()),
             "community_coverage": float(p.community_covered.mean()),
             "low_income_loans_cum": self.flows["low_income_disbursed"],
-            "new_credit_loans_cum": self._unsecured_balance() - self.unsecured_2015,
-            "agri_sme_loan_balance": self.balance(farm & has) + ent_bal,
+            "new_credit_loans_cum": self._unsecured_balance(g) - self.unsecured_2015,
+            "agri_sme_loan_balance": farm_bal + ent_bal,
             "fengshou_customers": self.count(hh.digital & self.hh_active) + self.count(ent.digital & self.ent_active),
             "ebank_substitution": float(np.mean(year_months)) if year_months else float("nan"),
             "industry_apps_per_year": apps,
             "green_credit_share": green / total if total else 0.0,
-            "info_file_rate": float(hh.has_file[self.hh_active].mean()),
+            "info_file_rate": np.count_nonzero(hh.has_file & self.hh_active) / n_active,
             "lectures_cum": float(self.lectures_held),
-            "small_credit_balance": self.balance(unsecured),
-            "small_credit_clients": self.count(unsecured),
-            "farmer_loan_balance": self.balance(farm & has),
-            "farmer_loan_clients": self.count(farm & has),
-            "sme_loan_balance": self.balance((ent.kind == FIRM) & (ent.product > 0), ent),
-            "sme_loan_clients": self.count((ent.kind == FIRM) & (ent.product > 0)),
+            "small_credit_balance": float(hb[UNSECURED_PRODUCTS].sum()),
+            "small_credit_clients": float(hn[UNSECURED_PRODUCTS].sum()),
+            "farmer_loan_balance": farm_bal,
+            "farmer_loan_clients": float(hn[1:, :URBAN].sum()),
+            "sme_loan_balance": float(eb[1:, FIRM].sum()),
+            "sme_loan_clients": float(en[1:, FIRM].sum()),
         }
 
     def metrics(self, t: int) -> dict[str, float]:
         """The month's metrics in real-world units: every goal's running value and the model's state."""
-        hh, ent, p = self.households, self.enterprises, self.places
+        hh, p = self.households, self.places
         a = self.hh_active
-        has = hh.product > 0
-        loans = self.balance(has) + self.balance(ent.product > 0, ent)
-        npl = self.balance(hh.npl) + self.balance(ent.npl, ent)
-        out = self.goal_values(t)
+        g = self.loan_groups()
+        self.last_groups = g
+        loans = float(g["hh_bal"][1:].sum() + g["ent_bal"][1:].sum())
+        npl = float(g["hh_bal"][1:, :, :, 1].sum() + g["ent_bal"][1:, :, :, 1].sum())
+        out = self.goal_values(t, g)
         out.update(
             households_total=self.count(a),
             households_with_file=self.count(a & hh.has_file),
             households_rated=self.count(a & hh.rated),
             households_with_credit_line=self.count(a & (hh.line > 0)),
-            credit_line_total=float(hh.line[a].sum(dtype=np.float64)) * self.weight,
-            households_with_loan=self.count(has),
+            credit_line_total=float(hh.line.sum(dtype=np.float64)) * self.weight,
+            households_with_loan=float(g["hh_n"][1:].sum()),
             loan_balance_total=loans,
             npl_ratio=npl / loans if loans else 0.0,
             digital_customers=out["fengshou_customers"],
@@ -368,11 +417,11 @@ class TaizhouModel(Model):
             villages_covered=float(p.village_served.sum()),
             communities_covered=float(p.community_covered.sum()),
             spend_cum=self.ledger.total_spent,
-            low_income_loan_balance=self.balance(hh.product == LOW_INCOME_LOAN),
-            small_credit_product_balance=self.balance(hh.product == SMALL_CREDIT),
-            farm_secured_balance=self.balance(hh.product == FARM_LOAN),
+            low_income_loan_balance=float(g["hh_bal"][LOW_INCOME_LOAN].sum()),
+            small_credit_product_balance=float(g["hh_bal"][SMALL_CREDIT].sum()),
+            farm_secured_balance=float(g["hh_bal"][FARM_LOAN].sum()),
             enterprises_total=self.count(self.ent_active),
-            literacy_mean=float(hh.literacy[a].mean()),
+            literacy_mean=float(hh.literacy.mean(where=a)),
             unmet_need_cum=self.flows["unmet_need"],
             written_off_cum=self.flows["written_off"],
             industry_apps_cum=self.apps_total,
