@@ -13,9 +13,11 @@ import numpy as np
 
 from sim.calendar import FARM_SEASON, monthly_probability
 from sim.population import (
+    COOPERATIVE,
     CREDIT,
     FARM_LOAN,
     FIRM,
+    HOUSING_LOAN,
     INDIVIDUAL_BUSINESS,
     LOW_INCOME,
     LOW_INCOME_LOAN,
@@ -108,7 +110,9 @@ def household_credit(m: TaizhouModel, t: int) -> None:
         return pd_table[hh.rated[rows].astype(np.intp), hh.kind[rows]]
 
     def terms(rows):
-        return np.where(hh.product[rows] == FARM_LOAN, u.term_farm_months, u.term_small_credit_months)
+        prod = hh.product[rows]
+        return np.select([prod == FARM_LOAN, prod == HOUSING_LOAN],
+                         [u.term_farm_months, m.cfg.levers.housing_loans.term_months], u.term_small_credit_months)
 
     life = loan_lifecycle(m, hh, d[:2], pd_month, terms)
     hh.line[life["default"]] = 0
@@ -117,10 +121,19 @@ def household_credit(m: TaizhouModel, t: int) -> None:
     season = FARM_SEASON[t % 12]
     need_table = monthly_probability(np.array([u.need_rate_farm * season, u.need_rate_low_income * season,
                                                u.need_rate_urban])).astype(F32)
+    # 治危拆违: renovation needs of rural households while the government campaign runs (one draw: CRN)
+    housing_p = float(monthly_probability(u.housing_need_rate[min(4, t // 12)]))
+    housing_table = np.array([housing_p, housing_p, 0.0], dtype=F32)
     free = np.flatnonzero(m.hh_active & (hh.product == NO_LOAN))
-    idx = free[d[2][free] < need_table[hh.kind[free]]]
+    kind_free = hh.kind[free]
+    d_free = d[2][free]
+    normal_p = need_table[kind_free]
+    need = d_free < normal_p + housing_table[kind_free]
+    idx = free[need]
+    housing = (d_free[need] >= normal_p[need]) & (m.latent_housing[idx] < m.housing_reach)
     ds = rng.random((4, idx.size), dtype=F32)
     kind, line = hh.kind[idx], hh.line[idx]
+    worker = m.is_worker[idx]
 
     reached = (kind == LOW_INCOME) & (m.latent_reach[idx] < m.low_income_reach)
     li_bp = m.cfg.levers.low_income_loans.rate_discount_bp
@@ -130,33 +143,40 @@ def household_credit(m: TaizhouModel, t: int) -> None:
     pf_low = price_factor(u.farm_loan_rate, li_bp + disc * m.discount_on["low_income"], u.price_semi_elasticity)
 
     # with a credit line: draw on it (用信)
-    has_line = line > 0
-    p_line = np.clip(u.p_use_line * np.where(reached, pf_low, pf_small) * (0.5 + hh.trust[idx]), 0, 1)
+    has_line = (line > 0) & ~housing
+    p_use = u.p_use_line + m.line_use_gain
+    p_line = np.clip(p_use * np.where(reached, pf_low, pf_small) * (0.5 + hh.trust[idx]), 0, 1)
     take_line = has_line & (ds[0] < p_line)
     # without one: apply at an outlet or station and be approved
     access = (u.p_apply_branch + u.distance_decay_per_km * m.hh_distance[idx]
               + u.station_effect_on_credit_use * m.hh_station[idx] + u.literacy_effect * (hh.literacy[idx] - 0.5))
-    apply = ~has_line & (ds[0] < np.clip(access * np.where(reached, pf_low, pf_farm), 0, 1))
-    p_approve = np.where(reached, m.cfg.levers.low_income_loans.p_approve,
-                         np.where(kind == LOW_INCOME, u.p_approve_low_income, u.p_approve_secured))
+    hl = m.cfg.levers.housing_loans
+    pf_house = price_factor(u.farm_loan_rate, hl.rate_discount_bp, u.price_semi_elasticity)
+    pf_branch = np.where(housing, pf_house, np.where(reached, pf_low, pf_farm))
+    apply = ~has_line & (ds[0] < np.clip(access * pf_branch, 0, 1))
+    p_approve = np.select([housing, reached, kind == LOW_INCOME],
+                          [hl.p_approve, m.cfg.levers.low_income_loans.p_approve, u.p_approve_low_income],
+                          u.p_approve_secured)
     approved = apply & (ds[1] < p_approve)
 
     product = np.zeros(idx.size, "i1")
-    product[take_line] = SMALL_CREDIT
+    product[take_line] = np.where(worker[take_line], WORKER_LOAN, SMALL_CREDIT)
     product[approved & (kind != URBAN)] = FARM_LOAN
     product[approved & (kind == URBAN)] = WORKER_LOAN
     product[(take_line | approved) & reached] = LOW_INCOME_LOAN
+    product[approved & housing] = HOUSING_LOAN
     got = product > 0
     mean = np.select(
-        [(product == LOW_INCOME_LOAN) | (kind == LOW_INCOME), product == SMALL_CREDIT, product == FARM_LOAN],
-        [u.low_income_loan_size, u.small_credit_size_mean, u.farm_loan_size_mean], u.worker_loan_size,
+        [product == HOUSING_LOAN, (product == LOW_INCOME_LOAN) | (kind == LOW_INCOME), product == SMALL_CREDIT,
+         product == FARM_LOAN],
+        [hl.loan_size, u.low_income_loan_size, u.small_credit_size_mean, u.farm_loan_size_mean], u.worker_loan_size,
     )
     size = loan_size(1.0, u.loan_size_sigma, ds[2]) * (mean * m.income_index).astype(F32)
-    size = np.where(product == SMALL_CREDIT, np.minimum(size, line), size)
+    size = np.where(take_line, np.minimum(size, line), size)
     new = idx[got]
     hh.product[new] = product[got]
     hh.loan[new] = size[got]
-    hh.months_left[new] = np.where(product[got] == FARM_LOAN, u.term_farm_months, u.term_small_credit_months)
+    hh.months_left[new] = terms(new)
     hh.green[new] = ds[3][got] < u.green_share_household_new * m.green_multiplier
     if disc > 0:
         eligible = np.zeros(idx.size, bool)
@@ -191,7 +211,7 @@ def enterprise_credit(m: TaizhouModel, t: int) -> None:
     m.flows["written_off"] += life["written_off"]
 
     need_table = monthly_probability(
-        np.array([u.need_rate_firm, u.need_rate_individual_business, u.need_rate_cooperative])
+        np.array([u.need_rate_firm, u.need_rate_individual_business, u.need_rate_cooperative * m.coop_need_factor])
     ).astype(F32)
     free = np.flatnonzero(m.ent_active & (ent.product == NO_LOAN))
     idx = free[d[2][free] < need_table[ent.kind[free]]]
@@ -199,7 +219,9 @@ def enterprise_credit(m: TaizhouModel, t: int) -> None:
     kind, rated = ent.kind[idx], ent.rated[idx]
     pf = price_factor(u.enterprise_loan_rate, m.sme_rate_discount_bp, u.price_semi_elasticity)
     apply = ds[0] < np.clip(0.6 * pf * m.sme_processing_factor, 0, 1)
-    approved = apply & (ds[1] < np.where(rated, 0.85, 0.55 * m.sme_guarantee_factor))
+    p_approve = np.where(rated, 0.85, 0.55 * m.sme_guarantee_factor)
+    p_approve = np.where(kind == COOPERATIVE, p_approve * m.coop_approval_factor, p_approve)
+    approved = apply & (ds[1] < p_approve)
     credit = approved & rated & (ds[2] < 0.5)
     mean = np.select([kind == FIRM, kind == INDIVIDUAL_BUSINESS],
                      [u.firm_loan_mean, u.individual_business_loan_mean], u.cooperative_loan_mean)
@@ -211,6 +233,7 @@ def enterprise_credit(m: TaizhouModel, t: int) -> None:
     ent.green[new] = ent.green_eligible[new] & (ds[2][approved] < u.green_share_firm_new / 0.2 * m.green_multiplier)
     disbursed = np.concatenate([new, life["renewed"]])
     m.flows["ent_disbursed"] += w * float(ent.loan[disbursed].sum(dtype=np.float64))
+    m.flows_last_month["ent_new"] = w * float(np.count_nonzero(ent.green_eligible[new]))
 
 
 def digital_adoption(m: TaizhouModel, t: int) -> None:
@@ -239,8 +262,12 @@ def digital_adoption(m: TaizhouModel, t: int) -> None:
     adopters = np.bincount(m.hh_county[active & hh.digital], minlength=9)
     people = np.maximum(1, np.bincount(m.hh_county[active], minlength=9))
     rate = monthly_probability(u.bass_p * push + u.bass_q * adopters / people).astype(F32)
+    rate_rural = monthly_probability(
+        u.bass_p * (push + m.cfg.levers.subsidy_payments.bass_uplift * m.subsidy_share) + u.bass_q * adopters / people
+    ).astype(F32)
     cand = np.flatnonzero(active & hh.digital_access & ~hh.digital)
-    p_adopt = rate[hh.county[cand]] * (0.5 + hh.literacy[cand])
+    county = hh.county[cand]
+    p_adopt = np.where(hh.kind[cand] == URBAN, rate[county], rate_rural[county]) * (0.5 + hh.literacy[cand])
     hh.digital[cand[d[1][cand] < p_adopt]] = True
     de = rng.random(ent.n, dtype=F32)
     ent_share = np.count_nonzero(ent.digital & m.ent_active) / max(1, np.count_nonzero(m.ent_active))
@@ -261,6 +288,8 @@ def ebank_share(m: TaizhouModel) -> float:
     tx = np.where(urban, u.transactions_urban, u.transactions_rural)
     digital_share = min(1.0, u.ebank_share_digital + 0.03 * m.fee_waiver_share)
     share = np.where(digital, digital_share, np.where(served, u.ebank_share_served, u.ebank_share_other))
+    # subsidies paid into accounts move farm households' non-digital transactions to e-channels
+    share = np.where(~urban & ~digital, share + m.cfg.levers.subsidy_payments.ebank_gain * m.subsidy_share, share)
     e_tx, all_tx = float((n * tx * share).sum()), float((n * tx).sum())
     n_ent = np.count_nonzero(m.ent_active)
     n_ent_digital = np.count_nonzero(ent.digital & m.ent_active)

@@ -154,6 +154,7 @@ class UncertaintiesConf:
     transactions_enterprise: float = 20
     green_share_firm_new: float = 0.05
     green_share_household_new: float = 0.02
+    housing_need_rate: list[float] = per_year(0.0, 0.02, 0.02, 0.015, 0.01)
     loan_book: LoanBookConf = field(default_factory=LoanBookConf)
 
 
@@ -214,12 +215,102 @@ class CommunityOutletsConf(LeverConf):
 
 @dataclass
 class PlatformConf(LeverConf):
-    """丰收互联 and 普惠通: yearly platform spend (CNY) and its push on adoption."""
+    """丰收互联: yearly platform spend (CNY) and its push on adoption."""
 
     adoption_push: float = 1.0
     reference_spend_per_year: float = 16_000_000
     promotion_per_visit: float = 0.05
-    manager_throughput_gain: float = 0.2
+
+
+@dataclass
+class MobileLendingConf(LeverConf):
+    """普惠通: share of account managers equipped with the mobile one-stop lending platform."""
+
+    cost_per_manager_year: float = 3_000
+    throughput_gain: float = 0.2
+    line_use_gain: float = 0.10
+
+
+@dataclass
+class CreditInfoConf(LeverConf):
+    """CRM and 信用信息共享平台: share of households whose data the shared credit platform covers."""
+
+    cost_per_household_year: float = 1.0
+    default_reduction: float = 0.3
+    campaign_cost_reduction: float = 0.3
+    rating_gain: float = 1.0
+    files_from_data_per_year: float = 0.10
+
+
+@dataclass
+class HousingLoansConf(LeverConf):
+    """治危拆违 housing-renovation loans with the 8 measures: share of renovating households reached."""
+
+    p_approve: float = 0.90
+    loan_size: float = 200_000
+    term_months: int = 60
+    rate_discount_bp: float = 50
+
+
+@dataclass
+class WorkerLoansConf(LeverConf):
+    """一卡一贷: worker service cards with a blue-collar credit line; intensity = cards issued per year."""
+
+    line: float = 50_000
+    cost_per_card: float = 15
+
+
+@dataclass
+class SmeProcessingConf(LeverConf):
+    """普惠快车 / 小微专车: share of county banks running standardised small-firm processing."""
+
+    cost_per_year: float = 5_000_000
+    apply_gain: float = 0.3
+
+
+@dataclass
+class SmeRatingConf(LeverConf):
+    """小微企业信用评级: firms rated per year."""
+
+    cost_per_rating: float = 500
+    baseline_per_year: float = 2_000
+
+
+@dataclass
+class GuaranteeFundConf(LeverConf):
+    """信保基金: the bank's contribution to the credit guarantee fund per year (CNY)."""
+
+    leverage: float = 10.0
+    approval_gain: float = 0.4
+    reference_capacity: float = 5_000_000_000
+
+
+@dataclass
+class CooperativesConf(LeverConf):
+    """三位一体 / 农合联: share of cooperatives and agricultural firms served by the programme."""
+
+    cost_per_cooperative_year: float = 2_000
+    need_gain: float = 0.3
+    approval_gain: float = 0.3
+
+
+@dataclass
+class GreenCreditConf(LeverConf):
+    """绿色信贷: rollout (0-1) of green assessment in approval and pricing."""
+
+    green_uplift: float = 3.0
+    rate_discount_bp: float = 20
+    cost_per_assessment: float = 200
+
+
+@dataclass
+class SubsidyPaymentsConf(LeverConf):
+    """惠农补贴代理发放: share of farm households whose subsidies are paid through the bank."""
+
+    payments_per_year: float = 4
+    cost_per_payment: float = 1.0
+    ebank_gain: float = 0.05
+    bass_uplift: float = 0.2
 
 
 @dataclass
@@ -282,6 +373,16 @@ class LeversConf:
     lectures: LecturesConf = field(default_factory=LecturesConf)
     low_income_loans: LowIncomeLoansConf = field(default_factory=LowIncomeLoansConf)
     industry_apps: IndustryAppsConf = field(default_factory=IndustryAppsConf)
+    mobile_lending: MobileLendingConf = field(default_factory=MobileLendingConf)
+    credit_info: CreditInfoConf = field(default_factory=CreditInfoConf)
+    housing_loans: HousingLoansConf = field(default_factory=HousingLoansConf)
+    worker_loans: WorkerLoansConf = field(default_factory=WorkerLoansConf)
+    sme_processing: SmeProcessingConf = field(default_factory=SmeProcessingConf)
+    sme_rating: SmeRatingConf = field(default_factory=SmeRatingConf)
+    guarantee_fund: GuaranteeFundConf = field(default_factory=GuaranteeFundConf)
+    cooperatives: CooperativesConf = field(default_factory=CooperativesConf)
+    green_credit: GreenCreditConf = field(default_factory=GreenCreditConf)
+    subsidy_payments: SubsidyPaymentsConf = field(default_factory=SubsidyPaymentsConf)
 
 
 # ---------------------------------------------------------------- budget
@@ -292,6 +393,7 @@ class BudgetConf:
     total_cny: float = 0.0
     phasing: list[float] = per_year(0.2, 0.2, 0.2, 0.2, 0.2)
     allocation: dict[str, float] = field(default_factory=dict)
+    amounts: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -316,6 +418,11 @@ class SimConf:
     budget: BudgetConf = field(default_factory=BudgetConf)
     write_outputs: bool = True
     quiet: bool = False
+
+
+def budget_total(budget: BudgetConf) -> float:
+    """The programme's total money: ``total_cny``, or the sum of ``amounts`` when amounts are given."""
+    return float(sum(budget.amounts.values())) if budget.amounts else float(budget.total_cny)
 
 
 # ---------------------------------------------------------------- range validation
@@ -379,7 +486,7 @@ def validate(cfg: SimConf) -> SimConf:
             if bad:
                 raise ConfigError(key, bad, "products among " + ", ".join(_PRODUCTS))
             continue
-        if key.endswith(".intensity") or key.endswith("phasing"):
+        if key.endswith(".intensity") or key.endswith("phasing") or key.endswith("housing_need_rate"):
             if len(value) != len(YEARS):
                 raise ConfigError(key, value, "a list of 5 numbers, one per year 2016..2020")
             if any(v < 0 for v in value):
@@ -397,6 +504,9 @@ def validate(cfg: SimConf) -> SimConf:
             continue
         if key == "budget.allocation":
             _validate_allocation(cfg, value)
+            continue
+        if key == "budget.amounts":
+            _validate_amounts(cfg, value)
             continue
         if isinstance(value, (bool, str)):
             continue
@@ -425,6 +535,25 @@ def validate(cfg: SimConf) -> SimConf:
     return cfg
 
 
+def _validate_amounts(cfg: SimConf, amounts: dict[str, float]) -> None:
+    """Amounts per lever (CNY) replace shares: the total must be theirs, the shares follow from them."""
+    if not amounts:
+        return
+    levers = {f.name for f in dataclasses.fields(LeversConf)}
+    for name, cny in amounts.items():
+        if name not in levers:
+            raise ConfigError(f"budget.amounts.{name}", cny, "lever names: " + ", ".join(sorted(levers)))
+        if cny < 0:
+            raise ConfigError(f"budget.amounts.{name}", cny, "an amount >= 0 (CNY)")
+    total = sum(amounts.values())
+    if cfg.budget.allocation:
+        raise ConfigError("budget.amounts", dict(amounts),
+                          "either budget.amounts or budget.allocation, not both (set budget.allocation={})")
+    if cfg.budget.total_cny and abs(cfg.budget.total_cny - total) > 1.0:
+        raise ConfigError("budget.total_cny", cfg.budget.total_cny,
+                          f"the sum of budget.amounts ({total:,.0f} CNY) or 0 to take that sum")
+
+
 def _validate_allocation(cfg: SimConf, allocation: dict[str, float]) -> None:
     levers = {f.name for f in dataclasses.fields(LeversConf)}
     for name, share in allocation.items():
@@ -433,7 +562,7 @@ def _validate_allocation(cfg: SimConf, allocation: dict[str, float]) -> None:
         if not 0 <= share <= 1:
             raise ConfigError(f"budget.allocation.{name}", share, "a share in [0, 1]")
     total = sum(allocation.values())
-    if cfg.budget.total_cny > 0 and abs(total - 1.0) > 1e-6:
+    if cfg.budget.total_cny > 0 and not cfg.budget.amounts and abs(total - 1.0) > 1e-6:
         raise ConfigError(
             "budget.allocation", dict(allocation), f"shares that add up to 1 (these add up to {total:.4g})"
         )

@@ -23,8 +23,13 @@ class Ledger:
     def __init__(self, levers: list[str], budget: BudgetConf):
         self.levers = list(levers)
         self.index = {name: i for i, name in enumerate(self.levers)}
-        alloc = np.array([budget.allocation.get(name, 0.0) for name in self.levers])
-        self.planned = budget.total_cny * np.outer(np.asarray(budget.phasing, float), alloc)
+        if budget.amounts:  # amounts in CNY per lever: the total is their sum
+            alloc = np.array([budget.amounts.get(name, 0.0) for name in self.levers])
+            total = 1.0
+        else:
+            alloc = np.array([budget.allocation.get(name, 0.0) for name in self.levers])
+            total = budget.total_cny
+        self.planned = total * np.outer(np.asarray(budget.phasing, float), alloc)
         self.spent = np.zeros_like(self.planned)
         self.wanted = np.zeros_like(self.planned)
 

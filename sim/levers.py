@@ -68,9 +68,7 @@ class ManagerVisits(Lever):
         affordable = m.ledger.available(self.name, y) / c.cost_per_visit if c.cost_per_visit else np.inf
         extra = min(extra_wanted, affordable)
         m.ledger.record(self.name, y, extra * c.cost_per_visit, extra_wanted * c.cost_per_visit)
-        visits_per_grid = (c.baseline_visits + extra / m.n_managers) / m.weight
-        if m.platform_active:
-            visits_per_grid *= 1.0 + m.cfg.levers.digital_platform.manager_throughput_gain
+        visits_per_grid = (c.baseline_visits + extra / m.n_managers) / m.weight * m.manager_throughput
         m.visit_grids(visits_per_grid)
 
 
@@ -89,14 +87,15 @@ class VillageCampaigns(Lever):
             return
         base_share = c.baseline_villages_per_year / (c.baseline_villages_per_year + self.intensity(t))
         cards_per_village = m.expected_cards_per_village()
-        unit = c.cost_per_village + c.cost_per_card * cards_per_village
+        cost_per_village = c.cost_per_village * m.campaign_cost_factor
+        unit = cost_per_village + c.cost_per_card * cards_per_village
         paid_wanted = n * (1 - base_share)
         paid = min(paid_wanted, m.ledger.available(self.name, y) / unit) if unit > 0 else paid_wanted
         n_done = int(np.floor(n * base_share + paid + 1e-9))
         villages = m.pick_villages(~m.places.village_campaigned, n_done, c.priority, m.streams["campaigns"])
         cards = m.campaign(villages)
         paid_share = 0.0 if n_done == 0 else min(1.0, paid / n_done)
-        spent = paid_share * (len(villages) * c.cost_per_village + cards * c.cost_per_card)
+        spent = paid_share * (len(villages) * cost_per_village + cards * c.cost_per_card)
         m.ledger.record(self.name, y, spent, paid_wanted * unit)
 
 
@@ -318,18 +317,222 @@ class LowIncomeLoans(Lever):
         m.low_income_reach = reach if cost <= allowance else 0.0
 
 
+class _FlowLever(Lever):
+    """A lever whose monthly cost is a flow (per covered unit or on balances), capped by the month's allowance.
+
+    Subclasses give ``want(model, t)`` (CNY this month at full intensity) and ``effect(model, share)``, where
+    ``share`` in [0, 1] is the part of the intended intensity the money paid for.
+    """
+
+    def want(self, m, t) -> float:
+        """CNY this month if fully paid."""
+        raise NotImplementedError
+
+    def effect(self, m, t, paid_share: float) -> None:
+        """Set the model's policy state for the paid part of the intensity."""
+        raise NotImplementedError
+
+    @override
+    def apply(self, model, t):
+        y = year_index(t)
+        want = self.want(model, t) if self.active(t) else 0.0
+        spend = min(want, model.ledger.monthly_allowance(self.name, y, t % 12))
+        model.ledger.record(self.name, y, spend, want)
+        self.effect(model, t, spend / want if want > 0 else 0.0)
+
+
+class MobileLending(_FlowLever):
+    """普惠通: managers' mobile one-stop lending; more visits per manager and easier drawing on lines."""
+
+    @override
+    def want(self, m, t):
+        return self.intensity(t) * m.n_managers * self.conf.cost_per_manager_year / 12.0
+
+    @override
+    def effect(self, m, t, paid_share):
+        reach = self.intensity(t) * paid_share
+        m.manager_throughput = 1.0 + self.conf.throughput_gain * reach
+        m.line_use_gain = self.conf.line_use_gain * reach
+
+
+class CreditInfo(_FlowLever):
+    """CRM and 信用信息共享平台: shared data make files and ratings cheaper and defaults rarer.
+
+    Covered households get files from data (``files_from_data_per_year``), visits rate more often,
+    campaigns cost less and defaults fall by ``default_reduction`` x coverage.
+    """
+
+    @override
+    def want(self, m, t):
+        return self.intensity(t) * m.count(m.hh_active) * self.conf.cost_per_household_year / 12.0
+
+    @override
+    def effect(self, m, t, paid_share):
+        c = self.conf
+        cover = self.intensity(t) * paid_share
+        m.default_multiplier = 1.0 - c.default_reduction * cover
+        m.campaign_cost_factor = 1.0 - c.campaign_cost_reduction * cover
+        m.rating_multiplier = 1.0 + c.rating_gain * cover
+        if cover > 0:
+            m.files_from_data(cover * c.files_from_data_per_year / 12.0)
+
+
+class HousingLoans(_FlowLever):
+    """治危拆违 with its 8 measures: a special product for renovating households.
+
+    Special fund and product, higher limits, lower rates, longer terms, unsecured, a green channel and list
+    management: larger, cheaper, longer loans approved fast. The cost is the interest forgone on its balance.
+    """
+
+    @override
+    def want(self, m, t):
+        from sim.population import HOUSING_LOAN
+
+        return float(m.last_groups["hh_bal"][HOUSING_LOAN].sum()) * self.conf.rate_discount_bp / 1e4 / 12.0
+
+    @override
+    def apply(self, model, t):
+        y = year_index(t)
+        want = self.want(model, t)  # existing housing loans keep their discount after the lever stops
+        spend = min(want, model.ledger.monthly_allowance(self.name, y, t % 12))
+        model.ledger.record(self.name, y, spend, want)
+        model.housing_reach = self.intensity(t) if spend >= want else 0.0
+
+    @override
+    def effect(self, m, t, paid_share):  # pragma: no cover - apply is overridden
+        pass
+
+
+class WorkerLoans(Lever):
+    """一卡一贷: worker service cards carrying a blue-collar credit line, issued with the trade unions."""
+
+    @override
+    def apply(self, model, t):
+        c, m, y = self.conf, model, year_index(t)
+        want = self.units_this_month(self.intensity(t))
+        affordable = int(m.ledger.available(self.name, y) // c.cost_per_card) if c.cost_per_card else want
+        issued = m.issue_worker_cards(min(want, affordable))
+        m.ledger.record(self.name, y, issued * c.cost_per_card, want * c.cost_per_card)
+
+
+class SmeProcessing(_FlowLever):
+    """普惠快车 / 小微专车 / 工厂式作业: standardised processing makes small firms more likely to apply."""
+
+    @override
+    def want(self, m, t):
+        return self.intensity(t) * self.conf.cost_per_year / 12.0
+
+    @override
+    def effect(self, m, t, paid_share):
+        m.sme_processing_factor = 1.0 + self.conf.apply_gain * self.intensity(t) * paid_share
+
+
+class SmeRating(Lever):
+    """小微企业信用评级: rated firms can borrow on credit and default less."""
+
+    @override
+    def apply(self, model, t):
+        c, m, y = self.conf, model, year_index(t)
+        n = self.units_this_month(c.baseline_per_year + self.intensity(t))
+        paid_share = self.intensity(t) / (c.baseline_per_year + self.intensity(t)) if n else 0.0
+        want_paid = n * paid_share
+        paid = min(want_paid, m.ledger.available(self.name, y) / c.cost_per_rating) if c.cost_per_rating else want_paid
+        rated = m.rate_firms(int(np.floor(n * (1 - paid_share) + paid + 1e-9)))
+        m.ledger.record(self.name, y, min(paid, rated) * c.cost_per_rating, want_paid * c.cost_per_rating)
+
+
+class GuaranteeFund(Lever):
+    """信保基金: the bank's contributions build guarantee capacity that raises approval for unrated firms.
+
+    Capacity is fund x leverage; the approval gain grows with it up to ``reference_capacity``.
+    """
+
+    def __init__(self, name, conf):
+        super().__init__(name, conf)
+        self.fund = 0.0
+
+    @override
+    def apply(self, model, t):
+        c, m, y = self.conf, model, year_index(t)
+        want = self.intensity(t) / 12.0
+        paid = min(want, m.ledger.available(self.name, y))
+        m.ledger.record(self.name, y, paid, want)
+        self.fund += paid
+        m.sme_guarantee_factor = 1.0 + c.approval_gain * min(1.0, self.fund * c.leverage / c.reference_capacity)
+
+
+class Cooperatives(_FlowLever):
+    """三位一体 / 农合联: serving cooperatives and agricultural firms raises their credit need and approval."""
+
+    @override
+    def want(self, m, t):
+        from sim.population import COOPERATIVE
+
+        n = m.count(m.ent_active & (m.enterprises.kind == COOPERATIVE))
+        return self.intensity(t) * n * self.conf.cost_per_cooperative_year / 12.0
+
+    @override
+    def effect(self, m, t, paid_share):
+        reach = self.intensity(t) * paid_share
+        m.coop_need_factor = 1.0 + self.conf.need_gain * reach
+        m.coop_approval_factor = 1.0 + self.conf.approval_gain * reach
+
+
+class GreenCredit(_FlowLever):
+    """绿色信贷: green criteria in classification, approval and pricing.
+
+    More loans of eligible borrowers are classified and priced green. Costs: an assessment per new loan of an
+    eligible borrower and a rate discount on green balances.
+    """
+
+    @override
+    def want(self, m, t):
+        c = self.conf
+        g = m.last_groups
+        green_bal = float(g["hh_bal"][1:, :, 1].sum() + g["ent_bal"][1:, :, 1].sum())
+        assessments = m.flows_last_month.get("ent_new", 0.0)
+        return self.intensity(t) * (green_bal * c.rate_discount_bp / 1e4 / 12.0 + assessments * c.cost_per_assessment)
+
+    @override
+    def effect(self, m, t, paid_share):
+        m.green_multiplier = 1.0 + self.conf.green_uplift * self.intensity(t) * paid_share
+
+
+class SubsidyPayments(_FlowLever):
+    """惠农补贴代理发放: subsidies paid into bank accounts bring farm households to e-channels."""
+
+    @override
+    def want(self, m, t):
+        n = m.count(m.hh_active & (m.households.kind != URBAN))
+        return self.intensity(t) * n * self.conf.payments_per_year * self.conf.cost_per_payment / 12.0
+
+    @override
+    def effect(self, m, t, paid_share):
+        m.subsidy_share = self.intensity(t) * paid_share
+
+
 LEVER_ORDER: tuple[tuple[str, type[Lever]], ...] = (
     ("stations", Stations),
     ("devices", Devices),
     ("community_outlets", CommunityOutlets),
     ("digital_platform", DigitalPlatform),
     ("industry_apps", IndustryApps),
+    ("subsidy_payments", SubsidyPayments),
+    ("mobile_lending", MobileLending),
+    ("credit_info", CreditInfo),
     ("manager_visits", ManagerVisits),
     ("village_campaigns", VillageCampaigns),
     ("lectures", Lectures),
     ("fee_waivers", FeeWaivers),
     ("rate_discounts", RateDiscounts),
     ("low_income_loans", LowIncomeLoans),
+    ("housing_loans", HousingLoans),
+    ("worker_loans", WorkerLoans),
+    ("sme_processing", SmeProcessing),
+    ("sme_rating", SmeRating),
+    ("guarantee_fund", GuaranteeFund),
+    ("cooperatives", Cooperatives),
+    ("green_credit", GreenCredit),
 )
 
 

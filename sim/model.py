@@ -69,6 +69,10 @@ class TaizhouModel(Model):
         self.latent_reach = self.streams["latent"].random(self.households.n, dtype=np.float32)
         self.latent_rate = self.streams["latent"].random(self.households.n, dtype=np.float32)
         self.latent_line = self.streams["latent"].random(self.households.n, dtype=np.float32)
+        self.latent_housing = self.streams["latent"].random(self.households.n, dtype=np.float32)
+        worker_draw = self.streams["latent"].random(self.households.n, dtype=np.float32)
+        self.is_worker = (self.households.kind == URBAN) & (worker_draw < cfg.population.worker_share_urban)
+        self.ent_latent = self.streams["latent"].random(self.enterprises.n, dtype=np.float32)
         self._hh_rows = household_capacity(cfg)
         rural_rows = np.flatnonzero(self.households.village >= 0)
         self._village_rows = rural_rows[np.argsort(self.households.village[rural_rows], kind="stable")]
@@ -97,6 +101,17 @@ class TaizhouModel(Model):
         self.sme_rate_discount_bp = 0.0
         self.sme_processing_factor = 1.0
         self.sme_guarantee_factor = 1.0
+        self.manager_throughput = 1.0
+        self.line_use_gain = 0.0
+        self.campaign_cost_factor = 1.0
+        self.rating_multiplier = 1.0
+        self.housing_reach = 0.0
+        self.coop_need_factor = 1.0
+        self.coop_approval_factor = 1.0
+        self.subsidy_share = 0.0
+        self.flows_last_month: dict[str, float] = {}
+        self._card_carry = 0.0
+        self._rating_carry = 0.0
         self.apps_by_year = np.zeros(5)
         self.lectures_held = 0
         self.income_index = 1.0
@@ -270,7 +285,8 @@ class TaizhouModel(Model):
         hh.has_file[new_file] = True
         all_visited = np.concatenate([visited, seen])
         hh.trust[all_visited] += u.visit_trust_gain * (1 - hh.trust[all_visited])
-        rate = seen[~hh.rated[seen] & (rng.random(seen.size, dtype=np.float32) < u.p_rated_per_visit)]
+        p_rate = min(1.0, u.p_rated_per_visit * self.rating_multiplier)
+        rate = seen[~hh.rated[seen] & (rng.random(seen.size, dtype=np.float32) < p_rate)]
         hh.rated[rate] = True
         grant = rate[(hh.line[rate] == 0) & ~hh.npl[rate] & (self.latent_line[rate] < u.p_line_given_rated)]
         hh.line[grant] = self._credit_lines(grant)
@@ -299,6 +315,45 @@ class TaizhouModel(Model):
         hh.literacy[attend] += u.lecture_literacy_gain * (1 - hh.literacy[attend])
         hh.lectured[attend] = True
         self.lectures_held += n
+
+    def files_from_data(self, p_month: float) -> None:
+        """Information files built from shared data for unfiled households (probability per month)."""
+        hh = self.households
+        unfiled = np.flatnonzero(~hh.has_file[: self.n_active_rows])
+        hh.has_file[unfiled[self.streams["visits"].random(unfiled.size, dtype=np.float32) < p_month]] = True
+
+    def _rows_for(self, real: float, carry_name: str) -> int:
+        """Whole rows for a count of real units, carrying the fraction to the next call."""
+        total = real / self.weight + getattr(self, carry_name)
+        rows = int(np.floor(total + 1e-9))
+        setattr(self, carry_name, total - rows)
+        return rows
+
+    def issue_worker_cards(self, n_real: float) -> float:
+        """一卡一贷: give ``n_real`` workers without a line a card with a blue-collar credit line."""
+        hh = self.households
+        k = self._rows_for(n_real, "_card_carry")
+        n = self.n_active_rows
+        cand = np.flatnonzero(self.is_worker[:n] & (hh.line[:n] == 0) & ~hh.npl[:n])
+        if k <= 0 or cand.size == 0:
+            return 0.0
+        if k < cand.size:
+            cand = cand[np.argpartition(self.latent_line[cand], k)[:k]]
+        hh.line[cand] = np.float32(self.cfg.levers.worker_loans.line * self.income_index)
+        hh.has_file[cand] = True
+        return cand.size * self.weight
+
+    def rate_firms(self, n_real: float) -> float:
+        """小微企业信用评级: rate ``n_real`` unrated firms. Returns real firms rated."""
+        ent = self.enterprises
+        k = self._rows_for(n_real, "_rating_carry")
+        cand = np.flatnonzero(self.ent_active & (ent.kind == FIRM) & ~ent.rated)
+        if k <= 0 or cand.size == 0:
+            return 0.0
+        if k < cand.size:
+            cand = cand[np.argpartition(self.ent_latent[cand], k)[:k]]
+        ent.rated[cand] = True
+        return cand.size * self.weight
 
     @property
     def apps_total(self) -> float:
