@@ -17,6 +17,7 @@ from sim.population import (
     CREDIT,
     FARM_LOAN,
     FIRM,
+    GUARANTEED,
     HOUSING_LOAN,
     INDIVIDUAL_BUSINESS,
     LOW_INCOME,
@@ -101,8 +102,9 @@ def household_credit(m: TaizhouModel, t: int) -> None:
     uptake, approval, size and green draws.
     """
     hh, u, w = m.households, m.cfg.uncertainties, m.weight
-    rng = m.streams["credit"]
-    d = rng.random((3, hh.n), dtype=F32)
+    # full-length draws for default, renewal and need; the few rows with a need get their take-up,
+    # approval (and green) and size draws by row (sim.streams): CRN whatever the other rows do
+    d = m.month_rng("credit").random((3, hh.n), dtype=F32)
     pd_kind = np.array([1.0, u.low_income_default_factor, 1.0]) * u.annual_default_probability * m.default_multiplier
     pd_table = monthly_probability(np.stack([pd_kind, pd_kind * u.rated_default_factor])).astype(F32)
 
@@ -131,7 +133,7 @@ def household_credit(m: TaizhouModel, t: int) -> None:
     need = d_free < normal_p + housing_table[kind_free]
     idx = free[need]
     housing = (d_free[need] >= normal_p[need]) & (m.latent_housing[idx] < m.housing_reach)
-    ds = rng.random((4, idx.size), dtype=F32)
+    ds = m.row_uniforms("credit", idx, 3)
     kind, line = hh.kind[idx], hh.line[idx]
     worker = m.is_worker[idx]
 
@@ -177,7 +179,9 @@ def household_credit(m: TaizhouModel, t: int) -> None:
     hh.product[new] = product[got]
     hh.loan[new] = size[got]
     hh.months_left[new] = terms(new)
-    hh.green[new] = ds[3][got] < u.green_share_household_new * m.green_multiplier
+    # conditional on approval, ds[1] / p_approve is again uniform: it decides the green label
+    green_u = np.where(approved, ds[1] / np.maximum(p_approve, 1e-9), ds[1])
+    hh.green[new] = green_u[got] < u.green_share_household_new * m.green_multiplier
     if disc > 0:
         eligible = np.zeros(idx.size, bool)
         for name, code in (("small_credit", SMALL_CREDIT), ("farm", FARM_LOAN), ("low_income", LOW_INCOME_LOAN)):
@@ -195,8 +199,7 @@ def household_credit(m: TaizhouModel, t: int) -> None:
 def enterprise_credit(m: TaizhouModel, t: int) -> None:
     """One month of enterprise credit: firms, individual businesses and cooperatives."""
     ent, u, w = m.enterprises, m.cfg.uncertainties, m.weight
-    rng = m.streams["enterprise"]
-    d = rng.random((3, ent.n), dtype=F32)
+    d = m.month_rng("enterprise").random((3, ent.n), dtype=F32)  # as in household_credit
     pd_rated = monthly_probability(
         np.array([1.0, u.rated_default_factor]) * u.annual_default_probability * 1.2 * m.default_multiplier
     ).astype(F32)
@@ -215,22 +218,31 @@ def enterprise_credit(m: TaizhouModel, t: int) -> None:
     ).astype(F32)
     free = np.flatnonzero(m.ent_active & (ent.product == NO_LOAN))
     idx = free[d[2][free] < need_table[ent.kind[free]]]
-    ds = rng.random((4, idx.size), dtype=F32)
+    ds = m.row_uniforms("enterprise", idx, 4)
     kind, rated = ent.kind[idx], ent.rated[idx]
     pf = price_factor(u.enterprise_loan_rate, m.sme_rate_discount_bp, u.price_semi_elasticity)
     apply = ds[0] < np.clip(0.6 * pf * m.sme_processing_factor, 0, 1)
-    p_approve = np.where(rated, 0.85, 0.55 * m.sme_guarantee_factor)
+    p_approve = np.where(rated, 0.85, 0.55)
     p_approve = np.where(kind == COOPERATIVE, p_approve * m.coop_approval_factor, p_approve)
     approved = apply & (ds[1] < p_approve)
     credit = approved & rated & (ds[2] < 0.5)
     mean = np.select([kind == FIRM, kind == INDIVIDUAL_BUSINESS],
                      [u.firm_loan_mean, u.individual_business_loan_mean], u.cooperative_loan_mean)
     size = loan_size(1.0, 1.0, ds[3]) * (mean * m.income_index).astype(F32)
-    new = idx[approved]
-    ent.product[new] = np.where(credit[approved], CREDIT, SECURED)
-    ent.loan[new] = size[approved]
+    # 信保基金: declined firms get a guaranteed loan while the fund's guarantee capacity lasts
+    declined = np.flatnonzero(apply & ~approved & (kind != COOPERATIVE))
+    room = m.guarantee_capacity - float(np.sum(ent.loan, where=ent.product == GUARANTEED, dtype=np.float64)) * w
+    take = declined[np.cumsum(size[declined].astype(np.float64) * w) <= room] if room > 0 else declined[:0]
+    product = np.where(credit, CREDIT, SECURED).astype("i1")
+    product[take] = GUARANTEED
+    got = approved.copy()
+    got[take] = True
+    new = idx[got]
+    ent.product[new] = product[got]
+    ent.loan[new] = size[got]
     ent.months_left[new] = u.term_enterprise_months
-    ent.green[new] = ent.green_eligible[new] & (ds[2][approved] < u.green_share_firm_new / 0.2 * m.green_multiplier)
+    green_u = np.where(approved, ds[1] / np.maximum(p_approve, 1e-9), ds[2])
+    ent.green[new] = ent.green_eligible[new] & (green_u[got] < u.green_share_firm_new / 0.2 * m.green_multiplier)
     disbursed = np.concatenate([new, life["renewed"]])
     m.flows["ent_disbursed"] += w * float(ent.loan[disbursed].sum(dtype=np.float64))
     m.flows_last_month["ent_new"] = w * float(np.count_nonzero(ent.green_eligible[new]))
@@ -243,33 +255,34 @@ def digital_adoption(m: TaizhouModel, t: int) -> None:
     push = 1 + platform push + industry apps + fee waivers; literacy scales it around 1.
     """
     hh, ent, pop, u = m.households, m.enterprises, m.cfg.population, m.cfg.uncertainties
-    rng = m.streams["adoption"]
-    d = rng.random((2, hh.n), dtype=F32)
+    rng = m.month_rng("adoption")
+    n = m.n_active_rows  # active rows are a prefix
     frac = min(1.0, (t + 1) / 60)
-    active = m.hh_active
-    rural = hh.kind != URBAN
-    for mask, s0, s1 in ((rural, pop.digital_access_rural_2015, pop.digital_access_rural_2020),
-                         (~rural, pop.digital_access_urban_2015, pop.digital_access_urban_2020)):
-        group = mask & active
+    rural = hh.kind[:n] != URBAN
+    access = hh.digital_access[:n]
+    d = rng.random((2, n), dtype=F32)  # access, adoption
+    for group, s0, s1 in ((rural, pop.digital_access_rural_2015, pop.digital_access_rural_2020),
+                          (~rural, pop.digital_access_urban_2015, pop.digital_access_urban_2020)):
         n_group = np.count_nonzero(group)
-        current = np.count_nonzero(hh.digital_access & group) / n_group if n_group else 0.0
+        current = np.count_nonzero(access & group) / n_group if n_group else 0.0
         target = s0 + (s1 - s0) * frac
         p = max(0.0, (target - current) / max(1e-9, 1 - current))
         if p > 0:
-            hh.digital_access |= group & (d[0] < p)
+            access |= group & (d[0] < p)
     push = 1.0 + m.platform_push + m.cfg.levers.industry_apps.digital_uplift_per_app * m.apps_total
     push += m.cfg.levers.fee_waivers.bass_p_uplift * m.fee_waiver_share
-    adopters = np.bincount(m.hh_county[active & hh.digital], minlength=9)
-    people = np.maximum(1, np.bincount(m.hh_county[active], minlength=9))
+    county_ip = m.hh_county[:n]
+    adopters = np.bincount(county_ip[hh.digital[:n]], minlength=9)
+    people = np.maximum(1, np.bincount(county_ip, minlength=9))
     rate = monthly_probability(u.bass_p * push + u.bass_q * adopters / people).astype(F32)
     rate_rural = monthly_probability(
         u.bass_p * (push + m.cfg.levers.subsidy_payments.bass_uplift * m.subsidy_share) + u.bass_q * adopters / people
     ).astype(F32)
-    cand = np.flatnonzero(active & hh.digital_access & ~hh.digital)
+    cand = np.flatnonzero(access & ~hh.digital[:n])
     county = hh.county[cand]
     p_adopt = np.where(hh.kind[cand] == URBAN, rate[county], rate_rural[county]) * (0.5 + hh.literacy[cand])
     hh.digital[cand[d[1][cand] < p_adopt]] = True
-    de = rng.random(ent.n, dtype=F32)
+    de = rng.random(ent.n, dtype=F32)  # after the households' draw: same position in every scenario
     ent_share = np.count_nonzero(ent.digital & m.ent_active) / max(1, np.count_nonzero(m.ent_active))
     ent_rate = monthly_probability(u.bass_p * push + u.bass_q * ent_share)
     ent.digital |= m.ent_active & (de < ent_rate)

@@ -281,8 +281,7 @@ class GuaranteeFundConf(LeverConf):
     """信保基金: the bank's contribution to the credit guarantee fund per year (CNY)."""
 
     leverage: float = 10.0
-    approval_gain: float = 0.4
-    reference_capacity: float = 5_000_000_000
+    baseline_capacity: float = 1_000_000_000
 
 
 @dataclass

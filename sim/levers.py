@@ -92,7 +92,7 @@ class VillageCampaigns(Lever):
         paid_wanted = n * (1 - base_share)
         paid = min(paid_wanted, m.ledger.available(self.name, y) / unit) if unit > 0 else paid_wanted
         n_done = int(np.floor(n * base_share + paid + 1e-9))
-        villages = m.pick_villages(~m.places.village_campaigned, n_done, c.priority, m.streams["campaigns"])
+        villages = m.pick_villages(~m.places.village_campaigned, n_done, c.priority, m.month_rng("campaigns"))
         cards = m.campaign(villages)
         paid_share = 0.0 if n_done == 0 else min(1.0, paid / n_done)
         spent = paid_share * (len(villages) * cost_per_village + cards * c.cost_per_card)
@@ -442,9 +442,9 @@ class SmeRating(Lever):
 
 
 class GuaranteeFund(Lever):
-    """信保基金: the bank's contributions build guarantee capacity that raises approval for unrated firms.
+    """信保基金: the bank's contributions add guarantee capacity (contributions x leverage) to the fund's.
 
-    Capacity is fund x leverage; the approval gain grows with it up to ``reference_capacity``.
+    Firms declined on their own merit get a guaranteed loan while the capacity lasts.
     """
 
     def __init__(self, name, conf):
@@ -458,7 +458,7 @@ class GuaranteeFund(Lever):
         paid = min(want, m.ledger.available(self.name, y))
         m.ledger.record(self.name, y, paid, want)
         self.fund += paid
-        m.sme_guarantee_factor = 1.0 + c.approval_gain * min(1.0, self.fund * c.leverage / c.reference_capacity)
+        m.guarantee_capacity = c.baseline_capacity + self.fund * c.leverage
 
 
 class Cooperatives(_FlowLever):

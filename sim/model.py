@@ -38,9 +38,11 @@ from sim.population import (
     enterprise_capacity,
     household_capacity,
 )
+from sim.streams import month_generator, row_uniforms
 
-STREAMS = ("population", "enterprise_population", "latent", "visits", "campaigns", "stations", "lectures",
-           "adoption", "credit", "enterprise")
+# Monthly decision streams. Each month every stream restarts from a seed keyed by (stream, month), so a
+# difference between two scenarios in one month never shifts the draws of later months (common random numbers).
+STREAMS = ("visits", "campaigns", "stations", "lectures", "adoption", "credit", "enterprise", "data_files")
 
 
 class TaizhouModel(Model):
@@ -60,8 +62,10 @@ class TaizhouModel(Model):
         super().__init__(rng=cfg.seed)
         self.cfg = cfg
         self.weight = float(cfg.population.weight)
-        seeds = np.random.SeedSequence(cfg.seed).spawn(len(STREAMS))
-        self.streams = {name: np.random.default_rng(s) for name, s in zip(STREAMS, seeds, strict=True)}
+        self._root = np.random.SeedSequence(cfg.seed)
+        self.streams = {name: np.random.default_rng(seq) for name, seq in
+                        zip(("population", "enterprise_population", "latent"), self._root.spawn(3), strict=True)}
+        self._monthly: dict[str, np.random.Generator] = {}
         self.t = 0  # months done
         self.places = build_places(cfg, self.streams["population"])
         self.households = build_households(cfg, self.places, self.streams["population"])
@@ -100,7 +104,7 @@ class TaizhouModel(Model):
         self.green_multiplier = 1.0
         self.sme_rate_discount_bp = 0.0
         self.sme_processing_factor = 1.0
-        self.sme_guarantee_factor = 1.0
+        self.guarantee_capacity = cfg.levers.guarantee_fund.baseline_capacity
         self.manager_throughput = 1.0
         self.line_use_gain = 0.0
         self.campaign_cost_factor = 1.0
@@ -184,6 +188,17 @@ class TaizhouModel(Model):
         """Each household's distance (km) to the nearest service point."""
         return self._access_arrays()[1]
 
+    def month_rng(self, stream: str) -> np.random.Generator:
+        """This month's generator for a decision stream (see :data:`STREAMS`)."""
+        gen = self._monthly.get(stream)
+        if gen is None:
+            gen = self._monthly[stream] = month_generator(self._root, 100 + STREAMS.index(stream), self.t)
+        return gen
+
+    def row_uniforms(self, stream: str, rows: np.ndarray, k: int) -> np.ndarray:
+        """``k`` uniforms per row for this month, the same for a row in any scenario with this seed."""
+        return row_uniforms(self._root, 200 + STREAMS.index(stream), self.t, rows, k)
+
     # ------------------------------------------------------------ helpers for levers
     def count(self, mask: np.ndarray) -> float:
         """Real units (rows x weight) in a mask."""
@@ -212,7 +227,7 @@ class TaizhouModel(Model):
         elif priority == "remote_first":
             order = np.argsort(-dist, kind="stable")
         else:
-            order = self.streams["stations"].permutation(idx.size)
+            order = self.month_rng("stations").permutation(idx.size)
         return idx[order[:n]]
 
     def pick_villages(self, mask: np.ndarray, n: int, priority: str, rng: np.random.Generator) -> np.ndarray:
@@ -267,7 +282,7 @@ class TaizhouModel(Model):
     def visit_grids(self, visits_per_grid: float) -> None:
         """Account managers' visits: unfiled households first (建档), then filed ones (trust, ratings)."""
         hh, u = self.households, self.cfg.uncertainties
-        rng = self.streams["visits"]
+        rng = self.month_rng("visits")
         d = rng.random(hh.n, dtype=np.float32)
         g = self.grid_of
         n = self.n_active_rows
@@ -300,7 +315,7 @@ class TaizhouModel(Model):
     def hold_lectures(self, n: int) -> None:
         """普惠金融讲堂 in ``n`` villages chosen by size: attendees' literacy rises."""
         hh, u, p = self.households, self.cfg.uncertainties, self.places
-        rng = self.streams["lectures"]
+        rng = self.month_rng("lectures")
         where = rng.choice(p.village_size.size, size=n, p=p.village_size / p.village_size.sum())
         villages, lectures = np.unique(where, return_counts=True)
         n_active = self.n_active_rows
@@ -320,7 +335,7 @@ class TaizhouModel(Model):
         """Information files built from shared data for unfiled households (probability per month)."""
         hh = self.households
         unfiled = np.flatnonzero(~hh.has_file[: self.n_active_rows])
-        hh.has_file[unfiled[self.streams["visits"].random(unfiled.size, dtype=np.float32) < p_month]] = True
+        hh.has_file[unfiled[self.month_rng("data_files").random(unfiled.size, dtype=np.float32) < p_month]] = True
 
     def _rows_for(self, real: float, carry_name: str) -> int:
         """Whole rows for a count of real units, carrying the fraction to the next call."""
@@ -367,6 +382,7 @@ class TaizhouModel(Model):
         if t >= self.cfg.months:
             self.running = False
             return
+        self._monthly = {}
         self._refresh_active()
         self._refresh_grids()
         self.income_index *= monthly_growth(self.cfg.population.income_growth)
