@@ -535,7 +535,7 @@ def validate(cfg: SimConf) -> SimConf:
 
 
 def _validate_amounts(cfg: SimConf, amounts: dict[str, float]) -> None:
-    """Amounts per lever (CNY) replace shares: the total must be theirs, the shares follow from them."""
+    """Amounts per lever (CNY), when given, replace the shares: the total must be theirs (or 0)."""
     if not amounts:
         return
     levers = {f.name for f in dataclasses.fields(LeversConf)}
@@ -545,9 +545,6 @@ def _validate_amounts(cfg: SimConf, amounts: dict[str, float]) -> None:
         if cny < 0:
             raise ConfigError(f"budget.amounts.{name}", cny, "an amount >= 0 (CNY)")
     total = sum(amounts.values())
-    if cfg.budget.allocation:
-        raise ConfigError("budget.amounts", dict(amounts),
-                          "either budget.amounts or budget.allocation, not both (set budget.allocation={})")
     if cfg.budget.total_cny and abs(cfg.budget.total_cny - total) > 1.0:
         raise ConfigError("budget.total_cny", cfg.budget.total_cny,
                           f"the sum of budget.amounts ({total:,.0f} CNY) or 0 to take that sum")

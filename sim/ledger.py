@@ -73,4 +73,6 @@ class Ledger:
         )
         df["unspent"] = df["planned"] - df["spent"]
         df["shortfall"] = (df["wanted"] - df["spent"]).clip(lower=0)
+        money = ["planned", "spent", "wanted", "unspent", "shortfall"]
+        df[money] = df[money].round(2)  # CNY to the fen: float noise below that is not money
         return df

@@ -21,7 +21,7 @@ from sim import behaviour
 from sim.agents import AccountManager, Household, MicroEnterprise, Station
 from sim.calendar import month_label, monthly_growth, year_index
 from sim.config import SimConf
-from sim.goals import scorecard
+from sim.goals import load_goals, scorecard
 from sim.ledger import Ledger
 from sim.levers import build_levers
 from sim.population import (
@@ -126,6 +126,7 @@ class TaizhouModel(Model):
         self._refresh_access()
         self.unsecured_2015 = self._unsecured_balance()
         self.last_groups = self.loan_groups()
+        self.goals_2015 = self.goal_values(t=0)  # end-2015 state, the base of cost per unit
 
     # ------------------------------------------------------------ set-up
     def _build_grids(self) -> None:
@@ -440,7 +441,7 @@ class TaizhouModel(Model):
         y = year_index(max(t, 0))
         done_years = self.apps_by_year[:y] if (t + 1) % 12 else self.apps_by_year[: y + 1]
         apps = float(done_years.min()) if done_years.size else float(self.apps_by_year[y])
-        year_months = self.ebank_by_month[12 * y:]
+        year_months = self.ebank_by_month[12 * y:] or [behaviour.ebank_share(self)]
         n_active = max(1, np.count_nonzero(self.hh_active))
         return {
             "inclusive_spend_cum": self.ledger.total_spent,
@@ -451,7 +452,7 @@ class TaizhouModel(Model):
             "new_credit_loans_cum": self._unsecured_balance(g) - self.unsecured_2015,
             "agri_sme_loan_balance": farm_bal + ent_bal,
             "fengshou_customers": self.count(hh.digital & self.hh_active) + self.count(ent.digital & self.ent_active),
-            "ebank_substitution": float(np.mean(year_months)) if year_months else float("nan"),
+            "ebank_substitution": float(np.mean(year_months)),
             "industry_apps_per_year": apps,
             "green_credit_share": green / total if total else 0.0,
             "info_file_rate": np.count_nonzero(hh.has_file & self.hh_active) / n_active,
@@ -499,6 +500,41 @@ class TaizhouModel(Model):
             ebank_substitution_month=self.ebank_by_month[-1] if self.ebank_by_month else float("nan"),
         )
         return out
+
+    def lever_table(self) -> pd.DataFrame:
+        """One row per lever: on or off, the goals it moves, money and units it had nowhere to place.
+
+        Money is planned, spent, unspent, wanted and shortfall (CNY, 2016-2020); units unplaced are what the
+        lever wanted but found no place for (stations when every eligible village has one).
+        """
+        money = self.ledger.table().groupby("lever")[["planned", "spent", "unspent", "wanted", "shortfall"]].sum()
+        rows = []
+        for lever in self.levers:
+            rows.append({"lever": lever.name, "enabled": bool(lever.conf.enabled),
+                         "moves": " ".join(lever.conf.moves), **money.loc[lever.name].to_dict(),
+                         "units_unplaced": float(self.unusable[lever.name])})
+        return pd.DataFrame(rows)
+
+    def cost_per_unit(self) -> pd.DataFrame:
+        """Programme money per unit of change of each goal since end-2015, from the levers that declare it.
+
+        Within one run this is an accounting ratio, not a causal effect: the change includes what 2015
+        practice would have done anyway. Compare against ``no_program`` (experiments) for the causal figure.
+        """
+        spent = self.ledger.table().groupby("lever")["spent"].sum()
+        now = self.goal_values()
+        rows = []
+        for goal in load_goals():
+            levers = [lv.name for lv in self.levers if goal.goal_id in lv.conf.moves]
+            money = float(sum(spent[name] for name in levers))
+            change = now[goal.goal_id] - self.goals_2015[goal.goal_id]
+            if goal.comparison == "<=":
+                change = -change  # fewer blank villages is the gain
+            rows.append({"goal_id": goal.goal_id, "unit": goal.unit, "levers": " ".join(levers),
+                         "spent_cny": money, "change_since_2015": change,
+                         "cny_per_unit": money / change if change > 0 and goal.unit != "CNY" else float("nan"),
+                         "cny_per_cny": money / change if change > 0 and goal.unit == "CNY" else float("nan")})
+        return pd.DataFrame(rows)
 
     def monthly(self) -> pd.DataFrame:
         """Tidy monthly table: month, metric, value."""

@@ -34,7 +34,8 @@ from sim.model import TaizhouModel
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = ROOT / "configs"
-OUTPUT_FILES = ("scorecard.csv", "monthly.parquet", "ledger.csv", "dashboard.png", "manifest.json")
+OUTPUT_FILES = ("scorecard.csv", "monthly.parquet", "ledger.csv", "levers.csv", "cost_per_unit.csv", "dashboard.png",
+                "manifest.json")
 
 ConfigStore.instance().store(name="sim_schema", node=SimConf)
 
@@ -78,7 +79,8 @@ def load_config(overrides: list[str] | None = None) -> SimConf:
     """
     overrides = [o for o in (overrides or []) if not o.lstrip("+~").startswith(("hydra.", "hydra/"))]
     for o in overrides:
-        if o.startswith("+") and "=" in o:
+        # '+' adds a key; only the per-lever budget dictionaries take new keys
+        if o.startswith("+") and "=" in o and not o.startswith(("+budget.amounts.", "+budget.allocation.")):
             key, value = o[1:].split("=", 1)
             raise ConfigError(key, value, "keys the model reads (see configs/); '+' would add one it ignores")
     gh = GlobalHydra.instance()
@@ -126,6 +128,8 @@ class Result:
         scorecard: one row per goal (goal_id, name_zh, name_en, value, target, unit, attainment, met).
         monthly: tidy monthly metrics (month, metric, value).
         ledger: money by year and lever (planned, spent, unspent, wanted, shortfall).
+        levers: one row per lever: enabled, goals it moves, money, units it could not place.
+        cost_per_unit: programme CNY per unit of each goal's change since end-2015.
         manifest: provenance (config, seed, versions, code version, wall time).
         model: the model object, for inspection.
     """
@@ -134,6 +138,8 @@ class Result:
     scorecard: pd.DataFrame
     monthly: pd.DataFrame
     ledger: pd.DataFrame
+    levers: pd.DataFrame
+    cost_per_unit: pd.DataFrame
     manifest: dict[str, Any]
     model: TaizhouModel | None = field(default=None, repr=False)
 
@@ -159,6 +165,8 @@ class Result:
             self.scorecard.to_csv(staging / "scorecard.csv", index=False)
             self.monthly.to_parquet(staging / "monthly.parquet", index=False)
             self.ledger.to_csv(staging / "ledger.csv", index=False)
+            self.levers.to_csv(staging / "levers.csv", index=False)
+            self.cost_per_unit.to_csv(staging / "cost_per_unit.csv", index=False)
             fig = self.plot(staging / "dashboard.png")
             import matplotlib.pyplot as plt
 
@@ -219,7 +227,8 @@ def run_config(cfg: SimConf, keep_model: bool = True) -> Result:
         "versions": package_versions(),
         "config": OmegaConf.to_container(OmegaConf.structured(cfg), resolve=True),
     }
-    return Result(cfg, model.scorecard(), model.monthly(), model.ledger.table(), manifest,
+    return Result(cfg, model.scorecard(), model.monthly(), model.ledger.table(), model.lever_table(),
+                  model.cost_per_unit(), manifest,
                   model if keep_model else None)
 
 

@@ -1,0 +1,96 @@
+"""Every lever costs money and moves the goals it declares; budgets add up; scenarios run."""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+
+import pytest
+
+from sim import ConfigError, load_config, simulate
+from sim.config import LeversConf
+from sim.scenarios import scenarios
+
+LEVERS = [f.name for f in dataclasses.fields(LeversConf)]
+SCALE = ["seed=1", "population.weight=50"]
+# Effects too small to show reliably at test scale: the lever may not move the goal by more than 0.5%
+# either way; the test then only asserts it does not push the goal the wrong way by more than that.
+SMALL = {("guarantee_fund", "sme_loan_balance"), ("guarantee_fund", "agri_sme_loan_balance"),
+         ("guarantee_fund", "sme_loan_clients")}
+
+
+@pytest.fixture(scope="module")
+def plan_values():
+    r = simulate(SCALE)
+    return r.scorecard.set_index("goal_id")["value"], r.levers.set_index("lever")
+
+
+@pytest.mark.parametrize("lever", LEVERS)
+def test_turning_a_lever_off_moves_its_goals_back(lever, plan_values):
+    plan, plan_levers = plan_values
+    assert plan_levers.loc[lever, "spent"] > 0, f"{lever} spends nothing in the plan"
+    moves = plan_levers.loc[lever, "moves"].split()
+    assert moves, f"{lever} declares no goal"
+    off = simulate([*SCALE, f"levers.{lever}.enabled=false"])
+    assert off.levers.set_index("lever").loc[lever, "spent"] == 0
+    values = off.scorecard.set_index("goal_id")["value"]
+    for goal in moves:
+        gain = plan[goal] - values[goal]
+        if goal == "blank_villages":
+            gain = -gain
+        if (lever, goal) in SMALL:
+            assert gain >= -0.005 * abs(plan[goal]), f"{lever} off raised {goal}"
+        else:
+            assert gain > 0, f"turning {lever} off did not lower {goal} ({plan[goal]} -> {values[goal]})"
+
+
+def test_allocation_that_does_not_add_up_is_refused():
+    with pytest.raises(ConfigError) as info:
+        load_config(["budget.allocation.stations=0.5"])
+    assert info.value.key == "budget.allocation" and "add up to 1" in info.value.allowed
+
+
+def test_budget_given_as_amounts():
+    amounts = ["+budget.amounts.stations=2e8", "+budget.amounts.lectures=1e7", "+budget.amounts.fee_waivers=9e7"]
+    r = simulate(["population.weight=200", *amounts, "budget.total_cny=0"])
+    planned = r.levers.set_index("lever")["planned"]
+    assert planned["stations"] == pytest.approx(2e8) and planned["lectures"] == pytest.approx(1e7)
+    assert planned["digital_platform"] == 0
+    assert r.levers["spent"].sum() <= 3e8 + 1e-3
+    with pytest.raises(ConfigError) as info:
+        load_config([*amounts, "budget.total_cny=5e8"])
+    assert info.value.key == "budget.total_cny"
+
+
+def test_money_a_lever_cannot_use_is_reported():
+    r = simulate(["population.weight=200", "scenario=double_budget", "levers.stations.intensity=[9000,9000,0,0,0]"])
+    row = r.levers.set_index("lever").loc["stations"]
+    assert row["units_unplaced"] > 0
+    assert row["unspent"] > 0
+    assert r.scorecard.set_index("goal_id").loc["village_coverage", "value"] == 1.0
+
+
+def test_plan_spends_its_900_million(plan_run):
+    assert plan_run.levers["spent"].sum() >= 0.97 * 900e6
+    assert plan_run.levers["spent"].sum() <= 900e6
+
+
+def test_every_scenario_composes_and_has_a_description():
+    items = scenarios()
+    assert {"plan", "no_program"} <= set(items) and len(items) >= 7
+    for name, description in items.items():
+        assert description, name
+        cfg = load_config([f"scenario={name}"])
+        assert cfg.scenario.name == name
+
+
+def test_scenario_listing_command():
+    out = subprocess.run([sys.executable, "-m", "sim.scenarios"], capture_output=True, text=True, check=True).stdout
+    assert "late_start" in out and "python -m sim scenario=" in out
+
+
+def test_half_budget_spends_half_and_meets_fewer_goals(plan_run):
+    half = simulate(["scenario=half_budget", "seed=1", "population.weight=200"])
+    assert half.levers["spent"].sum() <= 450e6
+    assert half.scorecard["met"].sum() <= plan_run.scorecard["met"].sum()
