@@ -26,3 +26,10 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) results/runs results/multirun
+
+.PHONY: workshop
+workshop: $(STAMP)  # the workshop page on http://127.0.0.1:8765; see README.md, Workshop
+	-$(BIN)/python -m sim.workshop.offline_assets
+	@echo "Workshop page: http://127.0.0.1:8765  (Ctrl-C stops it)"
+	SOLARA_TELEMETRY_MIXPANEL_ENABLE=False $(BIN)/solara run sim/workshop/app.py \
+		--host 127.0.0.1 --port 8765 --no-open --production

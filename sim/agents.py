@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import mesa
+import numpy as np
 
 from sim.calendar import month_label
 from sim.population import Enterprises, Households, column_names
@@ -87,7 +88,8 @@ class AccountManager(mesa.Agent):
 
     Args:
         model: the model.
-        grid: the grid's index; households carry their grid in ``model.grid_of``.
+        grid: the grid's index; households carry their grid in ``model.grid_of`` (at a coarse weight
+            several managers share one grid).
         county: the county of the grid.
     """
 
@@ -96,20 +98,24 @@ class AccountManager(mesa.Agent):
         self.grid = grid
         self.county = county
 
+    def _share(self, per_grid: np.ndarray) -> float:
+        # at a coarse weight several managers share a grid and split its figures evenly
+        return float(per_grid[self.grid] / self.model.managers_per_grid[self.grid])
+
     @property
     def caseload(self) -> float:
-        """Real households in the grid (rows times the weight)."""
-        return float(self.model.grid_households[self.grid]) * self.model.weight
+        """Real households in the manager's grid."""
+        return self._share(self.model.grid_households) * self.model.weight
 
     @property
     def visits_made(self) -> float:
         """Real household visits made since January 2016."""
-        return float(self.model.manager_visits[self.grid])
+        return self._share(self.model.grid_visits)
 
     @property
     def files_created(self) -> float:
         """Real information files (建档) created since January 2016."""
-        return float(self.model.manager_files[self.grid])
+        return self._share(self.model.grid_files)
 
 
 class Station(mesa.Agent):

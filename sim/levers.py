@@ -68,8 +68,7 @@ class ManagerVisits(Lever):
         affordable = m.ledger.available(self.name, y) / c.cost_per_visit if c.cost_per_visit else np.inf
         extra = min(extra_wanted, affordable)
         m.ledger.record(self.name, y, extra * c.cost_per_visit, extra_wanted * c.cost_per_visit)
-        visits_per_grid = (c.baseline_visits + extra / m.n_managers) / m.weight * m.manager_throughput
-        m.visit_grids(visits_per_grid)
+        m.visit_grids((c.baseline_visits + extra / m.n_managers) * m.manager_throughput)
 
 
 class VillageCampaigns(Lever):

@@ -42,6 +42,8 @@ from sim.streams import month_generator, row_uniforms
 
 # Monthly decision streams. Each month every stream restarts from a seed keyed by (stream, month), so a
 # difference between two scenarios in one month never shifts the draws of later months (common random numbers).
+MIN_ROWS_PER_GRID = 50
+
 STREAMS = ("visits", "campaigns", "stations", "lectures", "adoption", "credit", "enterprise", "data_files")
 
 
@@ -130,22 +132,30 @@ class TaizhouModel(Model):
 
     # ------------------------------------------------------------ set-up
     def _build_grids(self) -> None:
-        """一人一格: households ordered by county and place, cut into one grid per account manager."""
+        """一人一格: households ordered by county and place, cut into one grid per account manager.
+
+        At a coarse weight a manager's grid would hold only a few rows, and whole-row rounding would waste
+        visits; there several managers share a grid of at least ``MIN_ROWS_PER_GRID`` rows and pool their
+        visits, which keeps the aggregates independent of the weight.
+        """
         hh = self.households
         order = np.lexsort((hh.community, hh.village, hh.county))
         self.n_managers = int(self.cfg.population.account_managers)
+        self.n_grids = int(min(self.n_managers, max(1, hh.n // MIN_ROWS_PER_GRID)))
         self.grid_of = np.empty(hh.n, np.int32)
-        self.grid_of[order] = (np.arange(hh.n, dtype=np.int64) * self.n_managers // hh.n).astype(np.int32)
-        grid_county = np.zeros(self.n_managers, np.int8)
+        self.grid_of[order] = (np.arange(hh.n, dtype=np.int64) * self.n_grids // hh.n).astype(np.int32)
+        manager_grid = (np.arange(self.n_managers) * self.n_grids // self.n_managers).astype(np.int32)
+        self.managers_per_grid = np.bincount(manager_grid, minlength=self.n_grids).astype(np.float64)
+        grid_county = np.zeros(self.n_grids, np.int8)
         grid_county[self.grid_of] = hh.county
-        self.manager_visits = np.zeros(self.n_managers)
-        self.manager_files = np.zeros(self.n_managers)
-        AccountManager.create_agents(self, self.n_managers, grid=list(range(self.n_managers)),
-                                     county=grid_county.tolist())
+        self.grid_visits = np.zeros(self.n_grids)
+        self.grid_files = np.zeros(self.n_grids)
+        AccountManager.create_agents(self, self.n_managers, grid=manager_grid.tolist(),
+                                     county=grid_county[manager_grid].tolist())
         self._refresh_grids()
 
     def _refresh_grids(self) -> None:
-        self.grid_households = np.bincount(self.grid_of[: self.n_active_rows], minlength=self.n_managers)
+        self.grid_households = np.bincount(self.grid_of[: self.n_active_rows], minlength=self.n_grids)
 
     def _build_outlet_agents(self) -> None:
         p = self.places
@@ -280,16 +290,20 @@ class TaizhouModel(Model):
         rel = income / np.float32(self.cfg.population.income_rural_2015 * self.income_index)
         return np.minimum(u.credit_line_mean * np.sqrt(rel), u.credit_line_cap).astype(np.float32)
 
-    def visit_grids(self, visits_per_grid: float) -> None:
-        """Account managers' visits: unfiled households first (建档), then filed ones (trust, ratings)."""
+    def visit_grids(self, visits_per_manager: float) -> None:
+        """Account managers' visits: unfiled households first (建档), then filed ones (trust, ratings).
+
+        Args:
+            visits_per_manager: real households each manager visits this month.
+        """
         hh, u = self.households, self.cfg.uncertainties
         rng = self.month_rng("visits")
         d = rng.random(hh.n, dtype=np.float32)
         g = self.grid_of
         n = self.n_active_rows
         unfiled = np.flatnonzero(~hh.has_file[:n])
-        n_unfiled = np.bincount(g[unfiled], minlength=self.n_managers)
-        cap = np.float32(visits_per_grid)
+        n_unfiled = np.bincount(g[unfiled], minlength=self.n_grids)
+        cap = (visits_per_manager * self.managers_per_grid / self.weight).astype(np.float32)  # rows per grid
         p_unf = np.minimum(1.0, cap / np.maximum(n_unfiled, 1)).astype(np.float32)
         visited = unfiled[d[unfiled] < p_unf[g[unfiled]]]
         new_file = visited[rng.random(visited.size, dtype=np.float32) < u.p_file_per_visit]
@@ -310,8 +324,8 @@ class TaizhouModel(Model):
             promo = self.cfg.levers.digital_platform.promotion_per_visit
             cand = all_visited[hh.digital_access[all_visited] & ~hh.digital[all_visited]]
             hh.digital[cand[rng.random(cand.size, dtype=np.float32) < promo]] = True
-        self.manager_visits += np.bincount(g[all_visited], minlength=self.n_managers) * self.weight
-        self.manager_files += np.bincount(g[new_file], minlength=self.n_managers) * self.weight
+        self.grid_visits += np.bincount(g[all_visited], minlength=self.n_grids) * self.weight
+        self.grid_files += np.bincount(g[new_file], minlength=self.n_grids) * self.weight
 
     def hold_lectures(self, n: int) -> None:
         """普惠金融讲堂 in ``n`` villages chosen by size: attendees' literacy rises."""

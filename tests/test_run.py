@@ -64,7 +64,8 @@ def test_cli_writes_every_output(tmp_path):
         capture_output=True, text=True, check=True,
     )
     assert "goals met" in proc.stdout
-    for name in ("scorecard.csv", "monthly.parquet", "manifest.json", "dashboard.png", "ledger.csv"):
+    for name in ("scorecard.csv", "monthly.parquet", "manifest.json", "dashboard.png", "ledger.csv", "levers.csv",
+                 "cost_per_unit.csv"):
         assert (out / name).stat().st_size > 0, name
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["seed"] == 3 and manifest["scenario"] == "no_program"

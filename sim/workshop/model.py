@@ -1,0 +1,214 @@
+"""The model as the workshop page drives it: keyword construction, mid-run changes, a plan reference.
+
+:class:`WorkshopModel` is :class:`sim.model.TaizhouModel` with the keyword ``__init__`` that Mesa's SolaraViz
+needs to rebuild it on Reset, plus the hooks a room uses while the model is paused: switch a lever, change
+its intensity, change the budget and its split. Each change is logged with the month it takes effect, so
+the charts can mark it.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from sim.calendar import month_label, year_index
+from sim.config import YEARS, SimConf
+from sim.model import TaizhouModel
+from sim.run import CONFIG_DIR, load_config
+from sim.workshop.i18n import lever_names
+
+SCENARIO_DIR = Path(CONFIG_DIR) / "scenario"
+REFERENCE_SCENARIO = "plan"
+DEFAULT_WEIGHT = 100.0  # real households per simulated row: ~24k rows, a step in 10-20 ms
+
+
+def scenarios() -> dict[str, str]:
+    """Scenario name -> its one-line description, from ``configs/scenario/*.yaml``.
+
+    The folder is read on each call, so a scenario added while the page runs shows up without a restart.
+    """
+    out = {}
+    for path in sorted(SCENARIO_DIR.glob("*.yaml")):
+        try:
+            doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError:
+            continue
+        sc = doc.get("scenario") or {}
+        out[path.stem] = str(sc.get("description", ""))
+    # the plan first: it is the reference everything is compared with
+    return dict(sorted(out.items(), key=lambda kv: (kv[0] != REFERENCE_SCENARIO, kv[0])))
+
+
+@cache
+def _config(scenario: str, seed: int, weight: float) -> SimConf:
+    return load_config([f"scenario={scenario}", f"seed={seed}", f"population.weight={weight:g}",
+                        "write_outputs=false", "quiet=true"])
+
+
+def make_config(scenario: str, seed: int, weight: float = DEFAULT_WEIGHT) -> SimConf:
+    """A fresh, validated config (a copy: the workshop mutates it mid-run)."""
+    return copy.deepcopy(_config(scenario, int(seed), float(weight)))
+
+
+@dataclass
+class Change:
+    """One mid-run change: from which step it applies and what changed."""
+
+    t: int  # first step (0-based month) run with the change
+    what: list[tuple] = field(default_factory=list)  # ("on", lever, bool) | ("pct", lever, %) | ("budget", CNY)
+    #                                                   | ("split", {lever: share})
+
+    @property
+    def month(self) -> str:
+        """The month the change first applies to, e.g. '2018-07'."""
+        return month_label(self.t)
+
+
+class WorkshopModel(TaizhouModel):
+    """The model with keyword arguments (for SolaraViz's Reset) and mid-run controls.
+
+    Args:
+        scenario: a scenario name of ``configs/scenario/``.
+        seed: the run's seed.
+        weight: real households per simulated row.
+        settings: optional object with ``scenario``, ``seed`` (and optionally ``weight``) attributes; when
+            given, it wins over the arguments. The page passes its own settings so that Mesa's Reset rebuilds
+            what the room chose.
+        rng: accepted for SolaraViz; an int here is used as the seed when ``settings`` is not given.
+    """
+
+    def __init__(self, scenario: str = REFERENCE_SCENARIO, seed: int = 0, weight: float = DEFAULT_WEIGHT,
+                 settings=None, rng=None):
+        if settings is not None:
+            scenario, seed = settings.scenario, settings.seed
+            weight = getattr(settings, "weight", weight)
+        elif isinstance(rng, int | np.integer):
+            seed = int(rng)
+        self.scenario_name = scenario
+        self.scenario_description = scenarios().get(scenario, "")
+        super().__init__(make_config(scenario, seed, weight))
+        self.plan_intensity = {name: list(getattr(_config(REFERENCE_SCENARIO, int(seed), float(weight)).levers,
+                                                  name).intensity) for name in lever_names()}
+        self.changes: list[Change] = []
+        # edits made on the page while paused; applied at the start of the next month (see step)
+        self.pending_levers: dict[str, tuple[bool, float]] = {}
+        self.pending_budget: tuple[float, dict[str, float]] | None = None
+
+    def has_pending(self) -> bool:
+        """Whether edits wait for the next month."""
+        return bool(self.pending_levers) or self.pending_budget is not None
+
+    def step(self) -> None:
+        """One month, after applying any edits made since the last one (a mid-course change)."""
+        if self.has_pending() and self.t < self.cfg.months:
+            levers, budget = dict(self.pending_levers), self.pending_budget
+            self.pending_levers, self.pending_budget = {}, None
+            total, alloc = budget if budget is not None else self.budget_state()
+            self.apply(levers, total, alloc)
+        super().step()
+
+    # ------------------------------------------------------------ what the room can change
+    def lever_state(self, name: str) -> tuple[bool, float]:
+        """(enabled, intensity this year as a % of the plan's this year) of a lever."""
+        conf = getattr(self.cfg.levers, name)
+        y = min(year_index(self.t), len(YEARS) - 1)
+        plan = self.plan_intensity[name][y]
+        now = float(conf.intensity[y])
+        pct = 100.0 * now / plan if plan else (100.0 if now > 0 else 0.0)
+        return bool(conf.enabled), pct
+
+    def budget_state(self) -> tuple[float, dict[str, float]]:
+        """(total CNY, allocation shares) of the budget now."""
+        b = self.cfg.budget
+        return float(b.total_cny), {name: float(b.allocation.get(name, 0.0)) for name in lever_names()}
+
+    def set_lever(self, name: str, enabled: bool, pct_of_plan: float) -> list[str]:
+        """Switch a lever and set its intensity, as a % of the plan's, for this year and the years after.
+
+        The model reads ``cfg.levers.<name>`` every month, so the change applies from the next step. Past years
+        are kept: they have been run. Under a scenario whose intensity is zero, the plan's intensity is the 100%.
+
+        Returns:
+            What changed, as :attr:`Change.what` items (empty if nothing did).
+        """
+        conf = getattr(self.cfg.levers, name)
+        y0 = min(year_index(self.t), len(YEARS) - 1)
+        new = [float(v) for v in conf.intensity]
+        for y in range(y0, len(YEARS)):
+            new[y] = self.plan_intensity[name][y] * pct_of_plan / 100.0
+        done = []
+        if bool(enabled) != bool(conf.enabled):
+            conf.enabled = bool(enabled)
+            done.append(("on", name, bool(enabled)))
+        if not np.allclose(new, conf.intensity):
+            conf.intensity = new
+            done.append(("pct", name, float(pct_of_plan)))
+        return done
+
+    def set_budget(self, total_cny: float, allocation: dict[str, float]) -> list[str]:
+        """Set the total budget and its split; re-plan this year and the years after.
+
+        Past years keep their planned money (it has been spent or not). The new total is spread over the
+        remaining years with the scenario's phasing, renormalised over those years, so the five-year plan
+        adds up to ``total_cny``. Shares are rescaled to add up to 1.
+
+        Returns:
+            What changed, as :attr:`Change.what` items (empty if nothing did).
+        """
+        names = self.ledger.levers
+        shares = np.array([max(0.0, float(allocation.get(n, 0.0))) for n in names])
+        shares = shares / shares.sum() if shares.sum() > 0 else shares
+        old_total, old_alloc = self.budget_state()
+        changed_total = not np.isclose(total_cny, old_total)
+        changed_split = not np.allclose(shares, [old_alloc.get(n, 0.0) for n in names], atol=1e-4)
+        if not (changed_total or changed_split):
+            return []
+        y0 = min(year_index(self.t), len(YEARS) - 1)
+        planned = self.ledger.planned
+        past = float(planned[:y0].sum())
+        phasing = np.asarray(self.cfg.budget.phasing, float)[y0:]
+        phasing = phasing / phasing.sum() if phasing.sum() > 0 else np.full(phasing.size, 1 / phasing.size)
+        left = max(0.0, float(total_cny) - past)
+        planned[y0:] = left * np.outer(phasing, shares)
+        self.cfg.budget.total_cny = float(total_cny)
+        self.cfg.budget.allocation = {n: float(s) for n, s in zip(names, shares, strict=True)}
+        done = []
+        if changed_total:
+            done.append(("budget", float(total_cny)))
+        if changed_split:
+            done.append(("split", dict(self.cfg.budget.allocation)))
+        return done
+
+    def apply(self, levers: dict[str, tuple[bool, float]], total_cny: float,
+              allocation: dict[str, float]) -> Change | None:
+        """Apply a set of lever and budget settings from the next month on; log and return the change."""
+        what = self.set_budget(total_cny, allocation)
+        for name, (enabled, pct) in levers.items():
+            if hasattr(self.cfg.levers, name):
+                what += self.set_lever(name, enabled, pct)
+        if not what:
+            return None
+        if self.changes and self.changes[-1].t == self.t:
+            self.changes[-1].what += what
+            return self.changes[-1]
+        change = Change(self.t, what)
+        self.changes.append(change)
+        return change
+
+    def run_to(self, t: int) -> None:
+        """Run until ``t`` months are done (no-op if already there)."""
+        while self.t < min(t, self.cfg.months):
+            self.step()
+
+
+@cache
+def reference_records(seed: int, weight: float = DEFAULT_WEIGHT) -> tuple[dict[str, float], ...]:
+    """The plan scenario's monthly records at the same seed and scale (computed once per seed)."""
+    m = TaizhouModel(make_config(REFERENCE_SCENARIO, seed, weight))
+    m.run()
+    return tuple(m.records)

@@ -1,0 +1,99 @@
+"""Workshop page without a browser: the model hooks, the views, and a headless render of the Solara page."""
+
+from __future__ import annotations
+
+import re
+
+import ipyvuetify as v
+import pytest
+import solara
+
+from sim.goals import load_goals
+from sim.workshop import app, views
+from sim.workshop.i18n import lever_label, lever_names
+from sim.workshop.model import WorkshopModel, reference_records, scenarios
+
+
+@pytest.fixture(scope="module")
+def model():
+    return WorkshopModel(scenario="plan", seed=1, weight=200)
+
+
+def test_scenarios_are_discovered_from_configs():
+    found = scenarios()
+    assert {"plan", "no_program"} <= set(found)
+    assert next(iter(found)) == "plan"
+    assert all(isinstance(d, str) for d in found.values())
+
+
+def test_levers_come_from_the_config_schema(model):
+    assert "stations" in lever_names()
+    for name in lever_names():
+        assert lever_label(name, "zh") and lever_label(name, "en")
+
+
+def test_mid_run_change_applies_from_next_month_and_is_logged():
+    m = WorkshopModel(scenario="plan", seed=1, weight=200)
+    m.run_to(3)
+    total, alloc = m.budget_state()
+    m.pending_levers["stations"] = (False, 100.0)
+    m.pending_budget = (total * 2, alloc)
+    m.step()
+    assert m.t == 4 and m.month == "2016-04"
+    assert m.cfg.levers.stations.enabled is False
+    assert [c.t for c in m.changes] == [3]
+    assert m.changes[0].month == "2016-04"
+    assert m.ledger.planned.sum() == pytest.approx(total * 2)
+    assert not m.has_pending()
+
+
+def test_intensity_is_a_share_of_the_plan_from_this_year_on():
+    m = WorkshopModel(scenario="plan", seed=1, weight=200)
+    m.run_to(13)  # into 2017
+    before = list(m.cfg.levers.lectures.intensity)
+    m.apply({"lectures": (True, 50.0)}, *m.budget_state())
+    after = m.cfg.levers.lectures.intensity
+    assert after[0] == before[0]
+    assert after[1:] == pytest.approx([0.5 * x for x in m.plan_intensity["lectures"][1:]])
+    assert m.lever_state("lectures") == (True, pytest.approx(50.0))
+
+
+def test_views_render_every_goal_in_both_languages(model):
+    model.run_to(6)
+    for lang in ("zh", "en"):
+        card = views.scorecard_html(model, lang)
+        assert card.count("class='ws-goal'") == len(load_goals())
+        for g in load_goals():
+            assert (g.name_zh if lang == "zh" else g.name_en).replace("&", "&amp;") in card
+        assert model.month in views.status_html(model, lang)
+        assert views.trajectories_html(model, lang).count("<svg") == len(views.KEY_GOALS)
+        assert "2020" in views.money_html(model, lang)
+        assert views.map_html(model, lang).count("<img") == 9
+    page = views.handout_html(model, "en")
+    assert page.startswith("<!DOCTYPE html>") and "http" not in re.sub(r"xmlns='[^']*'", "", page)
+
+
+def test_reference_is_the_plan_at_the_same_seed(model):
+    ref = reference_records(1, 200.0)
+    assert len(ref) == 60
+    assert ref[0]["village_coverage"] == pytest.approx(model.records[0]["village_coverage"])
+
+
+def _text(rc) -> str:
+    return " ".join(str(w.unsafe_innerHTML) for w in rc.find(solara.widgets.HTML).widgets)
+
+
+def test_page_renders_steps_and_switches_language(monkeypatch):
+    monkeypatch.setattr(app, "WEIGHT", 200.0)
+    app.lang.set("zh")
+    # the server wraps a page in an AppLayout, which is where sidebars (the controller among them) render
+    _box, rc = solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)
+    assert "2015-12" in _text(rc)
+    rc.find(v.Btn, children=["Step"]).widget.click()
+    assert "2016-01" in _text(rc)
+    assert load_goals()[0].name_zh in _text(rc)
+    rc.find(v.BtnToggle).widget.v_model = "en"  # what a click on "English" sends
+    assert app.lang.value == "en"
+    assert load_goals()[0].name_en in _text(rc)
+    app.lang.set("zh")
+    rc.close()
