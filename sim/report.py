@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,7 +44,7 @@ def dashboard(result: Result, path: str | Path | None = None):
         colour = "#1a7f37" if met else "#c62828"
         ax.plot(x, y, color=colour, lw=2)
         ax.axhline(goal.target / scale, color="#444", ls="--", lw=1)
-        ax.set_title(f"{goal.name_en[:48]}\n{goal.goal_id}", fontsize=9)
+        ax.set_title(textwrap.fill(goal.name_en, 46) + f"\n({goal.goal_id})", fontsize=8.5)
         ax.set_ylabel(label, fontsize=8)
         ticks = [i for i, m in enumerate(months) if m.endswith("-01")]
         ax.set_xticks(ticks, [months[i][:4] for i in ticks], fontsize=8)

@@ -1,0 +1,50 @@
+"""Random numbers and unit conversions that common random numbers and rates rely on."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sim.behaviour import price_factor
+from sim.calendar import monthly_probability
+from sim.streams import month_generator, row_uniforms
+
+ROOT = np.random.SeedSequence(7)
+
+
+@given(st.lists(st.integers(0, 3_000_000), min_size=1, max_size=200, unique=True))
+def test_a_rows_draw_does_not_depend_on_which_other_rows_draw(rows):
+    rows = np.array(rows)
+    full = row_uniforms(ROOT, 1, 5, rows, 3)
+    half = row_uniforms(ROOT, 1, 5, rows[::2], 3)
+    assert np.array_equal(full[:, ::2], half)
+    assert (full >= 0).all() and (full < 1).all()
+
+
+def test_row_uniforms_look_uniform_and_differ_by_month_and_stream():
+    rows = np.arange(200_000)
+    u = row_uniforms(ROOT, 1, 5, rows, 2)
+    assert abs(u.mean() - 0.5) < 0.005 and abs(u.var() - 1 / 12) < 0.002
+    assert abs(np.corrcoef(u[0], u[1])[0, 1]) < 0.01
+    assert not np.array_equal(u, row_uniforms(ROOT, 1, 6, rows, 2))
+    assert not np.array_equal(u, row_uniforms(ROOT, 2, 5, rows, 2))
+
+
+def test_month_generators_are_reproducible_and_independent():
+    a = month_generator(ROOT, 3, 10).random(5)
+    assert np.array_equal(a, month_generator(ROOT, 3, 10).random(5))
+    assert not np.array_equal(a, month_generator(ROOT, 3, 11).random(5))
+
+
+@given(st.floats(0, 1))
+def test_monthly_probability_compounds_back_to_the_annual_one(annual):
+    monthly = monthly_probability(annual)
+    assert np.isclose(1 - (1 - monthly) ** 12, annual, atol=1e-9)
+
+
+@given(st.floats(0, 500), st.floats(0, 500), st.floats(-1.0, 0.0))
+def test_a_deeper_discount_never_lowers_take_up(bp1, bp2, elasticity):
+    lo, hi = sorted([bp1, bp2])
+    assert price_factor(0.075, hi, elasticity) >= price_factor(0.075, lo, elasticity) - 1e-6
+    assert 0 <= price_factor(0.075, hi, elasticity) <= 2
