@@ -39,3 +39,47 @@ def test_missing_goal_value_is_an_error():
 
 def test_nineteen_goals():
     assert len(GOAL_IDS) == 19
+
+
+def test_goal_values_on_a_hand_made_state():
+    """Clear a small model's loan book, place a few known loans and outlets, and read the goals."""
+    import numpy as np
+
+    from sim import TaizhouModel, load_config
+    from sim.population import FARM, FARM_LOAN, FIRM, SECURED, SMALL_CREDIT, URBAN, WORKER_LOAN
+
+    m = TaizhouModel(load_config(["population.weight=500", "scenario=no_program"]))
+    hh, ent, p = m.households, m.enterprises, m.places
+    hh.loan[:] = 0
+    hh.product[:] = 0
+    hh.green[:] = False
+    hh.npl[:] = False
+    ent.loan[:] = 0
+    ent.product[:] = 0
+    ent.green[:] = False
+    farm = np.flatnonzero((hh.kind == FARM) & hh.active)[:3]
+    urban = np.flatnonzero((hh.kind == URBAN) & hh.active)[:1]
+    hh.product[farm] = [SMALL_CREDIT, FARM_LOAN, FARM_LOAN]
+    hh.loan[farm] = [100_000, 200_000, 300_000]
+    hh.green[farm[2]] = True
+    hh.product[urban] = WORKER_LOAN
+    hh.loan[urban] = 50_000
+    firm = np.flatnonzero((ent.kind == FIRM) & ent.active)[:1]
+    ent.product[firm] = SECURED
+    ent.loan[firm] = 1_000_000
+    big = p.village_size >= 200
+    p.village_station[:] = big & ~p.village_branch
+    p.village_device[:] = ~big & ~p.village_branch
+    p.community_covered[:] = np.arange(p.community_covered.size) < 30
+    m.metrics(0)
+    v = m.goal_values(0)
+    w = 500
+    assert v["farmer_loan_balance"] == pytest.approx(600_000 * w)
+    assert v["farmer_loan_clients"] == 3 * w
+    assert v["small_credit_balance"] == pytest.approx(150_000 * w)  # small credit + worker loan
+    assert v["small_credit_clients"] == 2 * w
+    assert v["sme_loan_balance"] == pytest.approx(1_000_000 * w) and v["sme_loan_clients"] == w
+    assert v["agri_sme_loan_balance"] == pytest.approx(1_600_000 * w)
+    assert v["green_credit_share"] == pytest.approx(300_000 / 1_650_000)
+    assert v["village_coverage"] == 1.0 and v["blank_villages"] == 0
+    assert v["community_coverage"] == pytest.approx(30 / 149)
