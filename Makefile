@@ -27,6 +27,10 @@ bench: $(STAMP)
 clean:
 	rm -rf $(VENV) results/runs results/multirun
 
+.PHONY: compare
+compare: $(STAMP)  # every scenario, 30 replications each, on all cores; see README.md, Experiments
+	$(BIN)/python experiments/compare.py
+
 .PHONY: workshop
 workshop: $(STAMP)  # the workshop page on http://127.0.0.1:8765; see README.md, Workshop
 	-$(BIN)/python -m sim.workshop.offline_assets

@@ -1,0 +1,131 @@
+"""Tables from replicated runs: summary per cell and goal, paired differences, the least budget."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from sim.experiment.stats import mean_ci, paired_diff, proportion_ci
+from sim.goals import load_goals
+
+COST_METRIC = "spent_cny"
+
+
+def summarise(runs: pd.DataFrame, by: list[str], confidence: float, p_method: str) -> pd.DataFrame:
+    """Per cell (``by``) and goal or metric: mean with its t interval, P(goal met) with its interval.
+
+    Args:
+        runs: one row per run x goal or metric (``runs.parquet``).
+        by: the cell columns, e.g. ``["scenario"]``.
+        confidence: interval level.
+        p_method: ``wilson`` or ``clopper_pearson``.
+    """
+    rows = []
+    order = {g.goal_id: i for i, g in enumerate(load_goals())}
+    for keys, grp in runs.groupby([*by, "kind", "name"], sort=False):
+        *cell, kind, name = keys
+        mean, low, high = mean_ci(grp["value"].to_numpy(float), confidence)
+        row = dict(zip(by, cell, strict=True))
+        row.update(kind=kind, goal_id=name, n=len(grp), mean=mean, sd=float(grp["value"].std(ddof=1)),
+                   ci_low=low, ci_high=high, target=grp["target"].iloc[0], comparison=grp["comparison"].iloc[0])
+        if kind == "goal":
+            met = grp["met"].astype("boolean").to_numpy(dtype=bool, na_value=False)
+            p, p_low, p_high = proportion_ci(int(met.sum()), len(met), confidence, p_method)
+            a_mean, a_low, a_high = mean_ci(grp["attainment"].to_numpy(float), confidence)
+        else:
+            p = p_low = p_high = a_mean = a_low = a_high = math.nan
+        row.update(p_met=p, p_met_low=p_low, p_met_high=p_high,
+                   attainment_mean=a_mean, attainment_ci_low=a_low, attainment_ci_high=a_high)
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    out["_order"] = out["goal_id"].map(lambda g: order.get(g, len(order)))
+    return out.sort_values([*by, "kind", "_order"], kind="stable").drop(columns="_order").reset_index(drop=True)
+
+
+def paired(runs: pd.DataFrame, cell: str, reference: str, confidence: float) -> pd.DataFrame:
+    """Each cell against the reference, replication by replication (the same seed in both).
+
+    For every goal: the mean of the per-seed differences and its t interval, the paired t-test p-value,
+    the share of seeds where the cell did better, the difference in P(met) with its paired interval, and
+    the incremental cost per unit of improvement: (extra spend) / (extra goal value in the goal's
+    direction), from the mean paired differences; blank when the goal did not improve.
+    """
+    if runs.empty:
+        return pd.DataFrame()
+    runs = runs[runs["name"] != "wall_time_s"]
+    runs = runs.assign(met=runs["met"].astype("boolean").to_numpy(dtype=float, na_value=np.nan))
+    wide = runs.pivot_table(index=["replication", "seed", "name"], columns=cell, values="value", aggfunc="first")
+    met = runs[runs["kind"] == "goal"].pivot_table(index=["replication", "seed", "name"], columns=cell,
+                                                   values="met", aggfunc="first")
+    spend = wide.xs(COST_METRIC, level="name")
+    goals = {g.goal_id: g for g in load_goals()}
+    rows = []
+    for other in [c for c in wide.columns if c != reference]:
+        cost = paired_diff(spend[other].to_numpy(float), spend[reference].to_numpy(float), confidence)
+        for name in runs["name"].drop_duplicates():
+            sub = wide.xs(name, level="name")
+            d = paired_diff(sub[other].to_numpy(float), sub[reference].to_numpy(float), confidence)
+            sign = -1.0 if name in goals and goals[name].comparison == "<=" else 1.0
+            diffs = sign * (sub[other].to_numpy(float) - sub[reference].to_numpy(float))
+            row = {cell: other, "reference": reference, "goal_id": name,
+                   "kind": "goal" if name in goals else "metric",
+                   "mean": float(sub[other].mean()), "mean_reference": float(sub[reference].mean()), **d,
+                   "share_better": float(np.mean(diffs > 0)), "share_worse": float(np.mean(diffs < 0))}
+            if name in goals:
+                m = met.xs(name, level="name").astype(float)
+                md = paired_diff(m[other].to_numpy(), m[reference].to_numpy(), confidence)
+                row.update(p_met=float(m[other].mean()), p_met_reference=float(m[reference].mean()),
+                           p_met_diff=md["diff_mean"], p_met_diff_ci_low=md["diff_ci_low"],
+                           p_met_diff_ci_high=md["diff_ci_high"])
+                improvement = sign * d["diff_mean"]
+                row["extra_spend_cny"] = cost["diff_mean"]
+                row["cost_per_unit_cny"] = (cost["diff_mean"] / improvement
+                                            if improvement > 0 and cost["diff_mean"] > 0 else math.nan)
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def least_budget(summary: pd.DataFrame, by: list[str], p_goal: float) -> pd.DataFrame:
+    """The least total budget at which each goal is met with probability >= p_goal.
+
+    Per cell (``by`` without ``total_cny``) and goal, over the swept totals in increasing order: the first
+    total from which P(met) stays >= p_goal at every larger total. ``bracketed`` means a smaller swept total
+    fell short, so the least budget lies in (previous total, this total]; ``interpolated_cny`` is the linear
+    interpolation of P(met) between the two. ``conservative_cny`` uses the interval's lower end instead
+    of P(met). ``at_or_below_sweep``: met already at the smallest total; ``not_reached``: not met at any.
+    """
+    goals = summary[summary["kind"] == "goal"]
+    rows = []
+    for keys, grp in goals.groupby([*by, "goal_id"], sort=False):
+        grp = grp.sort_values("total_cny")
+        totals, p, p_low = (grp[c].to_numpy(float) for c in ("total_cny", "p_met", "p_met_low"))
+        row = {**dict(zip([*by, "goal_id"], keys, strict=True)), "p_goal": p_goal}
+        i = _first_staying(p, p_goal)
+        j = _first_staying(p_low, p_goal)
+        row["conservative_cny"] = totals[j] if j is not None else math.nan
+        if i is None:
+            row.update(status="not_reached", least_total_cny=math.nan, bracket_low_cny=totals[-1],
+                       interpolated_cny=math.nan)
+        elif i == 0:
+            row.update(status="at_or_below_sweep", least_total_cny=totals[0], bracket_low_cny=math.nan,
+                       interpolated_cny=math.nan)
+        else:
+            t0, t1, p0, p1 = totals[i - 1], totals[i], p[i - 1], p[i]
+            interp = t0 + (p_goal - p0) / (p1 - p0) * (t1 - t0) if p1 > p0 else t1
+            row.update(status="bracketed", least_total_cny=t1, bracket_low_cny=t0, interpolated_cny=interp)
+        row["p_met_at_least"] = p[i] if i is not None else math.nan
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _first_staying(p: np.ndarray, level: float) -> int | None:
+    """First index from which every value is >= level, or None."""
+    ok = p >= level
+    if not ok[-1]:
+        return None
+    i = len(ok) - 1
+    while i > 0 and ok[i - 1]:
+        i -= 1
+    return i

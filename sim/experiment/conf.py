@@ -1,0 +1,309 @@
+"""The experiment configs (structured, validated like the model's) and how a command line is split.
+
+A command line mixes experiment keys (``replications=50``, ``scenarios=[plan,no_program]``) with model
+overrides (``population.weight=100``). Model overrides are collected into the ``model`` list, applied to
+every run, and validated by :func:`sim.load_config` before anything runs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hydra import compose, initialize_config_dir
+from hydra.core.config_store import ConfigStore
+from hydra.core.global_hydra import GlobalHydra
+from hydra.errors import HydraException
+from omegaconf import OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from sim.config import ConfigError, LeversConf, SimConf
+from sim.run import CONFIG_DIR, ROOT
+
+EXPERIMENT_CONF_DIR = Path(__file__).resolve().parent / "conf"
+P_INTERVALS = ("wilson", "clopper_pearson")
+FREE_DICTS = ("budget.allocations",)  # experiment keys whose sub-keys are names the user chooses
+
+
+def scenario_names() -> list[str]:
+    """The scenarios of ``configs/scenario/*.yaml``, read each time (new ones may be added at any moment)."""
+    return sorted(p.stem for p in (CONFIG_DIR / "scenario").glob("*.yaml"))
+
+
+def lever_names() -> list[str]:
+    """The model's levers, from its schema."""
+    return [f.name for f in dataclasses.fields(LeversConf)]
+
+
+@dataclass
+class ExperimentConf:
+    """What every experiment has.
+
+    Attributes:
+        name: folder under ``out_root``; empty = the experiment kind and a hash of its definition, so that
+            the same command finds the same folder and resumes it.
+        out_root: where experiment folders go (relative paths are relative to the project root).
+        scenarios: scenario names of ``configs/scenario/``; empty = all of them.
+        replications: runs per scenario (or per sweep cell), each with its own seed.
+        seed: entropy of the numpy SeedSequence that the replication seeds are spawned from.
+        model: model overrides applied to every run (``population.weight=100`` on the command line lands here).
+        confidence: level of every interval.
+        p_interval: interval for the probability of meeting a goal: wilson or clopper_pearson.
+        runs_per_job: runs per launcher job; 0 = about four jobs per core.
+        progress: show a progress bar with the time left.
+        report: write figures and report.html.
+    """
+
+    name: str = ""
+    out_root: str = "results/experiments"
+    scenarios: list[str] = field(default_factory=list)
+    replications: int = 30
+    seed: int = 20160101
+    model: list[str] = field(default_factory=list)
+    confidence: float = 0.95
+    p_interval: str = "wilson"
+    runs_per_job: int = 0
+    progress: bool = True
+    report: bool = True
+
+
+@dataclass
+class CompareConf(ExperimentConf):
+    """Scenarios side by side with common random numbers.
+
+    Attributes:
+        reference: the scenario every other one is paired against; empty = the first of ``scenarios``.
+    """
+
+    reference: str = ""
+
+
+@dataclass
+class BudgetSweepConf:
+    """The money axis of a budget sweep.
+
+    Attributes:
+        total_cny: programme totals 2016-2020 to try (CNY).
+        allocations: named allocations; each fixes the shares it names and lets the other levers share
+            the rest in the scenario's own proportions. An empty one keeps the scenario's allocation;
+            none at all means ``{as_planned: {}}``.
+    """
+
+    total_cny: list[float] = field(default_factory=lambda: [300e6, 600e6, 900e6, 1.2e9])
+    allocations: dict[str, dict[str, float]] = field(default_factory=dict)
+
+
+@dataclass
+class BudgetConf(ExperimentConf):
+    """A budget sweep: scenarios x allocations x totals.
+
+    Attributes:
+        budget: the totals and allocations swept.
+        p_goal: the probability of meeting a goal that "the least budget" has to reach.
+    """
+
+    scenarios: list[str] = field(default_factory=lambda: ["plan"])
+    replications: int = 20
+    budget: BudgetSweepConf = field(default_factory=BudgetSweepConf)
+    p_goal: float = 0.8
+
+
+SCHEMAS: dict[str, type[ExperimentConf]] = {"compare": CompareConf, "budget": BudgetConf}
+for _kind, _schema in SCHEMAS.items():
+    ConfigStore.instance().store(name=f"{_kind}_schema", node=_schema)
+
+
+# ---------------------------------------------------------------- validation
+def validate_experiment(conf: ExperimentConf) -> ExperimentConf:
+    """Check an experiment's own values and fill its defaults (scenarios, reference).
+
+    Raises:
+        ConfigError: naming the key, the value and what is allowed.
+    """
+    known = scenario_names()
+    if not conf.scenarios:
+        conf.scenarios = known
+    bad = [s for s in conf.scenarios if s not in known]
+    if bad:
+        raise ConfigError("scenarios", bad, "scenario names of configs/scenario/: " + ", ".join(known))
+    if len(set(conf.scenarios)) != len(conf.scenarios):
+        raise ConfigError("scenarios", list(conf.scenarios), "each scenario once")
+    if conf.replications < 2:
+        raise ConfigError("replications", conf.replications, "an integer >= 2 (an interval needs two runs)")
+    if not 0 < conf.confidence < 1:
+        raise ConfigError("confidence", conf.confidence, "a level strictly between 0 and 1, e.g. 0.95")
+    if conf.p_interval not in P_INTERVALS:
+        raise ConfigError("p_interval", conf.p_interval, "one of " + ", ".join(P_INTERVALS))
+    if conf.runs_per_job < 0:
+        raise ConfigError("runs_per_job", conf.runs_per_job, "an integer >= 0 (0 = automatic)")
+    if conf.seed < 0:
+        raise ConfigError("seed", conf.seed, "an integer >= 0")
+    if conf.name and (Path(conf.name).name != conf.name or conf.name.startswith(".")):
+        raise ConfigError("name", conf.name, "a folder name without '/' that does not start with '.'")
+    for o in conf.model:
+        key = o.lstrip("+~").split("=", 1)[0]
+        if "=" not in o:
+            raise ConfigError("model", o, "overrides of the form key=value")
+        if key in ("seed", "scenario"):
+            allowed = "the experiment sets seeds itself (use seed= for the root seed)" if key == "seed" else \
+                "scenarios=[...] to choose scenarios"
+            raise ConfigError(key, o.split("=", 1)[1], allowed)
+    if isinstance(conf, CompareConf):
+        if not conf.reference:
+            conf.reference = conf.scenarios[0]
+        if conf.reference not in conf.scenarios:
+            raise ConfigError("reference", conf.reference, "one of the scenarios: " + ", ".join(conf.scenarios))
+    if isinstance(conf, BudgetConf):
+        _validate_budget(conf)
+    return conf
+
+
+def _validate_budget(conf: BudgetConf) -> None:
+    totals = list(conf.budget.total_cny)
+    if not totals:
+        raise ConfigError("budget.total_cny", totals, "a list of at least one total (CNY)")
+    for t in totals:
+        if not math.isfinite(t) or t < 0:
+            raise ConfigError("budget.total_cny", t, "totals >= 0 (CNY)")
+    if len(set(totals)) != len(totals):
+        raise ConfigError("budget.total_cny", totals, "each total once")
+    if not conf.budget.allocations:
+        conf.budget.allocations = {"as_planned": {}}
+    levers = lever_names()
+    for name, shares in conf.budget.allocations.items():
+        for lever, share in shares.items():
+            key = f"budget.allocations.{name}.{lever}"
+            if lever not in levers:
+                raise ConfigError(key, share, "lever names: " + ", ".join(levers))
+            if not 0 <= share <= 1:
+                raise ConfigError(key, share, "a share in [0, 1]")
+        if sum(shares.values()) > 1 + 1e-9:
+            raise ConfigError(f"budget.allocations.{name}", dict(shares), "named shares that add up to at most 1")
+    if not 0 < conf.p_goal <= 1:
+        raise ConfigError("p_goal", conf.p_goal, "a probability in (0, 1]")
+
+
+# ---------------------------------------------------------------- the command line
+def _is_experiment_key(kind: str, key: str) -> bool:
+    if key.startswith(("hydra.", "hydra/")) or key == "hydra":
+        return True
+    node = OmegaConf.structured(SCHEMAS[kind])
+    head = key.split(".", 1)[0]
+    if head not in node:
+        return head not in {f.name for f in dataclasses.fields(SimConf)}
+    if "." not in key:
+        return True
+    sub = node[head]
+    if OmegaConf.is_dict(sub) and OmegaConf.get_type(sub) is dict:
+        return True  # a free dict such as budget.allocations.<name>
+    try:
+        return OmegaConf.select(node, key, throw_on_missing=False) is not None or _free_dict_below(node, key)
+    except OmegaConfBaseException:
+        return False
+
+
+def _free_dict_below(node: Any, key: str) -> bool:
+    parts = key.split(".")
+    for i in range(1, len(parts)):
+        sub = OmegaConf.select(node, ".".join(parts[:i]))
+        if OmegaConf.is_dict(sub) and OmegaConf.get_type(sub) is dict:
+            return True
+    return False
+
+
+def split_overrides(kind: str, args: list[str]) -> tuple[list[str], list[str]]:
+    """Split command-line overrides into the experiment's and the model's.
+
+    Args:
+        kind: ``compare`` or ``budget``.
+        args: overrides such as ``replications=50`` or ``population.weight=100``.
+
+    Returns:
+        (experiment overrides, model overrides).
+    """
+    exp, model = [], []
+    for a in args:
+        key = a.lstrip("+~").split("=", 1)[0]
+        if key.startswith(FREE_DICTS) and not a.startswith(("+", "~")):
+            a = "++" + a  # names of allocations are the user's own: add them, as Hydra's ++ does
+        (exp if _is_experiment_key(kind, key) else model).append(a)
+    return exp, model
+
+
+def quote_list(items: list[str]) -> str:
+    """A list of strings as a Hydra override value that survives '=' and ',' inside the items."""
+    inner = ",".join("'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'" for s in items)
+    return f"[{inner}]"
+
+
+def compose_experiment(kind: str, overrides: list[str]) -> ExperimentConf:
+    """Compose ``sim/experiment/conf/<kind>.yaml`` with overrides, type-check and validate it.
+
+    Raises:
+        ConfigError: naming the key, the value and what is allowed.
+    """
+    gh = GlobalHydra.instance()
+    outer = gh.hydra if gh.is_initialized() else None
+    gh.clear()
+    try:
+        with initialize_config_dir(str(EXPERIMENT_CONF_DIR), version_base="1.3"):
+            cfg = compose(config_name=kind, overrides=overrides, return_hydra_config=True)
+    except (HydraException, OmegaConfBaseException) as exc:
+        raise composition_error(exc, overrides) from None
+    finally:
+        gh.clear()
+        if outer is not None:
+            gh.initialize(outer)
+    return to_experiment(kind, cfg)
+
+
+def to_experiment(kind: str, cfg: Any) -> ExperimentConf:
+    """A composed config (with or without its ``hydra`` node) as the validated dataclass."""
+    try:
+        if "hydra" in cfg:  # a masked copy loses the schema's type, so merge onto the schema again
+            cfg = OmegaConf.merge(OmegaConf.structured(SCHEMAS[kind]),
+                                  OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"]))
+        obj = OmegaConf.to_object(cfg)
+    except OmegaConfBaseException as exc:
+        raise ConfigError(getattr(exc, "full_key", None) or "?", getattr(exc, "value", None),
+                          _one_line(getattr(exc, "msg", exc))) from None
+    if not isinstance(obj, SCHEMAS[kind]):
+        raise ConfigError("<root>", type(obj).__name__, f"a config built on {kind}_schema")
+    return validate_experiment(obj)
+
+
+def _one_line(text: Any) -> str:
+    return " ".join(line.strip() for line in str(text).splitlines() if line.strip())
+
+
+def composition_error(exc: Exception, overrides: list[str]) -> ConfigError:
+    """Hydra's and OmegaConf's composition errors as one ConfigError naming key, value and allowed."""
+    import re
+
+    cause = exc.__cause__ or exc
+    text = _one_line(f"{exc} {cause if cause is not exc else ''}")
+    key = getattr(cause, "full_key", None)
+    if match := re.search(r"Could not find '([\w/]+)/(\w+)'.*?Available options in '[\w/]+': (.*?) Config search",
+                          text):
+        return ConfigError(match[1].replace("/", "."), match[2], "one of " + ", ".join(match[3].split()))
+    if match := re.search(r"Key '(\w+)' not in '(\w+)'", text):
+        value = next((o.split("=", 1)[1] for o in overrides if o.lstrip("+~").split("=", 1)[0] == key), None)
+        return ConfigError(key or match[1], value, f"the keys of {match[2]} or of the model (see configs/)")
+    if match := re.search(r"Value '(.*?)' of type '\w+' could not be converted to (\w+)", text):
+        return ConfigError(key or "?", match[1], f"a value of type {match[2].lower()}")
+    for o in overrides:
+        k = o.lstrip("+~").split("=", 1)[0]
+        if k in text:
+            return ConfigError(key or k, o.split("=", 1)[-1], text)
+    return ConfigError(key or "?", None, text)
+
+
+def experiment_dir(kind: str, conf: ExperimentConf, definition_hash: str) -> Path:
+    """The experiment's folder: ``out_root/name``, or ``out_root/<kind>-<hash>`` when no name is given."""
+    root = Path(conf.out_root)
+    if not root.is_absolute():
+        root = ROOT / root
+    return root / (conf.name or f"{kind}-{definition_hash[:10]}")
