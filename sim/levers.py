@@ -48,6 +48,35 @@ class Lever:
         self._carry -= whole
         return whole
 
+    def units_due(self, model: TaizhouModel, t: int, baseline_per_year: float,
+                  unit_cost: float) -> tuple[int, float, float]:
+        """This month's whole units: 2015 practice (free) plus the programme's (paid, capped by money).
+
+        Args:
+            model: the model.
+            t: the step.
+            baseline_per_year: units a year that 2015 practice does anyway, at no programme cost.
+            unit_cost: CNY per programme unit.
+
+        Returns:
+            The units to do (free and affordable paid ones), the free ones among them, and the paid units
+            the lever wanted this month.
+        """
+        total = baseline_per_year + self.intensity(t)
+        n = self.units_this_month(total)
+        if n == 0:
+            return 0, 0.0, 0.0
+        wanted = n * self.intensity(t) / total
+        paid = wanted
+        if unit_cost > 0:
+            paid = min(wanted, model.ledger.available(self.name, year_index(t)) / unit_cost)
+        return int(np.floor(n - wanted + paid + 1e-9)), n - wanted, wanted
+
+    @staticmethod
+    def paid_units(done: float, due: int, free: float) -> float:
+        """Of ``done`` units (at most ``due``), those the programme pays for: the ones beyond 2015 practice."""
+        return max(0.0, min(done, due) - free)
+
     def apply(self, model: TaizhouModel, t: int) -> None:  # pragma: no cover - interface
         """Do this month's work."""
         raise NotImplementedError
@@ -81,21 +110,16 @@ class VillageCampaigns(Lever):
     @override
     def apply(self, model, t):
         c, m, y = self.conf, model, year_index(t)
-        n = self.units_this_month(c.baseline_villages_per_year + self.intensity(t))
-        if n == 0:
-            return
-        base_share = c.baseline_villages_per_year / (c.baseline_villages_per_year + self.intensity(t))
-        cards_per_village = m.expected_cards_per_village()
         cost_per_village = c.cost_per_village * m.campaign_cost_factor
-        unit = cost_per_village + c.cost_per_card * cards_per_village
-        paid_wanted = n * (1 - base_share)
-        paid = min(paid_wanted, m.ledger.available(self.name, y) / unit) if unit > 0 else paid_wanted
-        n_done = int(np.floor(n * base_share + paid + 1e-9))
-        villages = m.pick_villages(~m.places.village_campaigned, n_done, c.priority, m.month_rng("campaigns"))
+        unit = cost_per_village + c.cost_per_card * m.expected_cards_per_village()
+        due, free, wanted = self.units_due(m, t, c.baseline_villages_per_year, unit)
+        if due == 0:
+            return
+        villages = m.pick_villages(~m.places.village_campaigned, due, c.priority, m.month_rng("campaigns"))
         cards = m.campaign(villages)
-        paid_share = 0.0 if n_done == 0 else min(1.0, paid / n_done)
-        spent = paid_share * (len(villages) * cost_per_village + cards * c.cost_per_card)
-        m.ledger.record(self.name, y, spent, paid_wanted * unit)
+        paid_share = self.paid_units(len(villages), due, free) / len(villages) if len(villages) else 0.0
+        m.ledger.record(self.name, y, paid_share * (len(villages) * cost_per_village + cards * c.cost_per_card),
+                        wanted * unit)
 
 
 class _Outlets(Lever):
@@ -217,17 +241,11 @@ class Lectures(Lever):
     @override
     def apply(self, model, t):
         c, m, y = self.conf, model, year_index(t)
-        base = self.units_this_month(c.baseline_per_year + self.intensity(t))
-        if base == 0:
-            return
-        share_paid = self.intensity(t) / (c.baseline_per_year + self.intensity(t))
-        want_paid = base * share_paid
-        paid = want_paid
-        if c.cost_per_lecture:
-            paid = min(want_paid, m.ledger.available(self.name, y) / c.cost_per_lecture)
-        n = int(np.floor(base * (1 - share_paid) + paid + 1e-9))
-        m.ledger.record(self.name, y, paid * c.cost_per_lecture, want_paid * c.cost_per_lecture)
-        m.hold_lectures(n)
+        due, free, wanted = self.units_due(m, t, c.baseline_per_year, c.cost_per_lecture)
+        if due:
+            m.hold_lectures(due)
+            m.ledger.record(self.name, y, self.paid_units(due, due, free) * c.cost_per_lecture,
+                            wanted * c.cost_per_lecture)
 
 
 class IndustryApps(Lever):
@@ -236,16 +254,10 @@ class IndustryApps(Lever):
     @override
     def apply(self, model, t):
         c, m, y = self.conf, model, year_index(t)
-        n = self.units_this_month(c.baseline_per_year + self.intensity(t))
-        if n == 0:
-            return
-        paid_share = self.intensity(t) / (c.baseline_per_year + self.intensity(t))
-        want = n * paid_share * c.cost_per_app
-        affordable = int(m.ledger.available(self.name, y) // c.cost_per_app) if c.cost_per_app else n
-        paid = min(round(n * paid_share), affordable)
-        launched = n - round(n * paid_share) + paid
-        m.ledger.record(self.name, y, paid * c.cost_per_app, want)
-        m.apps_by_year[y] += launched
+        due, free, wanted = self.units_due(m, t, c.baseline_per_year, c.cost_per_app)
+        if due:
+            m.apps_by_year[y] += due
+            m.ledger.record(self.name, y, self.paid_units(due, due, free) * c.cost_per_app, wanted * c.cost_per_app)
 
 
 class FeeWaivers(Lever):
@@ -432,12 +444,11 @@ class SmeRating(Lever):
     @override
     def apply(self, model, t):
         c, m, y = self.conf, model, year_index(t)
-        n = self.units_this_month(c.baseline_per_year + self.intensity(t))
-        paid_share = self.intensity(t) / (c.baseline_per_year + self.intensity(t)) if n else 0.0
-        want_paid = n * paid_share
-        paid = min(want_paid, m.ledger.available(self.name, y) / c.cost_per_rating) if c.cost_per_rating else want_paid
-        rated = m.rate_firms(int(np.floor(n * (1 - paid_share) + paid + 1e-9)))
-        m.ledger.record(self.name, y, min(paid, rated) * c.cost_per_rating, want_paid * c.cost_per_rating)
+        due, free, wanted = self.units_due(m, t, c.baseline_per_year, c.cost_per_rating)
+        if due:
+            rated = m.rate_firms(due)
+            m.ledger.record(self.name, y, self.paid_units(rated, due, free) * c.cost_per_rating,
+                            wanted * c.cost_per_rating)
 
 
 class GuaranteeFund(Lever):
