@@ -17,7 +17,7 @@ from mesa.visualization import SolaraViz
 from mesa.visualization.utils import force_update, update_counter
 from solara.server import settings as solara_settings
 
-from sim.calendar import month_label
+from sim.calendar import year_index
 from sim.workshop import views
 from sim.workshop.i18n import LANGS, lever_label, lever_names, lever_tip, t
 from sim.workshop.model import DEFAULT_WEIGHT, REFERENCE_SCENARIO, WorkshopModel, scenarios
@@ -46,6 +46,7 @@ solara_settings.telemetry.mixpanel_enable = False
 lang = solara.reactive("zh")
 speed = solara.reactive(DEFAULT_INTERVAL_MS)
 edits = solara.reactive(0)  # bumped when a control edits the pending settings, to re-render the panel
+lever_key = solara.reactive((0, 0, False))  # (model, year, edits pending): what the lever panel depends on
 
 
 # ------------------------------------------------------------------ the views
@@ -123,8 +124,6 @@ def ControlPanel(model: solara.Reactive[WorkshopModel], settings: Settings):
 
     Lever and budget edits wait for the next month (Step or Play); that month is marked on the charts.
     """
-    update_counter.get()  # re-render after every step
-    edits.get()
     m = model.value
     lg = lang.value
 
@@ -136,10 +135,6 @@ def ControlPanel(model: solara.Reactive[WorkshopModel], settings: Settings):
         model.value = WorkshopModel(settings=settings)
         force_update()
 
-    def review():
-        m.run_to(REVIEW_MONTHS)
-        force_update()
-
     sc = scenarios()
     with solara.Card(t("scenario", lg)):
         _tip(t("scenario_tip", lg) + " " + sc.get(m.scenario_name, ""),
@@ -149,9 +144,50 @@ def ControlPanel(model: solara.Reactive[WorkshopModel], settings: Settings):
         _tip(t("seed_tip", lg), solara.InputInt(t("seed", lg), value=int(m.cfg.seed),
                                                 on_value=lambda v: restart(seed=v)))
         _tip(t("speed_tip", lg), solara.SliderInt(t("speed", lg), value=speed, min=0, max=1000, step=10))
+
+    MonthlyControls(m)
+    LeverPanel(m)
+
+
+@solara.component
+def MonthlyControls(m: WorkshopModel):
+    """The controls that depend on the month: the 2018 review, the levers (by year) and the export."""
+    update_counter.get()  # re-render after every step; the rest of the panel does not need to
+    lg = lang.value
+
+    def review():
+        m.run_to(REVIEW_MONTHS)
+        force_update()
+
+    with solara.Card():
         _tip(t("review_tip", lg), solara.Button(t("review_2018", lg), on_click=review, color="warning",
                                                 disabled=m.t >= REVIEW_MONTHS, classes=["ws-review"]))
+        _tip(t("export_tip", lg),
+             solara.FileDownload(lambda: views.handout_html(m, lg).encode("utf-8"),
+                                 filename=f"taizhou_workshop_{m.scenario_name}_{m.month}.html",
+                                 label=t("export", lg), mime_type="text/html"))
+    # The lever panel re-renders only when this key changes: a subtree under a per-month component costs
+    # its full size every month, even when skipped, and the panel has dozens of sliders.
+    key = (id(m), year_index(min(m.t, m.cfg.months - 1)), m.has_pending())
 
+    def sync():
+        if lever_key.value != key:
+            lever_key.value = key
+
+    solara.use_effect(sync, [key])
+
+
+@solara.component
+def LeverPanel(m: WorkshopModel):
+    """Budget, its split and the levers.
+
+    Not subscribed to the step counter: what it shows changes only with the year, an edit or the model
+    (:data:`lever_key`, kept by :func:`MonthlyControls`).
+    """
+    edits.get()
+    lever_key.get()
+    pending = m.has_pending()
+    lg = lang.value
     total, alloc = m.budget_state()
     total, alloc = m.pending_budget or (total, alloc)
 
@@ -192,14 +228,8 @@ def ControlPanel(model: solara.Reactive[WorkshopModel], settings: Settings):
                                           on_value=lambda v, n=name: set_lever(n, enabled=v)))
             _tip(tip, solara.SliderInt(f"{pct:.0f}%", value=round(pct), min=0, max=MAX_PCT, step=10,
                                        on_value=lambda v, n=name: set_lever(n, pct=v)))
-        if m.has_pending():
-            solara.Warning(f"{t('pending', lg)} → {month_label(m.t)}", dense=True, classes=["ws-pending"])
-
-    with solara.Card():
-        _tip(t("export_tip", lg),
-             solara.FileDownload(lambda: views.handout_html(m, lg).encode("utf-8"),
-                                 filename=f"taizhou_workshop_{m.scenario_name}_{m.month}.html",
-                                 label=t("export", lg), mime_type="text/html"))
+        if pending:
+            solara.Warning(t("pending", lg), dense=True, classes=["ws-pending"])
 
 
 @solara.component
@@ -218,12 +248,14 @@ def _SidebarHost(model: solara.Reactive[WorkshopModel], settings: Settings):
 
 @solara.component
 def Page():
-    """The whole page: SolaraViz with the controls in its sidebar and the views as its components."""
+    """The whole page: SolaraViz (its controller in the sidebar), the workshop controls, and the views."""
     settings = solara.use_memo(Settings, [])
     model = solara.use_reactive(solara.use_memo(lambda: WorkshopModel(settings=settings), []))
     with solara.Column(style={"width": "100%"}) as main:
         _SidebarHost(model, settings)
         SolaraViz(model, components=[], model_params={"settings": settings}, play_interval=speed,
-                  render_interval=1, name=t("title", lang.value))
+                  render_interval=1,
+                  # both languages: SolaraViz's app-bar title does not follow a later change of its name
+                  name=f"{t('title', 'zh')}  |  {t('title', 'en')}")
         Dashboard(model.value)
     return main

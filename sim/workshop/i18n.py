@@ -70,7 +70,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "运行到 2018-06（规划的中期评估），便于调整杠杆后继续。",
         "Runs to 2018-06 (the plan's mid-term review), ready for a correction before resuming.",
     ),
-    "pending": ("有未应用的调整", "Changes not applied yet"),
+    "pending": ("调整将从下个月起生效（单步或播放）", "Changes apply from the next month (Step or Play)"),
     "changes": ("已做调整", "Changes made"),
     "no_changes": ("尚无调整", "No changes yet"),
     "scorecard": ("2020 目标记分卡", "2020 goals scorecard"),

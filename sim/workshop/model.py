@@ -30,18 +30,21 @@ DEFAULT_WEIGHT = 100.0  # real households per simulated row: ~24k rows, a step i
 def scenarios() -> dict[str, str]:
     """Scenario name -> its one-line description, from ``configs/scenario/*.yaml``.
 
-    The folder is read on each call, so a scenario added while the page runs shows up without a restart.
+    The folder is listed on each call, so a scenario added while the page runs shows up without a restart;
+    a file is parsed again only when it changes.
     """
-    out = {}
-    for path in sorted(SCENARIO_DIR.glob("*.yaml")):
-        try:
-            doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError:
-            continue
-        sc = doc.get("scenario") or {}
-        out[path.stem] = str(sc.get("description", ""))
+    out = {path.stem: _description(path, path.stat().st_mtime_ns) for path in SCENARIO_DIR.glob("*.yaml")}
     # the plan first: it is the reference everything is compared with
     return dict(sorted(out.items(), key=lambda kv: (kv[0] != REFERENCE_SCENARIO, kv[0])))
+
+
+@cache
+def _description(path: Path, mtime_ns: int) -> str:
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError:
+        return ""
+    return str((doc.get("scenario") or {}).get("description", ""))
 
 
 @cache

@@ -84,13 +84,16 @@ def scorecard_html(model: WorkshopModel, lang: str) -> str:
     body = []
     for r in goal_rows(model):
         g, att = r["goal"], r["attainment"]
+        name = goal_name(g.goal_id, lang)  # long English names are cut at two lines; the full name on hover
         colour = _status(att, r["met"])
         width = 0 if not np.isfinite(att) else max(0.0, min(att, 1.0)) * 100
         cmp = "≥" if g.comparison == ">=" else "≤"
         pct = "–" if not np.isfinite(att) else f"{att:.0%}"
         body.append(
             f"<tr class='ws-goal' data-goal='{g.goal_id}' style='border-bottom:1px solid #ddd'>"
-            f"<td style='padding:3px 8px;font-size:15px;min-width:150px'>{html.escape(goal_name(g.goal_id, lang))}</td>"
+            f"<td style='padding:3px 8px;font-size:15px;min-width:150px' title='{html.escape(name)}'>"
+            f"<div style='display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;overflow:hidden'>"
+            f"{html.escape(name)}</div></td>"
             f"<td class='ws-value' style='padding:3px 8px;text-align:right;font-size:18px;font-weight:700;"
             f"white-space:nowrap;color:{colour}'>{fmt(r['value'], g.unit, lang)}</td>"
             f"<td style='padding:3px 8px;text-align:right;white-space:nowrap;font-size:15px'>"
