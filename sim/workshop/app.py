@@ -56,7 +56,7 @@ lever_key = solara.reactive((0, 0, False))  # (model, year, edits pending): what
 # function"), leaving the main area blank; a fixed layout also reads better on a projector.
 def _card(title_key: str | None, body: str, cls: str):
     with solara.Card(t(title_key, lang.value) if title_key else None, classes=[cls],
-                     style={"height": "100%"}) as c:
+                     style={"height": "100%", "overflow-x": "auto"}) as c:
         solara.HTML(tag="div", unsafe_innerHTML=body)
     return c
 
@@ -91,12 +91,14 @@ def MapView(model: WorkshopModel):
 def Dashboard(model: WorkshopModel):
     """The views in a fixed layout: status on top, scorecard beside the trajectories, money beside the map."""
     update_counter.get()  # SolaraViz's controller bumps it after every step
+    # two views side by side on a wide screen, one under the other on a narrow one (a projector at 1024 px)
+    grid = {"display": "grid", "grid-template-columns": "repeat(auto-fit, minmax(640px, 1fr))", "gap": "10px"}
     with solara.Column(style={"padding": "8px", "gap": "10px"}) as main:
         StatusView(model)
-        with solara.Columns([6, 6]):
+        with solara.Div(style=grid):
             ScorecardView(model)
             TrajectoriesView(model)
-        with solara.Columns([6, 6]):
+        with solara.Div(style=grid):
             MoneyView(model)
             MapView(model)
     return main
@@ -223,11 +225,12 @@ def LeverPanel(m: WorkshopModel):
                 continue
             enabled, pct = m.pending_levers.get(name) or m.lever_state(name)
             tip = f"{lever_tip(name, lg)} {t('intensity_tip', lg)}"
-            with solara.Row(style={"align-items": "center", "gap": "4px"}, classes=[f"ws-lever-{name}"]):
+            with solara.Column(style={"gap": "0px"}, classes=[f"ws-lever-{name}"]):
                 _tip(tip, solara.Checkbox(label=lever_label(name, lg), value=enabled,
-                                          on_value=lambda v, n=name: set_lever(n, enabled=v)))
-            _tip(tip, solara.SliderInt(f"{pct:.0f}%", value=round(pct), min=0, max=MAX_PCT, step=10,
-                                       on_value=lambda v, n=name: set_lever(n, pct=v)))
+                                          on_value=lambda v, n=name: set_lever(n, enabled=v),
+                                          style="margin: 0; height: 28px"))
+                _tip(tip, solara.SliderInt(f"{pct:.0f}%", value=round(pct), min=0, max=MAX_PCT, step=10,
+                                           on_value=lambda v, n=name: set_lever(n, pct=v), disabled=not enabled))
         if pending:
             solara.Warning(t("pending", lg), dense=True, classes=["ws-pending"])
 

@@ -177,15 +177,16 @@ def trajectory_svg(model: WorkshopModel, goal_id: str, lang: str, w: int = 330, 
             f"viewBox='0 0 {w} {h}' style='width:100%;height:auto'>{''.join(parts)}</svg></div>")
 
 
-def trajectories_html(model: WorkshopModel, lang: str, columns: int = 2) -> str:
-    """The key goals' trajectories in a grid, with a legend."""
+def trajectories_html(model: WorkshopModel, lang: str, columns: int | None = None) -> str:
+    """The key goals' trajectories in a grid (as many columns as fit, or ``columns``), with a legend."""
+    cols = f"repeat({columns},1fr)" if columns else "repeat(auto-fill,minmax(300px,1fr))"
     legend = (f"<span style='color:{CURRENT};font-weight:700'>━ {t('current', lang)}</span> &nbsp; "
               f"<span style='color:{REFERENCE};font-weight:700'>╍ {t('reference', lang)}</span> &nbsp; "
               f"<span style='color:{TARGET};font-weight:700'>┈ {t('target', lang)}</span> &nbsp; "
               f"<span style='color:{CHANGE};font-weight:700'>│ {t('change_mark', lang)}</span>")
     charts = "".join(trajectory_svg(model, gid, lang) for gid in KEY_GOALS)
     return (f"<div class='ws-trajectories' style='font-family:sans-serif'><div style='font-size:14px;"
-            f"margin-bottom:4px'>{legend}</div><div style='display:grid;grid-template-columns:repeat({columns},1fr);"
+            f"margin-bottom:4px'>{legend}</div><div style='display:grid;grid-template-columns:{cols};"
             f"gap:10px'>{charts}</div></div>")
 
 
