@@ -150,6 +150,7 @@ def test_allocation_overrides_keep_named_shares_and_proportions():
     assert shares["fee_waivers"] == pytest.approx(0.4 * 0.2 / 0.6)
     assert sum(shares.values()) == pytest.approx(1.0)
     assert allocation_overrides(scen, {}) == []
+    assert "+budget.allocation.devices=0.1" in allocation_overrides(scen, {"devices": 0.1})
 
 
 def test_seeds_come_from_one_seed_sequence():
@@ -295,3 +296,14 @@ def test_slurm_launcher_config_composes():
         cfg = compose("compare", ["hydra/launcher=slurm", "hydra.launcher.partition=short"], return_hydra_config=True)
     assert cfg.hydra.launcher._target_.endswith("SlurmLauncher")
     assert cfg.hydra.launcher.partition == "short" and cfg.hydra.launcher.array_parallelism == 256
+
+
+def test_defaults_discover_scenarios_and_pick_the_reference():
+    from sim.experiment.conf import compose_experiment, default_scenario, scenario_names
+
+    main = default_scenario()
+    conf = compose_experiment("compare", [])
+    assert conf.scenarios == scenario_names() and conf.reference == main
+    others = [s for s in scenario_names() if s != main][:2]
+    assert compose_experiment("compare", [f"scenarios=[{','.join(others)}]"]).reference == others[0]
+    assert compose_experiment("budget", []).scenarios == [main]

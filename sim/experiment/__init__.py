@@ -4,6 +4,9 @@
 * :mod:`sim.experiment.budget` - total budget x allocation sweeps (``experiments/budget.py``);
 * :mod:`sim.experiment.store` - one file per finished run, keyed by config and seed, written atomically;
 * :mod:`sim.experiment.launch` - batches of runs as Hydra jobs (basic, joblib or submitit launcher);
+* :mod:`sim.experiment.worker` - the Hydra app a launcher job runs: one batch of runs;
 * :mod:`sim.experiment.stats` - intervals for means, paired differences and probabilities of meeting a goal;
-* :mod:`sim.experiment.report` - figures and the self-contained ``report.html``.
+* :mod:`sim.experiment.analysis` - summary, paired and least-budget tables;
+* :mod:`sim.experiment.report` - figures and the self-contained ``report.html``;
+* :mod:`sim.experiment.conf`, :mod:`sim.experiment.driver` - structured configs, validation, provenance.
 """

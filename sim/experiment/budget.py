@@ -38,7 +38,8 @@ def allocation_overrides(scenario_allocation: dict[str, float], named: dict[str,
                           "shares adding up to 1, or leave levers of the scenario's allocation to share the rest")
     scale = left / sum(rest.values()) if rest and sum(rest.values()) > 0 else 0.0
     shares = {**{k: v * scale for k, v in rest.items()}, **named}
-    return [f"budget.allocation.{k}={v!r}" for k, v in shares.items()]
+    # a lever the scenario gives no share yet is a new key of the allocation dict: Hydra's '+' adds it
+    return [f"{'' if k in scenario_allocation else '+'}budget.allocation.{k}={v!r}" for k, v in shares.items()]
 
 
 def plan(conf: BudgetConf, seeds: list[int], version: str) -> list[RunSpec]:

@@ -21,7 +21,7 @@ from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.config import ConfigError, LeversConf, SimConf
-from sim.run import CONFIG_DIR, ROOT
+from sim.run import CONFIG_DIR, ROOT, load_config
 
 EXPERIMENT_CONF_DIR = Path(__file__).resolve().parent / "conf"
 P_INTERVALS = ("wilson", "clopper_pearson")
@@ -31,6 +31,11 @@ FREE_DICTS = ("budget.allocations",)  # experiment keys whose sub-keys are names
 def scenario_names() -> list[str]:
     """The scenarios of ``configs/scenario/*.yaml``, read each time (new ones may be added at any moment)."""
     return sorted(p.stem for p in (CONFIG_DIR / "scenario").glob("*.yaml"))
+
+
+def default_scenario() -> str:
+    """The scenario a plain ``python -m sim`` runs (the defaults list of ``configs/config.yaml``)."""
+    return load_config([]).scenario.name
 
 
 def lever_names() -> list[str]:
@@ -75,7 +80,8 @@ class CompareConf(ExperimentConf):
     """Scenarios side by side with common random numbers.
 
     Attributes:
-        reference: the scenario every other one is paired against; empty = the first of ``scenarios``.
+        reference: the scenario every other one is paired against; empty = the model's default scenario
+            (``configs/config.yaml``) when it is among ``scenarios``, else the first of them.
     """
 
     reference: str = ""
@@ -105,7 +111,7 @@ class BudgetConf(ExperimentConf):
         p_goal: the probability of meeting a goal that "the least budget" has to reach.
     """
 
-    scenarios: list[str] = field(default_factory=lambda: ["plan"])
+    scenarios: list[str] = field(default_factory=list)  # empty = the model's default scenario
     replications: int = 20
     budget: BudgetSweepConf = field(default_factory=BudgetSweepConf)
     p_goal: float = 0.8
@@ -125,7 +131,7 @@ def validate_experiment(conf: ExperimentConf) -> ExperimentConf:
     """
     known = scenario_names()
     if not conf.scenarios:
-        conf.scenarios = known
+        conf.scenarios = [default_scenario()] if isinstance(conf, BudgetConf) else known
     bad = [s for s in conf.scenarios if s not in known]
     if bad:
         raise ConfigError("scenarios", bad, "scenario names of configs/scenario/: " + ", ".join(known))
@@ -153,7 +159,8 @@ def validate_experiment(conf: ExperimentConf) -> ExperimentConf:
             raise ConfigError(key, o.split("=", 1)[1], allowed)
     if isinstance(conf, CompareConf):
         if not conf.reference:
-            conf.reference = conf.scenarios[0]
+            main = default_scenario()
+            conf.reference = main if main in conf.scenarios else conf.scenarios[0]
         if conf.reference not in conf.scenarios:
             raise ConfigError("reference", conf.reference, "one of the scenarios: " + ", ".join(conf.scenarios))
     if isinstance(conf, BudgetConf):

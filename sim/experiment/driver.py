@@ -114,7 +114,7 @@ def start(kind: str, cfg: Any, planner: Planner) -> tuple[ExperimentConf, Path, 
         "kind": kind,
         "command": shlex.join(["python", f"experiments/{kind}.py", *(ORIGINAL_ARGS or sys.argv[1:])]),
         "code_version": version,
-        "versions": package_versions(),
+        "versions": {**package_versions(), **_launcher_versions()},
         "seed_sequence": {"entropy": conf.seed, "replications": conf.replications,
                           "how": "numpy.random.SeedSequence(entropy).spawn(n)[i].generate_state(1, uint32)[0]"},
         "launcher": {"choice": choice, **launcher},
@@ -134,6 +134,18 @@ def start(kind: str, cfg: Any, planner: Planner) -> tuple[ExperimentConf, Path, 
     provenance["last_launch"] = stats
     write_text_atomic(exp_dir / "provenance.json", json.dumps(provenance, indent=2, default=str))
     return conf, exp_dir, store_dir, specs, provenance
+
+
+def _launcher_versions() -> dict[str, str]:
+    from importlib import metadata
+
+    out = {}
+    for pkg in ("hydra-joblib-launcher", "joblib", "hydra-submitit-launcher", "submitit"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            out[pkg] = "not installed"
+    return out
 
 
 def gather(exp_dir: Path, store_dir: Path, specs: list[RunSpec]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:

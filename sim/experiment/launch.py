@@ -39,6 +39,20 @@ def pending_runs(store_dir: Path, specs: list[RunSpec]) -> list[RunSpec]:
     return out
 
 
+def _remove_stale_partials(store_dir: Path, age_s: float = 3600) -> None:
+    """Delete temporary files that killed writers left behind (never read; only the disk space matters).
+
+    Only old ones: a younger one may belong to a run another experiment is writing right now.
+    """
+    now = time.time()
+    for tmp in (store_dir / RUNS_DIR).glob(".*.tmp") if (store_dir / RUNS_DIR).exists() else []:
+        try:
+            if now - tmp.stat().st_mtime > age_s:
+                tmp.unlink()
+        except FileNotFoundError:
+            pass
+
+
 def batches(specs: list[RunSpec], runs_per_job: int, workers: int) -> list[list[RunSpec]]:
     """Cut runs into jobs: ``runs_per_job`` each, or (0) about JOBS_PER_CORE jobs per worker."""
     if not specs:
@@ -65,6 +79,7 @@ def run_pending(store_dir: Path, exp_dir: Path, specs: list[RunSpec], version: s
     Raises:
         RuntimeError: when the launcher or a run fails (the runs that finished are kept).
     """
+    _remove_stale_partials(store_dir)
     todo = pending_runs(store_dir, specs)
     n_total = len({s.key for s in specs})
     stats = {"runs_planned": n_total, "runs_already_done": n_total - len(todo), "runs_computed": 0,
