@@ -28,6 +28,7 @@ from sim.run import code_version, package_versions
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILED = 1
+EXIT_INTERRUPTED = 130  # the shell's code for Ctrl-C
 
 ORIGINAL_ARGS: list[str] = []  # the command line as typed, for provenance (Hydra sees a rewritten one)
 
@@ -131,6 +132,10 @@ def start(kind: str, cfg: Any, planner: Planner) -> tuple[ExperimentConf, Path, 
     except RuntimeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(EXIT_FAILED)
+    except KeyboardInterrupt:
+        print(f"\ninterrupted: finished runs are kept in {store_dir / '_runs'}; the same command resumes",
+              file=sys.stderr)
+        sys.exit(EXIT_INTERRUPTED)
     provenance["last_launch"] = stats
     write_text_atomic(exp_dir / "provenance.json", json.dumps(provenance, indent=2, default=str))
     return conf, exp_dir, store_dir, specs, provenance

@@ -13,6 +13,7 @@ import json
 import math
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -92,7 +93,7 @@ def run_pending(store_dir: Path, exp_dir: Path, specs: list[RunSpec], version: s
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
     launch_dir = exp_dir / ".launch" / stamp
     launch_dir.mkdir(parents=True, exist_ok=True)
-    plan = {"code_version": version, "store_dir": str(store_dir),
+    plan = {"code_version": version, "store_dir": str(store_dir), "driver": [socket.gethostname(), os.getpid()],
             "batches": [[dataclasses.asdict(s) for s in job] for job in jobs]}
     write_text_atomic(launch_dir / "plan.json", json.dumps(plan, default=str))
     worker_yaml = {
@@ -108,8 +109,9 @@ def run_pending(store_dir: Path, exp_dir: Path, specs: list[RunSpec], version: s
     keys = [s.key for s in todo]
     t0 = time.perf_counter()
     with open(launch_dir / "launcher.log", "w") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-        previous = signal.signal(signal.SIGTERM, lambda *_: (proc.terminate(), sys.exit(143)))
+        # its own process group, so that stopping it stops the launcher's workers too (loky ignores SIGINT)
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
         try:
             bar = ProgressBar(len(keys), enabled=progress)
             while proc.poll() is None:
@@ -117,8 +119,7 @@ def run_pending(store_dir: Path, exp_dir: Path, specs: list[RunSpec], version: s
                 time.sleep(0.5)
             bar.update(_count_done(store_dir, keys), time.perf_counter() - t0, final=True)
         except BaseException:
-            proc.terminate()
-            proc.wait(timeout=30)
+            _stop_group(proc)
             raise
         finally:
             signal.signal(signal.SIGTERM, previous)
@@ -146,6 +147,24 @@ def _run_here(store_dir: Path, jobs: list[list[RunSpec]], version: str, progress
             bar.update(done, time.perf_counter() - t0, final=done == n)
     stats.update(runs_computed=computed, jobs=len(jobs), seconds=round(time.perf_counter() - t0, 2))
     return stats
+
+
+def _stop_group(proc: subprocess.Popen, grace_s: float = 10) -> None:
+    """SIGTERM the launcher's process group, then SIGKILL whatever is left after a grace period."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=grace_s)
+        except subprocess.TimeoutExpired:
+            continue
+        try:  # the launcher is gone; its workers may not be
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.5)
 
 
 def _count_done(store_dir: Path, keys: list[str]) -> int:

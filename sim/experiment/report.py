@@ -124,7 +124,7 @@ def budget_figure(summary: pd.DataFrame, line: list[str], path: Path, column: st
     axes[0].legend(fontsize=7)
     what = "P(goal met)" if column == "p_met" else "attainment (mean)"
     fig.suptitle(f"{what} against the total budget (1e8 CNY); bands: {confidence:.0%} intervals", fontsize=10)
-    fig.supxlabel("total programme budget 2016-2020, 亿元 (1e8 CNY)", fontsize=9)
+    fig.supxlabel("total programme budget 2016-2020 (1e8 CNY)", fontsize=9)
     return _save(fig, path)
 
 

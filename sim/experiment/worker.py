@@ -9,6 +9,8 @@ work twice.
 from __future__ import annotations
 
 import json
+import os
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,8 +41,23 @@ def run_batch(plan: str | Path, batch: int) -> int:
         raise RuntimeError(f"code version {code_version()} differs from the plan's {version}; rerun the experiment")
     done = 0
     for spec in data["batches"][batch]:
+        if not _driver_alive(data.get("driver")):
+            raise SystemExit(f"the experiment driver {data['driver']} is gone; stopping batch {batch}")
         done += execute(RunSpec(**spec), Path(data["store_dir"]), version)
     return done
+
+
+def _driver_alive(driver: list | None) -> bool:
+    """Whether the driver that planned the batch still runs; True when it runs on another machine (Slurm)."""
+    if not driver or driver[0] != socket.gethostname():
+        return True
+    try:
+        os.kill(int(driver[1]), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 @hydra.main(version_base="1.3", config_path=None, config_name="worker")
