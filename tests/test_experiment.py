@@ -255,6 +255,8 @@ def test_budget_sweep_end_to_end(tmp_path):
         ("compare", "confidence=1.5", "confidence"),
         ("compare", "reference=nowhere", "reference"),
         ("compare", "replicatons=3", "replicatons"),
+        ("compare", "-m", "-m"),
+        ("compare", "scenario=plan", "scenario"),
         ("budget", "budget.total_cny=[-1]", "budget.total_cny"),
         ("budget", "budget.allocations={x:{nowhere:0.5}}", "budget.allocations.x.nowhere"),
     ],

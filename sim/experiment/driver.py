@@ -58,6 +58,10 @@ def prepare_argv(kind: str, planner: Planner) -> None:
     """
     args = sys.argv[1:]
     ORIGINAL_ARGS[:] = args
+    for flag in ("-m", "--multirun"):
+        if flag in args:
+            fail(ConfigError(flag, True, "lists such as scenarios=[a,b] or budget.total_cny=[...]; the experiment "
+                             "launches its own jobs (hydra/launcher=... chooses how)"))
     if any(a.startswith("-") for a in args):  # --help, --cfg, ...: Hydra's own business
         return
     exp_args, model_args = split_overrides(kind, args)
