@@ -173,7 +173,7 @@ def sequential(tmp_path_factory) -> Path:
 def test_compare_writes_tables_report_and_provenance(sequential):
     for name in ("runs.parquet", "monthly.parquet", "summary.csv", "paired.csv", "runs_index.csv", "report.html",
                  "config.yaml", "seeds.csv", "provenance.json", "figures/attainment.png",
-                 "figures/trajectories.png"):
+                 "figures/trajectories.png", "figures/paired.png"):
         assert (sequential / name).exists(), name
     summary = pd.read_csv(sequential / "summary.csv")
     assert {"scenario", "goal_id", "mean", "ci_low", "ci_high", "p_met", "p_met_low", "p_met_high"} <= set(summary)
@@ -184,7 +184,7 @@ def test_compare_writes_tables_report_and_provenance(sequential):
     seeds = runs.groupby("scenario")["seed"].apply(lambda s: sorted(set(s)))
     assert seeds["plan"] == seeds["no_program"] == sorted(pd.read_csv(sequential / "seeds.csv")["seed"])
     html = (sequential / "report.html").read_text()
-    assert html.count("data:image/png;base64,") == 2 and "src=\"figures/" not in html
+    assert html.count("data:image/png;base64,") == 3 and "src=\"figures/" not in html
     assert "code_version" in (sequential / "provenance.json").read_text()
 
 

@@ -62,7 +62,7 @@ def paired(runs: pd.DataFrame, cell: str, reference: str, confidence: float) -> 
     spend = wide.xs(COST_METRIC, level="name")
     goals = {g.goal_id: g for g in load_goals()}
     rows = []
-    for other in [c for c in wide.columns if c != reference]:
+    for other in [c for c in dict.fromkeys(runs[cell]) if c != reference]:  # in the order asked for
         cost = paired_diff(spend[other].to_numpy(float), spend[reference].to_numpy(float), confidence)
         for name in runs["name"].drop_duplicates():
             sub = wide.xs(name, level="name")

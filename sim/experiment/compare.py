@@ -48,6 +48,7 @@ def _report(conf, exp_dir, summary, pairs, monthly, index, provenance) -> None:
     figs.mkdir(exist_ok=True)
     att = report.attainment_figure(summary, "scenario", figs / "attainment.png", conf.confidence)
     traj = report.trajectories_figure(monthly, "scenario", figs / "trajectories.png")
+    diff = report.paired_figure(pairs, "scenario", figs / "paired.png", conf.confidence) if len(pairs) else None
     p_table = _p_met_table(summary)
     cols = ["scenario", "goal_id", "mean", "ci_low", "ci_high", "target", "p_met", "p_met_low", "p_met_high"]
     pair_cols = [c for c in ("scenario", "reference", "goal_id", "diff_mean", "diff_ci_low", "diff_ci_high",
@@ -67,8 +68,8 @@ def _report(conf, exp_dir, summary, pairs, monthly, index, provenance) -> None:
         ("Probability of meeting each goal", report.table(p_table)),
         ("Attainment and probability by scenario", report.img(att)),
         ("Trajectories", report.img(traj)),
-        (f"Paired differences against {conf.reference}", report.table(pairs[pair_cols]) if len(pairs) else
-         "<p>Only one scenario.</p>"),
+        (f"Paired differences against {conf.reference}",
+         report.img(diff) + report.table(pairs[pair_cols]) if diff else "<p>Only one scenario.</p>"),
         ("Summary", report.table(summary[cols])),
         ("Reproducing a run", "<p>Every run's command is in runs_index.csv, e.g.</p><pre>"
          + report.html.escape(index["command"].iloc[0]) + "</pre>"),

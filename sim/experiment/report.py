@@ -71,6 +71,30 @@ def attainment_figure(summary: pd.DataFrame, cell: str, path: Path, confidence: 
     return _save(fig, path)
 
 
+def paired_figure(pairs: pd.DataFrame, cell: str, path: Path, confidence: float) -> Path:
+    """Per goal: P(met) of each scenario minus the reference's, paired seed by seed, with its interval."""
+    goals = [g.goal_id for g in load_goals()]
+    p = pairs[pairs["kind"] == "goal"]
+    others = list(dict.fromkeys(p[cell]))
+    fig, ax = plt.subplots(figsize=(8, 0.42 * len(goals) + 1.6))
+    y = np.arange(len(goals))
+    step = 0.7 / max(1, len(others))
+    for k, c in enumerate(others):
+        sub = p[p[cell] == c].set_index("goal_id").reindex(goals)
+        d = sub["p_met_diff"].to_numpy(float)
+        ax.errorbar(d, y - 0.35 + step * (k + 0.5), xerr=_err(d, sub["p_met_diff_ci_low"], sub["p_met_diff_ci_high"]),
+                    fmt="o", ms=4, capsize=2, label=str(c))
+    ax.axvline(0.0, color="grey", ls="--", lw=1)
+    ax.set_yticks(y, goals)
+    ax.invert_yaxis()
+    ax.set_xlim(-1.05, 1.05)
+    ref = p["reference"].iloc[0] if len(p) else ""
+    ax.set_xlabel(f"P(met) minus P(met) of {ref}, paired by seed; {confidence:.0%} t interval")
+    ax.set_title(f"Which scenario meets which goal more often than {ref}")
+    ax.legend(fontsize=8, loc="lower right")
+    return _save(fig, path)
+
+
 def _decimal_year(months: pd.Series) -> np.ndarray:
     """'2016-01' -> 2016 + 1/12 (the end of the month), for plotting."""
     parts = months.astype(str).str.split("-", expand=True).astype(int)
