@@ -40,7 +40,8 @@ OUTPUT_FILES = ("scorecard.csv", "monthly.parquet", "ledger.csv", "levers.csv", 
 ConfigStore.instance().store(name="sim_schema", node=SimConf)
 
 
-def _one_paragraph(text: str) -> str:
+def one_paragraph(text) -> str:
+    """A multi-line message as one line (errors are printed as one paragraph)."""
     return " ".join(line.strip() for line in str(text).splitlines() if line.strip())
 
 
@@ -57,7 +58,7 @@ def to_sim_conf(cfg: DictConfig | SimConf) -> SimConf:
         obj = OmegaConf.to_object(cfg)
     except OmegaConfBaseException as exc:
         key = getattr(exc, "full_key", None) or "?"
-        detail = _one_paragraph(getattr(exc, "msg", exc))
+        detail = one_paragraph(getattr(exc, "msg", exc))
         raise ConfigError(key, getattr(exc, "value", None), detail) from None
     if not isinstance(obj, SimConf):
         raise ConfigError("<root>", type(obj).__name__, "a config built on the sim_schema")
@@ -83,32 +84,41 @@ def load_config(overrides: list[str] | None = None) -> SimConf:
         if o.startswith("+") and "=" in o and not o.startswith(("+budget.amounts.", "+budget.allocation.")):
             key, value = o[1:].split("=", 1)
             raise ConfigError(key, value, "keys the model reads (see configs/); '+' would add one it ignores")
+    return to_sim_conf(compose_config(CONFIG_DIR, "config", overrides))
+
+
+def compose_config(config_dir: Path, name: str, overrides: list[str], return_hydra_config: bool = False):
+    """Compose a config folder with overrides, also from inside a running Hydra app.
+
+    Raises:
+        ConfigError: for any composition error (unknown key or option, wrong type).
+    """
     gh = GlobalHydra.instance()
     outer = gh.hydra if gh.is_initialized() else None
     gh.clear()
     try:
-        with initialize_config_dir(str(CONFIG_DIR), version_base="1.3"):
-            cfg = compose(config_name="config", overrides=overrides)
+        with initialize_config_dir(str(config_dir), version_base="1.3"):
+            return compose(config_name=name, overrides=overrides, return_hydra_config=return_hydra_config)
     except (HydraException, OmegaConfBaseException) as exc:
-        raise _composition_error(exc, overrides) from None
+        raise composition_error(exc, overrides) from None
     finally:
         gh.clear()
         if outer is not None:
             gh.initialize(outer)
-    return to_sim_conf(cfg)
 
 
-def _composition_error(exc: Exception, overrides: list[str]) -> ConfigError:
+def composition_error(exc: Exception, overrides: list[str]) -> ConfigError:
     """Turn Hydra's and OmegaConf's composition errors into one ConfigError naming key, value and allowed."""
     cause = exc.__cause__ or exc
-    text = _one_paragraph(f"{exc} {cause if cause is not exc else ''}")
+    text = one_paragraph(f"{exc} {cause if cause is not exc else ''}")
     key = getattr(cause, "full_key", None)
     missing_option = r"Could not find '([\w/]+)/(\w+)'.*?Available options in '[\w/]+': (.*?) Config search"
     if match := re.search(missing_option, text):
         return ConfigError(match[1].replace("/", "."), match[2], "one of " + ", ".join(match[3].split()))
     if match := re.search(r"Key '(\w+)' not in '(\w+)'", text):
         parent = key.rsplit(".", 1)[0] if key and "." in key else ""
-        value = next((o.split("=", 1)[1] for o in overrides if o.split("=", 1)[0] == (key or match[1])), None)
+        value = next((o.split("=", 1)[1] for o in overrides if o.lstrip("+~").split("=", 1)[0] == (key or match[1])),
+                     None)
         return ConfigError(key or match[1], value, f"the keys of {parent or 'the config'} ({match[2]}), as in configs/")
     if match := re.search(r"Value '(.*?)' of type '\w+' could not be converted to (\w+)", text):
         return ConfigError(key or "?", match[1], f"a value of type {match[2].lower()}")

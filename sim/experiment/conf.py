@@ -13,15 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hydra import compose, initialize_config_dir
 from hydra.core.config_store import ConfigStore
-from hydra.core.global_hydra import GlobalHydra
-from hydra.errors import HydraException
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.config import ConfigError, LeversConf, SimConf
-from sim.run import CONFIG_DIR, ROOT, load_config
+from sim.run import CONFIG_DIR, ROOT, compose_config, load_config, one_paragraph
 
 EXPERIMENT_CONF_DIR = Path(__file__).resolve().parent / "conf"
 P_INTERVALS = ("wilson", "clopper_pearson")
@@ -252,18 +249,7 @@ def compose_experiment(kind: str, overrides: list[str]) -> ExperimentConf:
     Raises:
         ConfigError: naming the key, the value and what is allowed.
     """
-    gh = GlobalHydra.instance()
-    outer = gh.hydra if gh.is_initialized() else None
-    gh.clear()
-    try:
-        with initialize_config_dir(str(EXPERIMENT_CONF_DIR), version_base="1.3"):
-            cfg = compose(config_name=kind, overrides=overrides, return_hydra_config=True)
-    except (HydraException, OmegaConfBaseException) as exc:
-        raise composition_error(exc, overrides) from None
-    finally:
-        gh.clear()
-        if outer is not None:
-            gh.initialize(outer)
+    cfg = compose_config(EXPERIMENT_CONF_DIR, kind, overrides, return_hydra_config=True)
     return to_experiment(kind, cfg)
 
 
@@ -276,36 +262,10 @@ def to_experiment(kind: str, cfg: Any) -> ExperimentConf:
         obj = OmegaConf.to_object(cfg)
     except OmegaConfBaseException as exc:
         raise ConfigError(getattr(exc, "full_key", None) or "?", getattr(exc, "value", None),
-                          _one_line(getattr(exc, "msg", exc))) from None
+                          one_paragraph(getattr(exc, "msg", exc))) from None
     if not isinstance(obj, SCHEMAS[kind]):
         raise ConfigError("<root>", type(obj).__name__, f"a config built on {kind}_schema")
     return validate_experiment(obj)
-
-
-def _one_line(text: Any) -> str:
-    return " ".join(line.strip() for line in str(text).splitlines() if line.strip())
-
-
-def composition_error(exc: Exception, overrides: list[str]) -> ConfigError:
-    """Hydra's and OmegaConf's composition errors as one ConfigError naming key, value and allowed."""
-    import re
-
-    cause = exc.__cause__ or exc
-    text = _one_line(f"{exc} {cause if cause is not exc else ''}")
-    key = getattr(cause, "full_key", None)
-    if match := re.search(r"Could not find '([\w/]+)/(\w+)'.*?Available options in '[\w/]+': (.*?) Config search",
-                          text):
-        return ConfigError(match[1].replace("/", "."), match[2], "one of " + ", ".join(match[3].split()))
-    if match := re.search(r"Key '(\w+)' not in '(\w+)'", text):
-        value = next((o.split("=", 1)[1] for o in overrides if o.lstrip("+~").split("=", 1)[0] == key), None)
-        return ConfigError(key or match[1], value, f"the keys of {match[2]} or of the model (see configs/)")
-    if match := re.search(r"Value '(.*?)' of type '\w+' could not be converted to (\w+)", text):
-        return ConfigError(key or "?", match[1], f"a value of type {match[2].lower()}")
-    for o in overrides:
-        k = o.lstrip("+~").split("=", 1)[0]
-        if k in text:
-            return ConfigError(key or k, o.split("=", 1)[-1], text)
-    return ConfigError(key or "?", None, text)
 
 
 def experiment_dir(kind: str, conf: ExperimentConf, definition_hash: str) -> Path:
