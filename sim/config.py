@@ -173,7 +173,8 @@ class ManagerVisitsConf(LeverConf):
     """走千访万 / 一人一格: households visited per account manager per month."""
 
     baseline_visits: float = 4
-    grid_households: float = 500
+    grid_households: float = 0
+    manager_cost_per_year: float = 150_000
     cost_per_visit: float = 20
 
 

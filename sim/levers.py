@@ -87,17 +87,27 @@ class ManagerVisits(Lever):
 
     Unfiled households are visited first and get an information file (建档) with ``p_file_per_visit``;
     the rest of the capacity goes to filed households (trust, ratings). Programme visits beyond the
-    2015 practice cost ``cost_per_visit`` each.
+    2015 practice cost ``cost_per_visit`` each. ``grid_households`` > 0 sets a smaller grid than 2015's:
+    the extra managers it needs cost ``manager_cost_per_year`` each and add their visits.
     """
 
     @override
     def apply(self, model, t):
         c, m, y = self.conf, model, year_index(t)
-        extra_wanted = self.intensity(t) * m.n_managers
+        # 一人一格 with smaller grids: the managers beyond 2015's cost a salary, paid first
+        hired_wanted = 0.0
+        if c.enabled and c.grid_households > 0:
+            hired_wanted = max(0.0, m.n_active_rows * m.weight / c.grid_households - m.n_managers)
+        salary = c.manager_cost_per_year / 12.0
+        hired = min(hired_wanted, m.ledger.available(self.name, y) / salary) if hired_wanted else 0.0
+        m.ledger.record(self.name, y, hired * salary, hired_wanted * salary)
+        managers = m.n_managers + hired
+        extra_wanted = self.intensity(t) * managers
         affordable = m.ledger.available(self.name, y) / c.cost_per_visit if c.cost_per_visit else np.inf
         extra = min(extra_wanted, affordable)
         m.ledger.record(self.name, y, extra * c.cost_per_visit, extra_wanted * c.cost_per_visit)
-        m.visit_grids((c.baseline_visits + extra / m.n_managers) * m.manager_throughput)
+        m.managers_working = managers
+        m.visit_grids((c.baseline_visits * managers + extra) / m.n_managers * m.manager_throughput)
 
 
 class VillageCampaigns(Lever):
@@ -284,6 +294,7 @@ class FeeWaivers(Lever):
         spend = min(want, allowance)
         m.ledger.record(self.name, y, spend, want)
         m.fee_waiver_share = spend / full if full > 0 else 0.0
+        m.raise_rural_trust(c.trust_gain_per_year / 12.0 * m.fee_waiver_share)
 
 
 class RateDiscounts(Lever):

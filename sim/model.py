@@ -108,6 +108,7 @@ class TaizhouModel(Model):
         self.sme_processing_factor = 1.0
         self.guarantee_capacity = cfg.levers.guarantee_fund.baseline_capacity
         self.manager_throughput = 1.0
+        self.managers_working = float(self.n_managers)
         self.line_use_gain = 0.0
         self.campaign_cost_factor = 1.0
         self.rating_multiplier = 1.0
@@ -346,6 +347,13 @@ class TaizhouModel(Model):
         hh.lectured[attend] = True
         self.lectures_held += n
 
+    def raise_rural_trust(self, gain: float) -> None:
+        """Close ``gain`` of the trust gap of every farm household (fee relief on their accounts)."""
+        if gain > 0:
+            hh, n = self.households, self.n_active_rows
+            rural = hh.kind[:n] != URBAN
+            hh.trust[:n][rural] += np.float32(gain) * (1 - hh.trust[:n][rural])
+
     def files_from_data(self, p_month: float) -> None:
         """Information files built from shared data for unfiled households (probability per month)."""
         hh = self.households
@@ -490,6 +498,7 @@ class TaizhouModel(Model):
         out = self.goal_values(t, g)
         out.update(
             households_total=self.count(a),
+            account_managers=self.managers_working,
             households_with_file=self.count(a & hh.has_file),
             households_rated=self.count(a & hh.rated),
             households_with_credit_line=self.count(a & (hh.line > 0)),

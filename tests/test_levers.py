@@ -94,3 +94,13 @@ def test_half_budget_spends_half_and_meets_fewer_goals(plan_run):
     half = simulate(["scenario=half_budget", "seed=1", "population.weight=200"])
     assert half.levers["spent"].sum() <= 450e6
     assert half.scorecard["met"].sum() <= plan_run.scorecard["met"].sum()
+
+
+def test_smaller_grids_hire_managers_who_cost_a_salary():
+    base = simulate(["population.weight=200", "seed=2"])
+    small = simulate(["population.weight=200", "seed=2", "levers.manager_visits.grid_households=450",
+                      "budget.allocation.manager_visits=0.1", "budget.allocation.fee_waivers=0.0604"])
+    assert small.wide()["account_managers"].max() > base.wide()["account_managers"].max() == 4700
+    wanted = small.ledger.query("lever == 'manager_visits'")["wanted"].sum()
+    assert wanted > base.ledger.query("lever == 'manager_visits'")["wanted"].sum() + 1e8  # salaries
+    assert small.levers.set_index("lever").loc["manager_visits", "spent"] <= 0.1 * 900e6 + 1e-3
