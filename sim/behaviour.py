@@ -126,7 +126,9 @@ def household_credit(m: TaizhouModel, t: int) -> None:
     # 治危拆违: renovation needs of rural households while the government campaign runs (one draw: CRN)
     housing_p = float(monthly_probability(u.housing_need_rate[min(4, t // 12)]))
     housing_table = np.array([housing_p, housing_p, 0.0], dtype=F32)
-    free = np.flatnonzero(m.hh_active & (hh.product == NO_LOAN))
+    # a cheap first cut at the largest need probability, then the exact rule on those few rows
+    first = np.flatnonzero(d[2][: m.n_active_rows] < (need_table + housing_table).max())
+    free = first[hh.product[first] == NO_LOAN]
     kind_free = hh.kind[free]
     d_free = d[2][free]
     normal_p = need_table[kind_free]
@@ -216,7 +218,7 @@ def enterprise_credit(m: TaizhouModel, t: int) -> None:
     need_table = monthly_probability(
         np.array([u.need_rate_firm, u.need_rate_individual_business, u.need_rate_cooperative * m.coop_need_factor])
     ).astype(F32)
-    free = np.flatnonzero(m.ent_active & (ent.product == NO_LOAN))
+    free = np.flatnonzero(ent.product[: m.n_active_ent] == NO_LOAN)
     idx = free[d[2][free] < need_table[ent.kind[free]]]
     ds = m.row_uniforms("enterprise", idx, 4)
     kind, rated = ent.kind[idx], ent.rated[idx]
@@ -261,14 +263,19 @@ def digital_adoption(m: TaizhouModel, t: int) -> None:
     rural = hh.kind[:n] != URBAN
     access = hh.digital_access[:n]
     d = rng.random((2, n), dtype=F32)  # access, adoption
-    for group, s0, s1 in ((rural, pop.digital_access_rural_2015, pop.digital_access_rural_2020),
-                          (~rural, pop.digital_access_urban_2015, pop.digital_access_urban_2020)):
-        n_group = np.count_nonzero(group)
-        current = np.count_nonzero(access & group) / n_group if n_group else 0.0
-        target = s0 + (s1 - s0) * frac
-        p = max(0.0, (target - current) / max(1e-9, 1 - current))
-        if p > 0:
-            access |= group & (d[0] < p)
+    n_rural = np.count_nonzero(rural)
+    n_access_rural = np.count_nonzero(access & rural)
+    p_access = np.zeros(2, F32)  # [urban, rural]: the hazard that keeps each group on its linear path
+    for i, n_group, n_with, s0, s1 in (
+        (1, n_rural, n_access_rural, pop.digital_access_rural_2015, pop.digital_access_rural_2020),
+        (0, n - n_rural, np.count_nonzero(access) - n_access_rural, pop.digital_access_urban_2015,
+         pop.digital_access_urban_2020),
+    ):
+        current = n_with / n_group if n_group else 0.0
+        p_access[i] = max(0.0, (s0 + (s1 - s0) * frac - current) / max(1e-9, 1 - current))
+    first = np.flatnonzero(d[0] < p_access.max())  # a cheap first cut, then the exact rule on few rows
+    first = first[~access[first]]
+    access[first[d[0][first] < p_access[rural[first].view(np.uint8)]]] = True
     push = 1.0 + m.platform_push + m.cfg.levers.industry_apps.digital_uplift_per_app * m.apps_total
     push += m.cfg.levers.fee_waivers.bass_p_uplift * m.fee_waiver_share
     county_ip = m.hh_county[:n]
@@ -278,23 +285,27 @@ def digital_adoption(m: TaizhouModel, t: int) -> None:
     rate_rural = monthly_probability(
         u.bass_p * (push + m.cfg.levers.subsidy_payments.bass_uplift * m.subsidy_share) + u.bass_q * adopters / people
     ).astype(F32)
-    cand = np.flatnonzero(access & ~hh.digital[:n])
+    p_max = max(rate.max(), rate_rural.max()) * 1.5  # literacy scales by at most 1.5
+    cand = np.flatnonzero(d[1] < p_max)
+    cand = cand[access[cand] & ~hh.digital[cand]]
     county = hh.county[cand]
     p_adopt = np.where(hh.kind[cand] == URBAN, rate[county], rate_rural[county]) * (0.5 + hh.literacy[cand])
     hh.digital[cand[d[1][cand] < p_adopt]] = True
-    de = rng.random(ent.n, dtype=F32)  # after the households' draw: same position in every scenario
-    ent_share = np.count_nonzero(ent.digital & m.ent_active) / max(1, np.count_nonzero(m.ent_active))
+    ne = m.n_active_ent
+    de = rng.random(ne, dtype=F32)  # after the households' draw: same position in every scenario
+    ent_share = np.count_nonzero(ent.digital[:ne]) / max(1, ne)
     ent_rate = monthly_probability(u.bass_p * push + u.bass_q * ent_share)
-    ent.digital |= m.ent_active & (de < ent_rate)
+    ent.digital[:ne] |= de < ent_rate
 
 
 def ebank_share(m: TaizhouModel) -> float:
     """The month's share of transactions through electronic channels (self-service devices included)."""
     hh, ent, u = m.households, m.enterprises, m.cfg.uncertainties
-    a = m.hh_active
+    k = m.n_active_rows
     # households grouped by (urban, digital, served): one pass instead of per-row shares
-    code = (hh.kind == URBAN).view(np.uint8) + 2 * hh.digital.view(np.uint8) + 4 * m.hh_station.view(np.uint8)
-    n = np.bincount(code[a], minlength=8).astype(float)
+    code = ((hh.kind[:k] == URBAN).view(np.uint8) + 2 * hh.digital[:k].view(np.uint8)
+            + 4 * m.hh_station[:k].view(np.uint8))
+    n = np.bincount(code, minlength=8).astype(float)
     urban = np.arange(8) % 2 == 1
     digital = (np.arange(8) // 2) % 2 == 1
     served = np.arange(8) // 4 == 1
@@ -304,8 +315,8 @@ def ebank_share(m: TaizhouModel) -> float:
     # subsidies paid into accounts move farm households' non-digital transactions to e-channels
     share = np.where(~urban & ~digital, share + m.cfg.levers.subsidy_payments.ebank_gain * m.subsidy_share, share)
     e_tx, all_tx = float((n * tx * share).sum()), float((n * tx).sum())
-    n_ent = np.count_nonzero(m.ent_active)
-    n_ent_digital = np.count_nonzero(ent.digital & m.ent_active)
+    n_ent = m.n_active_ent
+    n_ent_digital = np.count_nonzero(ent.digital[:n_ent])
     e_tx += u.transactions_enterprise * (n_ent_digital * digital_share + (n_ent - n_ent_digital) * u.ebank_share_other)
     all_tx += u.transactions_enterprise * n_ent
     return e_tx / all_tx if all_tx else 0.0

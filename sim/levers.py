@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, override
 import numpy as np
 
 from sim.calendar import year_index
-from sim.population import LOW_INCOME_LOAN, URBAN
+from sim.population import LOW_INCOME_LOAN
 
 if TYPE_CHECKING:
     from sim.model import TaizhouModel
@@ -278,6 +278,10 @@ class FeeWaivers(Lever):
     little trust.
     """
 
+    def __init__(self, name, conf):
+        super().__init__(name, conf)
+        self.share_this_year = 0.0
+
     @override
     def apply(self, model, t):
         c, m, y = self.conf, model, year_index(t)
@@ -285,8 +289,8 @@ class FeeWaivers(Lever):
         m.fee_waiver_share = 0.0
         if share == 0:
             return
-        rural_accounts = m.count(m.hh_active & (m.households.kind != URBAN)) * c.accounts_per_household
-        digital = m.count(m.hh_active & m.households.digital) if m.households.digital.any() else 0.0
+        rural_accounts = m.rural_active() * c.accounts_per_household
+        digital = np.count_nonzero(m.households.digital[: m.n_active_rows]) * m.weight
         full = rural_accounts * (c.account_fee_per_year + c.card_fee_per_year) / 12.0
         full += digital * c.transfers_per_customer_month * c.transfer_fee
         want = share * full
@@ -294,7 +298,10 @@ class FeeWaivers(Lever):
         spend = min(want, allowance)
         m.ledger.record(self.name, y, spend, want)
         m.fee_waiver_share = spend / full if full > 0 else 0.0
-        m.raise_rural_trust(c.trust_gain_per_year / 12.0 * m.fee_waiver_share)
+        self.share_this_year += m.fee_waiver_share
+        if t % 12 == 11:  # once a year: a month's trust gain is too small to be worth a pass over the rows
+            m.raise_rural_trust(c.trust_gain_per_year * self.share_this_year / 12.0)
+            self.share_this_year = 0.0
 
 
 class RateDiscounts(Lever):
@@ -386,7 +393,7 @@ class CreditInfo(_FlowLever):
 
     @override
     def want(self, m, t):
-        return self.intensity(t) * m.count(m.hh_active) * self.conf.cost_per_household_year / 12.0
+        return self.intensity(t) * m.n_active_rows * m.weight * self.conf.cost_per_household_year / 12.0
 
     @override
     def effect(self, m, t, paid_share):
@@ -487,9 +494,7 @@ class Cooperatives(_FlowLever):
 
     @override
     def want(self, m, t):
-        from sim.population import COOPERATIVE
-
-        n = m.count(m.ent_active & (m.enterprises.kind == COOPERATIVE))
+        n = m.cooperatives_active()
         return self.intensity(t) * n * self.conf.cost_per_cooperative_year / 12.0
 
     @override
@@ -524,8 +529,7 @@ class SubsidyPayments(_FlowLever):
 
     @override
     def want(self, m, t):
-        n = m.count(m.hh_active & (m.households.kind != URBAN))
-        return self.intensity(t) * n * self.conf.payments_per_year * self.conf.cost_per_payment / 12.0
+        return self.intensity(t) * m.rural_active() * self.conf.payments_per_year * self.conf.cost_per_payment / 12.0
 
     @override
     def effect(self, m, t, paid_share):

@@ -25,6 +25,7 @@ from sim.goals import load_goals, scorecard
 from sim.ledger import Ledger
 from sim.levers import build_levers
 from sim.population import (
+    COOPERATIVE,
     CREDIT,
     FARM_LOAN,
     FIRM,
@@ -89,6 +90,8 @@ class TaizhouModel(Model):
         self.hh_place = np.where(hh.village >= 0, hh.village, self.places.village_size.size + hh.community)
         self.hh_county = hh.county.astype(np.intp)
         self._access = None
+        self._rural_cum = np.concatenate([[0], np.cumsum(hh.kind != URBAN)])  # rural rows among the first n
+        self._coop_cum = np.concatenate([[0], np.cumsum(self.enterprises.kind == COOPERATIVE)])
         self._refresh_active()
         self._build_grids()
         self._build_outlet_agents()
@@ -166,15 +169,29 @@ class TaizhouModel(Model):
             Station(self, "community", int(c), -1)
 
     def _refresh_active(self) -> None:
+        """Form this month's households and enterprises.
+
+        Rows form in index order: the active ones are a prefix (``n_active_rows``, ``n_active_ent``), which
+        lets the rules work on slices instead of masks.
+        """
         n0, _ = self._hh_rows
         target = round(n0 * monthly_growth(self.cfg.population.household_growth) ** self.t)
-        self.n_active_rows = min(target, self.households.n)  # rows form in index order: active is a prefix
+        self.n_active_rows = min(target, self.households.n)
         self.households.active[: self.n_active_rows] = True
         e0, _ = self._ent_rows
         etarget = round(e0 * monthly_growth(self.cfg.population.enterprise_growth) ** self.t)
-        self.enterprises.active[: min(etarget, self.enterprises.n)] = True
+        self.n_active_ent = min(etarget, self.enterprises.n)
+        self.enterprises.active[: self.n_active_ent] = True
         self.hh_active = self.households.active
         self.ent_active = self.enterprises.active
+
+    def rural_active(self) -> float:
+        """Real farm and low-income farm households formed so far."""
+        return float(self._rural_cum[self.n_active_rows]) * self.weight
+
+    def cooperatives_active(self) -> float:
+        """Real cooperatives and agricultural firms formed so far."""
+        return float(self._coop_cum[self.n_active_ent]) * self.weight
 
     def _refresh_access(self) -> None:
         """Mark access out of date: outlets changed (recomputed once, when next read)."""
@@ -277,13 +294,14 @@ class TaizhouModel(Model):
         p.village_campaigned[villages] = True
         in_campaign = np.zeros(p.village_size.size + 1, bool)
         in_campaign[villages] = True
-        sel = self.hh_active & in_campaign[hh.village] & ~hh.npl  # village -1 maps to the spare last slot
-        rated = sel & (self.latent_rate < u.p_rated_given_campaign)
-        hh.rated |= rated
-        hh.has_file |= sel
-        grant = rated & (hh.line == 0) & (self.latent_line < u.p_line_given_rated)
+        n = self.n_active_rows
+        sel = np.flatnonzero(in_campaign[hh.village[:n]] & ~hh.npl[:n])  # village -1 maps to the spare last slot
+        rated = sel[self.latent_rate[sel] < u.p_rated_given_campaign]
+        hh.rated[rated] = True
+        hh.has_file[sel] = True
+        grant = rated[(hh.line[rated] == 0) & (self.latent_line[rated] < u.p_line_given_rated)]
         hh.line[grant] = self._credit_lines(grant)
-        return self.count(grant)
+        return grant.size * self.weight
 
     def _credit_lines(self, mask: np.ndarray) -> np.ndarray:
         u = self.cfg.uncertainties
@@ -385,7 +403,8 @@ class TaizhouModel(Model):
         """小微企业信用评级: rate ``n_real`` unrated firms. Returns real firms rated."""
         ent = self.enterprises
         k = self._rows_for(n_real, "_rating_carry")
-        cand = np.flatnonzero(self.ent_active & (ent.kind == FIRM) & ~ent.rated)
+        ne = self.n_active_ent
+        cand = np.flatnonzero((ent.kind[:ne] == FIRM) & ~ent.rated[:ne])
         if k <= 0 or cand.size == 0:
             return 0.0
         if k < cand.size:
@@ -464,7 +483,7 @@ class TaizhouModel(Model):
         done_years = self.apps_by_year[:y] if (t + 1) % 12 else self.apps_by_year[: y + 1]
         apps = float(done_years.min()) if done_years.size else float(self.apps_by_year[y])
         year_months = self.ebank_by_month[12 * y:] or [behaviour.ebank_share(self)]
-        n_active = max(1, np.count_nonzero(self.hh_active))
+        n, ne = self.n_active_rows, self.n_active_ent
         return {
             "inclusive_spend_cum": self.ledger.total_spent,
             "village_coverage": float(p.village_served[big].mean()),
@@ -473,11 +492,11 @@ class TaizhouModel(Model):
             "low_income_loans_cum": self.flows["low_income_disbursed"],
             "new_credit_loans_cum": self._unsecured_balance(g) - self.unsecured_2015,
             "agri_sme_loan_balance": farm_bal + ent_bal,
-            "fengshou_customers": self.count(hh.digital & self.hh_active) + self.count(ent.digital & self.ent_active),
+            "fengshou_customers": (np.count_nonzero(hh.digital[:n]) + np.count_nonzero(ent.digital[:ne])) * self.weight,
             "ebank_substitution": float(np.mean(year_months)),
             "industry_apps_per_year": apps,
             "green_credit_share": green / total if total else 0.0,
-            "info_file_rate": np.count_nonzero(hh.has_file & self.hh_active) / n_active,
+            "info_file_rate": np.count_nonzero(hh.has_file[:n]) / max(1, n),
             "lectures_cum": float(self.lectures_held),
             "small_credit_balance": float(hb[UNSECURED_PRODUCTS].sum()),
             "small_credit_clients": float(hn[UNSECURED_PRODUCTS].sum()),
@@ -489,20 +508,20 @@ class TaizhouModel(Model):
 
     def metrics(self, t: int) -> dict[str, float]:
         """The month's metrics in real-world units: every goal's running value and the model's state."""
-        hh, p = self.households, self.places
-        a = self.hh_active
+        hh, p, w = self.households, self.places, self.weight
+        n = self.n_active_rows
         g = self.loan_groups()
         self.last_groups = g
         loans = float(g["hh_bal"][1:].sum() + g["ent_bal"][1:].sum())
         npl = float(g["hh_bal"][1:, :, :, 1].sum() + g["ent_bal"][1:, :, :, 1].sum())
         out = self.goal_values(t, g)
         out.update(
-            households_total=self.count(a),
+            households_total=n * w,
             account_managers=self.managers_working,
-            households_with_file=self.count(a & hh.has_file),
-            households_rated=self.count(a & hh.rated),
-            households_with_credit_line=self.count(a & (hh.line > 0)),
-            credit_line_total=float(hh.line.sum(dtype=np.float64)) * self.weight,
+            households_with_file=np.count_nonzero(hh.has_file[:n]) * w,
+            households_rated=np.count_nonzero(hh.rated[:n]) * w,
+            households_with_credit_line=np.count_nonzero(hh.line[:n]) * w,
+            credit_line_total=float(hh.line[:n].sum(dtype=np.float64)) * w,
             households_with_loan=float(g["hh_n"][1:].sum()),
             loan_balance_total=loans,
             npl_ratio=npl / loans if loans else 0.0,
@@ -515,8 +534,8 @@ class TaizhouModel(Model):
             low_income_loan_balance=float(g["hh_bal"][LOW_INCOME_LOAN].sum()),
             small_credit_product_balance=float(g["hh_bal"][SMALL_CREDIT].sum()),
             farm_secured_balance=float(g["hh_bal"][FARM_LOAN].sum()),
-            enterprises_total=self.count(self.ent_active),
-            literacy_mean=float(hh.literacy.mean(where=a)),
+            enterprises_total=self.n_active_ent * w,
+            literacy_mean=float(hh.literacy[:n].mean()),
             unmet_need_cum=self.flows["unmet_need"],
             written_off_cum=self.flows["written_off"],
             industry_apps_cum=self.apps_total,

@@ -164,6 +164,9 @@ def build_households(cfg: SimConf, places: Places, rng: np.random.Generator) -> 
                     active=np.arange(n) < n0, income=income, literacy=literacy, trust=trust,
                     digital_access=digital_access, digital=digital, has_file=has_file, rated=rated, line=line)
     _initial_household_loans(cfg, hh, draws[7], rng)
+    # households that form after 2015 start with no file, rating, line or platform account
+    hh.has_file[n0:] = hh.rated[n0:] = hh.digital[n0:] = False
+    hh.line[n0:] = 0
     return hh
 
 
