@@ -394,6 +394,7 @@ class BudgetConf:
     phasing: list[float] = per_year(0.2, 0.2, 0.2, 0.2, 0.2)
     allocation: dict[str, float] = field(default_factory=dict)
     amounts: dict[str, float] = field(default_factory=dict)
+    reallocate_unspent: bool = False
 
 
 @dataclass

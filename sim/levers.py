@@ -77,6 +77,12 @@ class Lever:
         """Of ``done`` units (at most ``due``), those the programme pays for: the ones beyond 2015 practice."""
         return max(0.0, min(done, due) - free)
 
+    def releasable(self, model: TaizhouModel, year: int) -> float:
+        """Money this lever can give up at the end of ``year``: what is left to date when it wanted no more."""
+        if model.ledger.shortfall(self.name, year) > 0 and self.conf.enabled:
+            return 0.0
+        return model.ledger.available(self.name, year)
+
     def apply(self, model: TaizhouModel, t: int) -> None:  # pragma: no cover - interface
         """Do this month's work."""
         raise NotImplementedError
@@ -145,6 +151,14 @@ class _Outlets(Lever):
         super().__init__(name, conf)
         self.opened = 0  # programme outlets open
         self.backlog = 0
+
+    @override
+    def releasable(self, model, year):
+        # an outlet lever keeps its money while it has places to serve; then it keeps the opex it committed
+        if self.conf.enabled and (self.backlog or self.candidates(model).any()):
+            return 0.0
+        committed = self.opened * self.conf.opex_per_year / 12.0 * (model.cfg.months - 12 * (year + 1))
+        return max(0.0, min(model.ledger.available(self.name, year), model.ledger.total_left(self.name) - committed))
 
     def candidates(self, model) -> np.ndarray:
         """Places that could get one now (boolean mask)."""

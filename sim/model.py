@@ -425,6 +425,8 @@ class TaizhouModel(Model):
             self.running = False
             return
         self._monthly = {}
+        if t and t % 12 == 0 and self.cfg.budget.reallocate_unspent:
+            self._reallocate(year_index(t) - 1)
         self._refresh_active()
         self._refresh_grids()
         self.income_index *= monthly_growth(self.cfg.population.income_growth)
@@ -439,6 +441,11 @@ class TaizhouModel(Model):
         self.t += 1
         if self.t >= self.cfg.months:
             self.running = False
+
+    def _reallocate(self, year: int) -> None:
+        """Year end: money levers did not want moves to the levers that were short of money."""
+        released = {lv.name: lv.releasable(self, year) for lv in self.levers}
+        self.ledger.reallocate(year, {k: v for k, v in released.items() if v > 0})
 
     def run(self) -> TaizhouModel:
         """Run every month of the config (60 by default)."""
@@ -549,7 +556,8 @@ class TaizhouModel(Model):
         Money is planned, spent, unspent, wanted and shortfall (CNY, 2016-2020); units unplaced are what the
         lever wanted but found no place for (stations when every eligible village has one).
         """
-        money = self.ledger.table().groupby("lever")[["planned", "spent", "unspent", "wanted", "shortfall"]].sum()
+        money = self.ledger.table().groupby("lever")[["planned", "moved", "spent", "unspent", "wanted",
+                                                        "shortfall"]].sum()
         rows = []
         for lever in self.levers:
             rows.append({"lever": lever.name, "enabled": bool(lever.conf.enabled),

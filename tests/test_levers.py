@@ -72,7 +72,7 @@ def test_money_a_lever_cannot_use_is_reported():
 
 
 def test_plan_spends_its_900_million(plan_run):
-    assert plan_run.levers["spent"].sum() >= 0.97 * 900e6
+    assert plan_run.levers["spent"].sum() >= 0.95 * 900e6  # outlet reserves and remainders stay unspent
     assert plan_run.levers["spent"].sum() <= 900e6
 
 
@@ -104,3 +104,14 @@ def test_smaller_grids_hire_managers_who_cost_a_salary():
     wanted = small.ledger.query("lever == 'manager_visits'")["wanted"].sum()
     assert wanted > base.ledger.query("lever == 'manager_visits'")["wanted"].sum() + 1e8  # salaries
     assert small.levers.set_index("lever").loc["manager_visits", "spent"] <= 0.1 * 900e6 + 1e-3
+
+
+def test_year_end_reallocation_moves_unwanted_money_and_conserves_it():
+    off = simulate(["population.weight=200", "seed=3", "scenario=digital_first"])
+    on = simulate(["population.weight=200", "seed=3", "scenario=digital_first", "budget.reallocate_unspent=true"])
+    assert off.ledger["moved"].abs().sum() == 0
+    moved = on.ledger.groupby("year")["moved"].sum()
+    assert abs(moved.sum()) < 1.0 and on.ledger["moved"].abs().sum() > 0  # money moves, none is created
+    per_lever = on.ledger.groupby("lever")[["planned", "moved", "spent"]].sum()
+    assert (per_lever["spent"] <= per_lever["planned"] + per_lever["moved"] + 1e-3).all()
+    assert on.levers["spent"].sum() > off.levers["spent"].sum()
