@@ -16,7 +16,7 @@ from sim.config import ConfigError
 from sim.experiment import report
 from sim.experiment.analysis import least_budget, summarise
 from sim.experiment.conf import EXPERIMENT_CONF_DIR, BudgetConf
-from sim.experiment.driver import gather, prepare_argv, start, write_csv_atomic
+from sim.experiment.driver import gather, prepare_argv, print_runs, start, write_csv_atomic
 from sim.experiment.store import RunSpec, plan_cell
 from sim.run import load_config
 
@@ -100,15 +100,10 @@ def _report(conf, exp_dir, summary, least, index, provenance) -> None:
 
 
 def _print(conf, exp_dir, least, index, provenance) -> None:
-    launch = provenance.get("last_launch", {})
     show = least[["scenario", "allocation", "goal_id", "status", "least_total_cny", "interpolated_cny"]]
     print(f"\nLeast total budget meeting each goal with P >= {conf.p_goal:g} ({conf.replications} replications):")
     print(show.to_string(index=False, float_format=lambda v: f"{v / 1e8:.2f}e8"))
-    print(f"\nruns: {launch.get('runs_planned')} planned, {launch.get('runs_already_done')} already done, "
-          f"{launch.get('runs_computed')} computed in {launch.get('seconds')} s "
-          f"({launch.get('jobs')} jobs, launcher {launch.get('launcher')}); "
-          f"model time per run {index['wall_time_s'].mean():.2f} s")
-    print(f"experiment: {exp_dir}")
+    print_runs(exp_dir, index, provenance)
 
 
 def main() -> None:

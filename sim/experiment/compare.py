@@ -16,7 +16,7 @@ import pandas as pd
 from sim.experiment import report
 from sim.experiment.analysis import paired, summarise
 from sim.experiment.conf import EXPERIMENT_CONF_DIR, CompareConf
-from sim.experiment.driver import gather, prepare_argv, start, write_csv_atomic
+from sim.experiment.driver import gather, prepare_argv, print_runs, start, write_csv_atomic
 from sim.experiment.store import RunSpec, plan_cell
 
 KIND = "compare"
@@ -94,14 +94,9 @@ def _print(conf, exp_dir, summary, index, provenance) -> None:
     goals = summary[summary["kind"] == "goal"]
     table = goals.pivot(index="goal_id", columns="scenario", values="p_met").reindex(
         goals["goal_id"].drop_duplicates())
-    launch = provenance.get("last_launch", {})
     print(f"\nP(goal met in 2020), {conf.replications} replications per scenario:")
     print(table.to_string(float_format=lambda v: f"{v:.2f}"))
-    print(f"\nruns: {launch.get('runs_planned')} planned, {launch.get('runs_already_done')} already done, "
-          f"{launch.get('runs_computed')} computed in {launch.get('seconds')} s "
-          f"({launch.get('jobs')} jobs, launcher {launch.get('launcher')}); "
-          f"model time per run {index['wall_time_s'].mean():.2f} s")
-    print(f"experiment: {exp_dir}")
+    print_runs(exp_dir, index, provenance)
 
 
 def main() -> None:

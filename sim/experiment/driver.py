@@ -187,3 +187,13 @@ def write_parquet_atomic(path: Path, df: pd.DataFrame) -> None:
 def write_csv_atomic(path: Path, df: pd.DataFrame) -> None:
     """A table as CSV, atomically."""
     write_text_atomic(path, df.to_csv(index=False))
+
+
+def print_runs(exp_dir, index, provenance) -> None:
+    """The closing lines of an experiment: runs planned, done, computed, model time per run, the folder."""
+    launch = provenance.get("last_launch", {})
+    print(f"\nruns: {launch.get('runs_planned')} planned, {launch.get('runs_already_done')} already done, "
+          f"{launch.get('runs_computed')} computed in {launch.get('seconds')} s "
+          f"({launch.get('jobs')} jobs, launcher {launch.get('launcher')}); "
+          f"model time per run {index['wall_time_s'].mean():.2f} s")
+    print(f"experiment: {exp_dir}")
