@@ -222,8 +222,7 @@ def enterprise_credit(m: TaizhouModel, t: int) -> None:
     idx = free[d[2][free] < need_table[ent.kind[free]]]
     ds = m.row_uniforms("enterprise", idx, 4)
     kind, rated = ent.kind[idx], ent.rated[idx]
-    pf = price_factor(u.enterprise_loan_rate, m.sme_rate_discount_bp, u.price_semi_elasticity)
-    apply = ds[0] < np.clip(0.6 * pf * m.sme_processing_factor, 0, 1)
+    apply = ds[0] < np.clip(0.6 * m.sme_processing_factor, 0, 1)
     p_approve = np.where(rated, 0.85, 0.55)
     p_approve = np.where(kind == COOPERATIVE, p_approve * m.coop_approval_factor, p_approve)
     approved = apply & (ds[1] < p_approve)

@@ -39,8 +39,3 @@ def monthly_growth(annual: float) -> float:
     """The monthly growth factor equivalent to an annual growth rate."""
     return (1.0 + annual) ** (1.0 / 12.0)
 
-
-def phase_of(step: int) -> str:
-    """The plan's phase: launch 2016-17, improvement 2018-19, consolidation 2020."""
-    year = year_of(step)
-    return "launch" if year <= 2017 else "improvement" if year <= 2019 else "consolidation"

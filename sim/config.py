@@ -132,7 +132,6 @@ class UncertaintiesConf:
     term_farm_months: int = 24
     term_enterprise_months: int = 12
     farm_loan_rate: float = 0.075
-    enterprise_loan_rate: float = 0.065
     price_semi_elasticity: float = -0.5
     annual_default_probability: float = 0.010
     low_income_default_factor: float = 1.5

@@ -107,7 +107,6 @@ class TaizhouModel(Model):
         self.low_income_reach = 0.0
         self.default_multiplier = 1.0
         self.green_multiplier = 1.0
-        self.sme_rate_discount_bp = 0.0
         self.sme_processing_factor = 1.0
         self.guarantee_capacity = cfg.levers.guarantee_fund.baseline_capacity
         self.manager_throughput = 1.0
@@ -182,8 +181,6 @@ class TaizhouModel(Model):
         etarget = round(e0 * monthly_growth(self.cfg.population.enterprise_growth) ** self.t)
         self.n_active_ent = min(etarget, self.enterprises.n)
         self.enterprises.active[: self.n_active_ent] = True
-        self.hh_active = self.households.active
-        self.ent_active = self.enterprises.active
 
     def rural_active(self) -> float:
         """Real farm and low-income farm households formed so far."""
@@ -229,15 +226,6 @@ class TaizhouModel(Model):
         return row_uniforms(self._root, 200 + STREAMS.index(stream), self.t, rows, k)
 
     # ------------------------------------------------------------ helpers for levers
-    def count(self, mask: np.ndarray) -> float:
-        """Real units (rows x weight) in a mask."""
-        return float(np.count_nonzero(mask)) * self.weight
-
-    def balance(self, mask: np.ndarray, store=None) -> float:
-        """Real CNY of loans in a mask of a store (households by default)."""
-        store = self.households if store is None else store
-        return float(store.loan[mask].sum(dtype=np.float64)) * self.weight
-
     def discounted_balance(self) -> float:
         """Outstanding balance carrying a rate discount."""
         hh = self.households

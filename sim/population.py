@@ -16,10 +16,8 @@ from sim.config import SimConf
 
 # household kinds
 FARM, LOW_INCOME, URBAN = 0, 1, 2
-HOUSEHOLD_KINDS = ("farm", "low_income_farm", "urban")
 # enterprise kinds
 FIRM, INDIVIDUAL_BUSINESS, COOPERATIVE = 0, 1, 2
-ENTERPRISE_KINDS = ("firm", "individual_business", "cooperative")
 # household loan products (0 = none)
 NO_LOAN, SMALL_CREDIT, FARM_LOAN, LOW_INCOME_LOAN, WORKER_LOAN, HOUSING_LOAN = 0, 1, 2, 3, 4, 5
 PRODUCTS = ("none", "small_credit", "farm", "low_income", "worker", "housing")
@@ -45,10 +43,6 @@ class Columns:
     def schema(cls) -> dict[str, str]:
         """Column name -> dtype, from the class's ``_dtypes``."""
         return dict(cls._dtypes)
-
-    def nbytes(self) -> int:
-        """Memory held by the columns."""
-        return sum(getattr(self, c).nbytes for c in self.schema())
 
 
 class Households(Columns):
