@@ -9,6 +9,7 @@ The happy path:
 
 from sim.config import ConfigError, SimConf
 from sim.model import TaizhouModel
+from sim.params import parameters
 from sim.run import Result, load_config, run_config, simulate
 
-__all__ = ["ConfigError", "Result", "SimConf", "TaizhouModel", "load_config", "run_config", "simulate"]
+__all__ = ["ConfigError", "Result", "SimConf", "TaizhouModel", "load_config", "parameters", "run_config", "simulate"]

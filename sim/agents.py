@@ -3,8 +3,8 @@
 ``Household`` and ``MicroEnterprise`` are views on one row of the model's column stores
 (:mod:`sim.population`): reading or writing an attribute reads or writes the column, so the vectorised
 monthly rules and the agent object always agree. Views are made on demand (``model.household(i)``),
-never for every row. ``AccountManager`` and ``Station`` are ordinary Mesa agents, a few thousand of
-them; their per-month work is done in bulk by the model through index arrays, and each keeps its own
+never for every row, and kept once per row. ``AccountManager`` and ``Station`` are ordinary Mesa agents, a
+few thousand of them; their per-month work is done in bulk through index arrays, and each keeps its own
 record (visits made, files created, months open, households served).
 """
 
@@ -88,7 +88,7 @@ class AccountManager(mesa.Agent):
 
     Args:
         model: the model.
-        grid: the grid's index; households carry their grid in ``model.grid_of`` (at a coarse weight
+        grid: the grid's index; households carry their grid in ``model.world.grid_of`` (at a coarse weight
             several managers share one grid).
         county: the county of the grid.
     """
@@ -100,22 +100,22 @@ class AccountManager(mesa.Agent):
 
     def _share(self, per_grid: np.ndarray) -> float:
         # at a coarse weight several managers share a grid and split its figures evenly
-        return float(per_grid[self.grid] / self.model.managers_per_grid[self.grid])
+        return float(per_grid[self.grid] / self.model.world.managers_per_grid[self.grid])
 
     @property
     def caseload(self) -> float:
         """Real households in the manager's grid."""
-        return self._share(self.model.grid_households) * self.model.weight
+        return self._share(self.model.world.grid_households) * self.model.weight
 
     @property
     def visits_made(self) -> float:
         """Real household visits made since January 2016."""
-        return self._share(self.model.grid_visits)
+        return self._share(self.model.world.grid_visits)
 
     @property
     def files_created(self) -> float:
         """Real information files (建档) created since January 2016."""
-        return self._share(self.model.grid_files)
+        return self._share(self.model.world.grid_files)
 
 
 class Station(mesa.Agent):

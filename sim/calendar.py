@@ -4,25 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.config import YEARS
-
+YEARS = (2016, 2017, 2018, 2019, 2020)
 START_YEAR = YEARS[0]
-
-# Credit demand by calendar month for farm households: spring planting after the Spring Festival and the
-# autumn harvest (prior; mean 1 so that annual rates keep their meaning).
-_FARM_SEASON = np.array([1.0, 1.4, 1.4, 1.2, 0.9, 0.8, 0.8, 0.8, 1.0, 1.0, 0.9, 1.0])
-FARM_SEASON = _FARM_SEASON / _FARM_SEASON.mean()
 
 
 def month_label(step: int) -> str:
     """The calendar month of a 0-based step: 0 -> '2016-01'."""
     year, month = divmod(step, 12)
     return f"{START_YEAR + year}-{month + 1:02d}"
-
-
-def year_of(step: int) -> int:
-    """The calendar year of a 0-based step."""
-    return START_YEAR + step // 12
 
 
 def year_index(step: int) -> int:
@@ -38,4 +27,3 @@ def monthly_probability(annual: float | np.ndarray) -> float | np.ndarray:
 def monthly_growth(annual: float) -> float:
     """The monthly growth factor equivalent to an annual growth rate."""
     return (1.0 + annual) ** (1.0 / 12.0)
-

@@ -1,42 +1,35 @@
-"""The configuration schema: what a run can be told, with types, defaults and allowed ranges.
+"""The configuration schema: every parameter of a run, declared once with its unit, range and source.
 
-Three groups, kept apart on purpose (EMA Workbench's vocabulary):
+Four groups, kept apart on purpose (EMA Workbench's vocabulary):
 
-* ``levers``: what a planner chooses (the programme's mechanisms, their intensity, timing and unit costs);
-* ``budget``: the money behind the levers and how it is phased;
-* ``uncertainties``: behavioural parameters nobody knows exactly (priors with a low/central/high range in
-  ``configs/data/behaviour_priors.csv``).
+* ``population``: Taizhou at the end of 2015 and its demography (sourced facts of ``configs/data/`` and priors);
+* ``uncertainties``: behavioural parameters nobody knows exactly, each with a plausible range for experiments;
+* ``levers``: what a planner chooses, one config per lever declared beside its mechanism (:mod:`sim.levers`);
+* ``budget``: the money behind the levers and how it is phased.
 
-``population`` describes Taizhou at the end of 2015. Every default here is repeated, with its source, in the
-YAML files under ``configs/``; those files are what a user reads and edits. Rates in the config are annual;
-they are converted to monthly in one place, :mod:`sim.calendar`.
-
-Types are checked by OmegaConf when Hydra composes the config; ranges by :func:`validate`, which raises
-:class:`ConfigError` naming the key, the value and what is allowed.
+``SimConf()`` is the run ``python -m sim`` makes: the plan as written. Scenarios (``configs/scenario/*.yaml``)
+say only what they change. Declarations (:func:`sim.params.param`) give validation, the parameter table
+(``python -m sim.params``) and ``docs/parameters.md``. Rates are annual; :mod:`sim.calendar` converts them.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cache
+from pathlib import Path
 
-from omegaconf import MISSING
+from sim.levers import LEVER_NAMES, LeversConf
+from sim.params import ConfigError, check_tree, param
 
-YEARS = (2016, 2017, 2018, 2019, 2020)
+__all__ = ["YEARS", "BudgetConf", "ConfigError", "LeversConf", "PopulationConf", "ScenarioConf", "SimConf",
+           "UncertaintiesConf", "validate"]
 
+from sim.calendar import YEARS
 
-class ConfigError(ValueError):
-    """A configuration value that the model cannot run with."""
-
-    def __init__(self, key: str, value: Any, allowed: str):
-        self.key, self.value, self.allowed = key, value, allowed
-        super().__init__(f"Invalid configuration: '{key}' = {value!r}; allowed: {allowed}.")
-
-
-def per_year(*values: float) -> Any:
-    """A default factory for a five-value list, one per plan year 2016..2020."""
-    return field(default_factory=lambda: list(values))
+SCENARIO_DIR = Path(__file__).resolve().parent.parent / "configs" / "scenario"
+FACT = "configs/data/taizhou_facts.csv"
+SHARE = {"low": 0.0, "high": 1.0, "unit": "share"}
+PROB = {"low": 0.0, "high": 1.0, "unit": "probability"}
 
 
 # ---------------------------------------------------------------- population (Taizhou at end-2015)
@@ -44,344 +37,230 @@ def per_year(*values: float) -> Any:
 class PopulationConf:
     """Taizhou at the end of 2015 and its demography to 2020."""
 
-    weight: float = 10.0
-    households_2015: float = 2_350_000
-    household_growth: float = 0.012
-    rural_share: float = 0.42
-    low_income_share_rural: float = 0.07
-    worker_share_urban: float = 0.45
-    persons_per_rural_household: float = 2.64
-    villages: int = 5037
-    village_size_sigma: float = 0.7
-    communities: int = 149
-    county_shares: list[float] = field(
-        default_factory=lambda: [0.125, 0.107, 0.095, 0.168, 0.214, 0.097, 0.072, 0.065, 0.057]
-    )
-    mountain_counties: list[int] = field(default_factory=lambda: [6, 7, 8])
-    distance_median_km: float = 4.0
-    distance_mountain_factor: float = 1.6
-    branch_village_share: float = 0.08
-    stations_2015: int = 200
-    communities_covered_2015: int = 10
-    income_rural_2015: float = 55_440
-    urban_rural_income_ratio: float = 2.04
-    income_sigma: float = 0.6
-    income_growth: float = 0.085
-    literacy_mean: float = 0.45
-    digital_access_rural_2015: float = 0.32
-    digital_access_urban_2015: float = 0.60
-    digital_access_rural_2020: float = 0.55
-    digital_access_urban_2020: float = 0.80
-    digital_customers_2015: float = 0.08
-    file_rate_rural_2015: float = 0.55
-    file_rate_urban_2015: float = 0.15
-    villages_campaigned_2015: float = 0.30
-    enterprises_2015: float = 400_000
-    firm_share: float = 0.25
-    cooperatives: float = 3_000
-    enterprise_growth: float = 0.06
-    account_managers: int = 4_700
+    weight: float = param(10.0, unit="households per row", low=1, source="run setting: 1 = full scale",
+                          doc="real households (and enterprises) one row stands for")
+    households_2015: float = param(2_350_000, unit="households", low=1_000, uncertain=(2_300_000, 2_400_000),
+                                   source=f"[households_2015_estimate] derived ({FACT}): ~6.05 M people / ~2.58 "
+                                   "per household, range 2.30-2.40 M")
+    household_growth: float = param(0.012, unit="per year", low=-0.1, high=0.1, uncertain=(0.006, 0.018),
+                                    source="prior: household size falling from 2.64 [household_size_2010]")
+    rural_share: float = param(0.42, **SHARE, uncertain=(0.38, 0.45),
+                               source="[rural_household_share_2015] estimate, range 0.38-0.45")
+    low_income_share_rural: float = param(0.07, **SHARE, uncertain=(0.04, 0.10),
+                                          source="prior: Zhejiang low-income farm households (under 4,600 "
+                                          "CNY/person) ~7% of rural")
+    low_income_income_factor: float = param(0.3, unit="× rural mean income", low=0.01, high=1,
+                                            uncertain=(0.2, 0.4), source="prior: 4,600 / 21,000 CNY per person "
+                                            "is 0.22 at the low-income line; the group's mean lies above it")
+    worker_share_urban: float = param(0.45, **SHARE, uncertain=(0.35, 0.55),
+                                      source="prior: share of urban households that are wage workers")
+    persons_per_rural_household: float = param(2.64, unit="persons", low=1, high=10,
+                                               source="[household_size_2010] sourced")
+    coverage_min_residents: float = param(200, unit="residents", low=0, source="plan §三, §四(一): every "
+                                          "administrative village of 200+ residents is to have a service point")
+    villages: int = param(5037, unit="villages", low=1, source="[village_committees] sourced, pre-2017 structure")
+    village_size_sigma: float = param(0.7, unit="log-sd", low=0, high=3, uncertain=(0.5, 0.9),
+                                      source="prior: lognormal spread of village size; ~16% under 200 residents")
+    communities: int = param(149, unit="communities", low=1, source="[urban_communities] sourced")
+    county_shares: list[float] = param([0.125, 0.107, 0.095, 0.168, 0.214, 0.097, 0.072, 0.065, 0.057],
+                                       **SHARE, length=9, total=1.0,
+                                       source="[resident_population_by_county_2020_share] derived; order 椒江 "
+                                       "黄岩 路桥 临海 温岭 玉环 天台 仙居 三门")
+    mountain_counties: list[int] = param([6, 7, 8], unit="county index", choices=tuple(range(9)),
+                                         source="geography: 天台, 仙居, 三门 are mountainous")
+    distance_median_km: float = param(4.0, unit="km", low=0, high=50, uncertain=(2.5, 6.0),
+                                      source="prior: median distance from a village to the nearest outlet")
+    distance_sigma: float = param(0.6, unit="log-sd", low=0, high=3, uncertain=(0.4, 0.8),
+                                  source="prior: lognormal spread of village distances")
+    distance_mountain_factor: float = param(1.6, unit="×", low=1, high=5, uncertain=(1.3, 2.0), source="prior")
+    distance_in_village_km: float = param(0.3, unit="km", low=0, high=5,
+                                          source="prior: walking distance to a station or device in the village")
+    distance_branch_village_km: float = param(0.5, unit="km", low=0, high=5,
+                                              source="prior: walking distance to a branch in a town-seat village")
+    distance_community_outlet_km: float = param(0.5, unit="km", low=0, high=10, source="prior")
+    distance_community_other_km: float = param(1.5, unit="km", low=0, high=20,
+                                               source="prior: urban distance to the nearest branch")
+    branch_village_share: float = param(0.08, **SHARE, source="prior: town seats: 65 towns + 28 townships "
+                                        "[townships] of 5,037 villages")
+    stations_2015: int = param(200, unit="stations", low=0,
+                               source="prior: [stations_launch] the programme started in 2015; few by end-2015")
+    communities_covered_2015: int = param(10, unit="communities", low=0, source="prior")
+    income_rural_2015: float = param(55_440, unit="CNY per household per year", low=0, low_open=True,
+                                     uncertain=(49_900, 61_000),
+                                     source="derived: [rural_income_per_capita_2015] 21,000 (±10%) × 2.64 persons")
+    urban_rural_income_ratio: float = param(2.04, unit="ratio", low=0, low_open=True,
+                                            source="[urban_rural_income_ratio] sourced")
+    income_sigma: float = param(0.6, unit="log-sd", low=0, high=3, uncertain=(0.45, 0.8),
+                                source="prior: lognormal income spread within a kind")
+    income_growth: float = param(0.085, unit="per year", low=-0.2, high=0.3,
+                                 source="[income_growth_nominal] sourced (Zhejiang)")
+    literacy_mean: float = param(0.45, unit="score 0-1", low=0, high=1, low_open=True, high_open=True,
+                                 uncertain=(0.35, 0.55), source="prior: a 0-1 financial-literacy score")
+    literacy_rural_factor: float = param(0.85, unit="× literacy_mean", low=0, low_open=True, high=1,
+                                         source="prior: rural households below the mean")
+    literacy_urban_factor: float = param(1.2, unit="× literacy_mean", low=1, high=2.2,
+                                         source="prior: urban households above the mean")
+    literacy_concentration: float = param(4.0, unit="beta a+b", low=0, low_open=True, high=1000,
+                                          source="prior: spread of the literacy score (beta distribution)")
+    trust_2015: float = param(0.5, unit="score 0-1", low=0, high=1, uncertain=(0.35, 0.65),
+                              source="prior: trust in the rural bank at end-2015")
+    digital_access_rural_2015: float = param(0.32, **SHARE,
+                                             source="[rural_internet_penetration_2015] commonly cited")
+    digital_access_urban_2015: float = param(0.60, **SHARE, uncertain=(0.5, 0.7),
+                                             source="prior, above the national 0.503 [internet_penetration_"
+                                             "national_2015]")
+    digital_access_rural_2020: float = param(0.55, **SHARE, uncertain=(0.45, 0.65),
+                                             source="prior: trend of CNNIC rural penetration")
+    digital_access_urban_2020: float = param(0.80, **SHARE, uncertain=(0.7, 0.9), source="prior")
+    digital_customers_2015: float = param(0.08, **SHARE, uncertain=(0.05, 0.12),
+                                          source="prior: households using the bank's online/mobile banking")
+    enterprise_digital_2015: float = param(0.25, **SHARE, uncertain=(0.15, 0.35),
+                                           source="prior: enterprises using the bank's e-banking at end-2015")
+    file_rate_rural_2015: float = param(0.55, **SHARE, uncertain=(0.4, 0.7),
+                                        source="prior: information files (建档) at end-2015, rural")
+    file_rate_urban_2015: float = param(0.15, **SHARE, uncertain=(0.05, 0.25), source="prior")
+    villages_campaigned_2015: float = param(0.30, **SHARE, uncertain=(0.2, 0.4),
+                                            source="prior: villages with a whole-village credit campaign before 2016")
+    enterprises_2015: float = param(400_000, unit="entities", low=1_000, source="[market_entities_2015] sourced")
+    firm_share: float = param(0.25, **SHARE, uncertain=(0.2, 0.3),
+                              source="prior: share of market entities that are firms")
+    cooperatives: float = param(3_000, unit="entities", low=0, source="prior: cooperatives and agricultural firms")
+    enterprise_growth: float = param(0.06, unit="per year", low=-0.2, high=0.5, uncertain=(0.03, 0.10),
+                                     source="prior: 400,000 (2015) to 541,200 (2017) [market_entities_2015] "
+                                     "is ~16%/yr for all entities; 6%/yr for the bank's reachable market")
+    green_eligible_share_firm: float = param(0.2, **SHARE, source="prior: firms and businesses whose activity "
+                                             "can qualify as green")
+    green_eligible_share_cooperative: float = param(0.4, **SHARE, source="prior: cooperatives (agriculture)")
+    account_managers: int = param(4_700, unit="managers", low=1, source="derived: 2.35 M households / 500 per "
+                                  "grid [households_per_account_manager] prior")
 
 
 # ---------------------------------------------------------------- uncertainties (behaviour)
 @dataclass
 class LoanBookConf:
-    """The end-2015 loan book of Taizhou rural credit that the 2020 balances grow from (priors)."""
+    """The end-2015 loan book that the 2020 balances grow from (priors: the bank's figures are not public)."""
 
-    farm_borrower_share: float = 0.30
-    small_credit_clients: float = 150_000
-    urban_borrower_share: float = 0.02
-    low_income_borrower_share: float = 0.10
-    npl_share_2015: float = 0.015
-    firm_borrowers: float = 6_500
-    individual_business_borrower_share: float = 0.12
-    cooperative_borrower_share: float = 0.30
-    green_share_2015: float = 0.04
+    farm_borrower_share: float = param(0.30, **SHARE, uncertain=(0.2, 0.4),
+                                       source="[formal_credit_use_rural_2015] 0.20 national, Zhejiang above: prior")
+    small_credit_clients: float = param(150_000, unit="clients", low=0, uncertain=(100_000, 200_000),
+                                        source="prior")
+    urban_borrower_share: float = param(0.02, **SHARE, uncertain=(0.01, 0.04), source="prior")
+    low_income_borrower_share: float = param(0.10, **SHARE, uncertain=(0.05, 0.15),
+                                             source="prior: low-income households are mostly credit-constrained")
+    npl_share_2015: float = param(0.015, **SHARE, source="[npl_ratio_all_banks_2015] sourced (all banks, 1.58%)")
+    firm_borrowers: float = param(6_500, unit="firms", low=0, uncertain=(4_000, 9_000),
+                                  source="prior; [sme_borrowers_all_banks_2015] 239,873 for all banks")
+    individual_business_borrower_share: float = param(0.12, **SHARE, uncertain=(0.08, 0.16), source="prior")
+    cooperative_borrower_share: float = param(0.30, **SHARE, uncertain=(0.2, 0.4), source="prior")
+    credit_share_enterprise: float = param(0.15, **SHARE, uncertain=(0.10, 0.20),
+                                           source="prior; the all-bank corporate share is 0.104 "
+                                           "[credit_loan_share_corporate_2015]")
+    green_share_2015: float = param(0.04, **SHARE, uncertain=(0.02, 0.06), source="prior")
+    green_eligible_mean: float = param(0.25, **SHARE, source="prior: the eligible share the 2015 green share "
+                                       "of enterprise loans is spread over")
+    line_sigma: float = param(0.3, unit="log-sd", low=0, high=3, source="prior: spread of 2015 lines around "
+                              "the income rule")
 
 
 @dataclass
 class UncertaintiesConf:
-    """Behavioural parameters: central values of priors, ranges in behaviour_priors.csv."""
+    """Behavioural parameters: defaults and plausible ranges (``configs/data/behaviour_priors.csv``)."""
 
-    need_rate_farm: float = 0.30
-    need_rate_low_income: float = 0.25
-    need_rate_urban: float = 0.04
-    need_rate_firm: float = 0.06
-    need_rate_individual_business: float = 0.12
-    need_rate_cooperative: float = 0.30
-    p_use_line: float = 0.85
-    p_apply_branch: float = 0.50
-    p_approve_secured: float = 0.60
-    p_approve_low_income: float = 0.30
-    p_rated_given_campaign: float = 0.80
-    p_line_given_rated: float = 0.88
-    p_file_per_visit: float = 0.90
-    p_rated_per_visit: float = 0.05
-    p_renew: float = 0.75
-    credit_line_mean: float = 150_000
-    credit_line_cap: float = 300_000
-    small_credit_size_mean: float = 80_000
-    farm_loan_size_mean: float = 150_000
-    low_income_loan_size: float = 40_000
-    worker_loan_size: float = 50_000
-    firm_loan_mean: float = 2_500_000
-    individual_business_loan_mean: float = 300_000
-    cooperative_loan_mean: float = 1_500_000
-    loan_size_sigma: float = 0.5
-    term_small_credit_months: int = 12
-    term_farm_months: int = 24
-    term_enterprise_months: int = 12
-    farm_loan_rate: float = 0.075
-    price_semi_elasticity: float = -0.5
-    annual_default_probability: float = 0.010
-    low_income_default_factor: float = 1.5
-    rated_default_factor: float = 0.8
-    npl_months_to_write_off: int = 12
-    station_effect_on_credit_use: float = 0.06
-    distance_decay_per_km: float = -0.02
-    literacy_effect: float = 0.20
-    lecture_literacy_gain: float = 0.15
-    lecture_attendees: float = 40
-    visit_trust_gain: float = 0.05
-    bass_p: float = 0.02
-    bass_q: float = 0.40
-    ebank_share_digital: float = 0.90
-    ebank_share_served: float = 0.65
-    ebank_share_other: float = 0.55
-    transactions_rural: float = 4
-    transactions_urban: float = 6
-    transactions_enterprise: float = 20
-    green_share_firm_new: float = 0.05
-    green_share_household_new: float = 0.02
-    housing_need_rate: list[float] = per_year(0.0, 0.02, 0.02, 0.015, 0.01)
+    need_rate_farm: float = param(0.30, **PROB, uncertain=(0.2, 0.4),
+                                  source="prior: farm households with a credit need in a year")
+    need_rate_low_income: float = param(0.25, **PROB, uncertain=(0.15, 0.35), source="prior")
+    need_rate_urban: float = param(0.04, **PROB, uncertain=(0.02, 0.06),
+                                   source="prior: urban households seeking a loan from the rural bank in a year")
+    need_rate_firm: float = param(0.06, **PROB, uncertain=(0.04, 0.10), source="prior")
+    need_rate_individual_business: float = param(0.12, **PROB, uncertain=(0.08, 0.16), source="prior")
+    need_rate_cooperative: float = param(0.30, **PROB, uncertain=(0.2, 0.4), source="prior")
+    farm_season: list[float] = param([1.0, 1.4, 1.4, 1.2, 0.9, 0.8, 0.8, 0.8, 1.0, 1.0, 0.9, 1.0],
+                                     unit="relative need by calendar month", low=0, length=12,
+                                     source="prior: spring planting after the Spring Festival and the autumn "
+                                     "harvest; rescaled to mean 1")
+    housing_need_rate: list[float] = param([0.0, 0.02, 0.02, 0.015, 0.01], **PROB, length=5,
+                                           source="prior: rural households renovating under 治危拆违 "
+                                           "(the campaign ran 2017-2020)")
+    p_use_line: float = param(0.85, **PROB, uncertain=(0.6, 0.95),
+                              source="derived: [p_draw_within_12m_given_line] 0.25 / need 0.30")
+    p_apply_branch: float = param(0.50, **PROB, uncertain=(0.35, 0.65),
+                                  source="prior: with a need but no line, applying at an outlet (before distance)")
+    p_approve_secured: float = param(0.60, **PROB, uncertain=(0.45, 0.75),
+                                     source="derived: [credit_constrained_share] ~1/3 constrained, half supply-side")
+    p_approve_low_income: float = param(0.30, **PROB, uncertain=(0.15, 0.45), source="prior")
+    p_rated_given_campaign: float = param(prior="p_rated_given_village_campaign", **PROB)
+    p_line_given_rated: float = param(prior="p_line_given_rated", **PROB)
+    p_file_per_visit: float = param(0.90, **PROB, uncertain=(0.8, 1.0),
+                                    source="prior: a visit to an unfiled household creates its file")
+    p_rated_per_visit: float = param(0.05, **PROB, uncertain=(0.02, 0.10),
+                                     source="prior: a visit to a filed household leads to an individual rating")
+    p_renew: float = param(0.75, **PROB, uncertain=(0.6, 0.9), source="prior: matured loans renewed (续贷)")
+    credit_line_mean: float = param(prior="credit_line_mean", unit="CNY", low=0, low_open=True)
+    credit_line_cap: float = param(300_000, unit="CNY", low=0, low_open=True,
+                                   source="[credit_line_cap] sourced (analogue): village card cap 30万")
+    small_credit_size_mean: float = param(80_000, unit="CNY", low=0, low_open=True, uncertain=(50_000, 110_000),
+                                          source="prior: drawn amount on a line (below the line)")
+    farm_loan_size_mean: float = param(150_000, unit="CNY", low=0, low_open=True, uncertain=(80_000, 200_000),
+                                       source="[drawn_balance_farm_household] derived 120,000 central; secured "
+                                       "loans larger")
+    low_income_loan_size: float = param(prior="low_income_loan_size", unit="CNY", low=0, low_open=True)
+    worker_loan_size: float = param(50_000, unit="CNY", low=0, low_open=True, uncertain=(30_000, 80_000),
+                                    source="prior: blue-collar loans (蓝领贷)")
+    firm_loan_mean: float = param(prior="micro_enterprise_loan_mean", unit="CNY", low=0, low_open=True)
+    individual_business_loan_mean: float = param(300_000, unit="CNY", low=0, low_open=True,
+                                                 uncertain=(150_000, 500_000), source="prior")
+    cooperative_loan_mean: float = param(1_500_000, unit="CNY", low=0, low_open=True,
+                                         uncertain=(800_000, 2_500_000), source="prior")
+    loan_size_sigma: float = param(0.5, unit="log-sd", low=0, high=3, uncertain=(0.3, 0.8),
+                                   source="prior: lognormal spread of household loan sizes")
+    enterprise_loan_sigma: float = param(1.0, unit="log-sd", low=0, high=3, uncertain=(0.7, 1.3),
+                                         source="prior: heavy-tailed enterprise loan sizes")
+    term_small_credit_months: int = param(12, unit="months", low=1, high=360,
+                                          source="prior: one-year revolving small credit")
+    term_farm_months: int = param(24, unit="months", low=1, high=360,
+                                  source="prior: the plan asks for longer terms matched to farming cycles")
+    term_enterprise_months: int = param(12, unit="months", low=1, high=360, source="prior")
+    farm_loan_rate: float = param(prior="farm_loan_rate_2015", unit="per year", low=0, low_open=True, high=1)
+    price_semi_elasticity: float = param(prior="takeup_price_semi_elasticity", unit="per 100% price change",
+                                         low=-5, high=0)
+    annual_default_probability: float = param(prior="annual_default_probability", **PROB)
+    low_income_default_factor: float = param(1.5, unit="×", low=0, uncertain=(1.0, 2.5), source="prior")
+    rated_default_factor: float = param(0.8, unit="×", low=0, uncertain=(0.6, 1.0),
+                                        source="prior: rating screens out some bad risks")
+    enterprise_default_factor: float = param(1.2, unit="×", low=0, uncertain=(0.8, 1.6),
+                                             source="prior: enterprises default a little more than households")
+    npl_months_to_write_off: int = param(12, unit="months", low=1, high=120, source="prior")
+    p_apply_enterprise: float = param(0.6, **PROB, uncertain=(0.4, 0.8),
+                                      source="prior: an enterprise with a need applies to the rural bank")
+    p_approve_rated_enterprise: float = param(0.85, **PROB, uncertain=(0.7, 0.95), source="prior")
+    p_approve_unrated_enterprise: float = param(0.55, **PROB, uncertain=(0.4, 0.7), source="prior")
+    p_credit_terms_rated: float = param(0.5, **PROB, uncertain=(0.3, 0.7),
+                                        source="prior: a rated enterprise's new loan is on credit (unsecured) terms")
+    station_effect_on_credit_use: float = param(prior="station_effect_on_credit_use", unit="probability",
+                                                low=-1, high=1)
+    distance_decay_per_km: float = param(prior="distance_decay_per_km", unit="probability per km", low=-1, high=0)
+    literacy_effect: float = param(0.20, unit="probability per unit of literacy", low=0, high=2,
+                                   uncertain=(0.1, 0.3), source="prior")
+    lecture_literacy_gain: float = param(0.15, unit="share of the gap", low=0, high=1, uncertain=(0.05, 0.25),
+                                         source="prior: share of the literacy gap an attended lecture closes")
+    lecture_attendees: float = param(40, unit="households per lecture", low=0, uncertain=(25, 60), source="prior")
+    visit_trust_gain: float = param(0.05, unit="share of the gap", low=0, high=1, uncertain=(0.02, 0.10),
+                                    source="prior: share of the trust gap a visit closes")
+    bass_p: float = param(prior="bass_p", unit="per year", low=0, high=1)
+    bass_q: float = param(prior="bass_q", unit="per year", low=0, high=1)
+    ebank_share_digital: float = param(0.90, **SHARE, uncertain=(0.85, 0.95),
+                                       source="prior: e-channel share of a digital customer's transactions")
+    ebank_share_served: float = param(0.72, **SHARE, uncertain=(0.65, 0.8),
+                                      source="prior: with a station or outlet's self-service device nearby")
+    ebank_share_other: float = param(0.60, **SHARE, uncertain=(0.5, 0.68),
+                                     source="prior: ATMs and POS; 2015 near [ebank_substitution_2015] 0.68")
+    transactions_rural: float = param(4, unit="per household per month", low=0, source="prior")
+    transactions_urban: float = param(6, unit="per household per month", low=0, source="prior")
+    transactions_enterprise: float = param(20, unit="per enterprise per month", low=0, source="prior")
+    green_share_firm_new: float = param(0.05, **SHARE, uncertain=(0.02, 0.08),
+                                        source="prior: new enterprise loans classified green without a green policy")
+    green_share_household_new: float = param(0.02, **SHARE, uncertain=(0.01, 0.04), source="prior")
     loan_book: LoanBookConf = field(default_factory=LoanBookConf)
-
-
-# ---------------------------------------------------------------- levers (the programme)
-@dataclass
-class LeverConf:
-    """What every lever has: on/off, a yearly intensity 2016..2020, and the goals it is meant to move."""
-
-    enabled: bool = True
-    intensity: list[float] = per_year(0, 0, 0, 0, 0)
-    moves: list[str] = field(default_factory=list)
-
-
-@dataclass
-class ManagerVisitsConf(LeverConf):
-    """走千访万 / 一人一格: households visited per account manager per month."""
-
-    baseline_visits: float = 4
-    grid_households: float = 0
-    manager_cost_per_year: float = 150_000
-    cost_per_visit: float = 20
-
-
-@dataclass
-class CampaignsConf(LeverConf):
-    """整村授信 with 批量发卡: villages campaigned per year."""
-
-    baseline_villages_per_year: float = 100
-    cost_per_village: float = 3_000
-    cost_per_card: float = 15
-    priority: str = "served_first"
-
-
-@dataclass
-class StationsConf(LeverConf):
-    """丰收驿站 / 一村一中心: stations opened per year, in villages of min_village_size or more."""
-
-    min_village_size: float = 200
-    capex: float = 50_000
-    opex_per_year: float = 12_000
-    priority: str = "largest_first"
-
-
-@dataclass
-class DevicesConf(LeverConf):
-    """自助机具 in villages below the station size: devices placed per year."""
-
-    capex: float = 15_000
-    opex_per_year: float = 3_000
-
-
-@dataclass
-class CommunityOutletsConf(LeverConf):
-    """社区银行: community outlets opened per year in urban communities."""
-
-    capex: float = 300_000
-    opex_per_year: float = 60_000
-
-
-@dataclass
-class PlatformConf(LeverConf):
-    """丰收互联: yearly platform spend (CNY) and its push on adoption."""
-
-    adoption_push: float = 1.0
-    reference_spend_per_year: float = 16_000_000
-    promotion_per_visit: float = 0.05
-
-
-@dataclass
-class MobileLendingConf(LeverConf):
-    """普惠通: share of account managers equipped with the mobile one-stop lending platform."""
-
-    cost_per_manager_year: float = 3_000
-    throughput_gain: float = 0.2
-    line_use_gain: float = 0.10
-
-
-@dataclass
-class CreditInfoConf(LeverConf):
-    """CRM and 信用信息共享平台: share of households whose data the shared credit platform covers."""
-
-    cost_per_household_year: float = 1.0
-    default_reduction: float = 0.3
-    campaign_cost_reduction: float = 0.3
-    rating_gain: float = 1.0
-    files_from_data_per_year: float = 0.10
-
-
-@dataclass
-class HousingLoansConf(LeverConf):
-    """治危拆违 housing-renovation loans with the 8 measures: share of renovating households reached."""
-
-    p_approve: float = 0.90
-    loan_size: float = 200_000
-    term_months: int = 60
-    rate_discount_bp: float = 50
-
-
-@dataclass
-class WorkerLoansConf(LeverConf):
-    """一卡一贷: worker service cards with a blue-collar credit line; intensity = cards issued per year."""
-
-    line: float = 50_000
-    cost_per_card: float = 15
-
-
-@dataclass
-class SmeProcessingConf(LeverConf):
-    """普惠快车 / 小微专车: share of county banks running standardised small-firm processing."""
-
-    cost_per_year: float = 5_000_000
-    apply_gain: float = 0.3
-
-
-@dataclass
-class SmeRatingConf(LeverConf):
-    """小微企业信用评级: firms rated per year."""
-
-    cost_per_rating: float = 500
-    baseline_per_year: float = 2_000
-
-
-@dataclass
-class GuaranteeFundConf(LeverConf):
-    """信保基金: the bank's contribution to the credit guarantee fund per year (CNY)."""
-
-    leverage: float = 10.0
-    baseline_capacity: float = 1_000_000_000
-
-
-@dataclass
-class CooperativesConf(LeverConf):
-    """三位一体 / 农合联: share of cooperatives and agricultural firms served by the programme."""
-
-    cost_per_cooperative_year: float = 2_000
-    need_gain: float = 0.3
-    approval_gain: float = 0.3
-
-
-@dataclass
-class GreenCreditConf(LeverConf):
-    """绿色信贷: rollout (0-1) of green assessment in approval and pricing."""
-
-    green_uplift: float = 3.0
-    rate_discount_bp: float = 20
-    cost_per_assessment: float = 200
-
-
-@dataclass
-class SubsidyPaymentsConf(LeverConf):
-    """惠农补贴代理发放: share of farm households whose subsidies are paid through the bank."""
-
-    payments_per_year: float = 4
-    cost_per_payment: float = 1.0
-    ebank_gain: float = 0.05
-    bass_uplift: float = 0.2
-
-
-@dataclass
-class FeeWaiversConf(LeverConf):
-    """减费让利 (fees): share of eligible accounts whose account and card fees are waived."""
-
-    account_fee_per_year: float = 12
-    card_fee_per_year: float = 10
-    transfer_fee: float = 2
-    transfers_per_customer_month: float = 1.0
-    accounts_per_household: float = 1.0
-    trust_gain_per_year: float = 0.02
-    bass_p_uplift: float = 0.3
-
-
-@dataclass
-class RateDiscountsConf(LeverConf):
-    """减费让利 (rates): discount in basis points on small credit, farm and low-income loans."""
-
-    products: list[str] = field(default_factory=lambda: ["small_credit", "farm", "low_income"])
-
-
-@dataclass
-class LecturesConf(LeverConf):
-    """普惠金融讲堂: lectures per year."""
-
-    baseline_per_year: float = 0
-    cost_per_lecture: float = 1_000
-
-
-@dataclass
-class LowIncomeLoansConf(LeverConf):
-    """低收入农户贷款: approval probability for low-income households with the targeted product."""
-
-    p_approve: float = 0.80
-    rate_discount_bp: float = 100
-
-
-@dataclass
-class IndustryAppsConf(LeverConf):
-    """行业应用: new application scenarios launched per year."""
-
-    cost_per_app: float = 500_000
-    baseline_per_year: float = 0
-    digital_uplift_per_app: float = 0.01
-
-
-@dataclass
-class LeversConf:
-    """Every lever of the programme."""
-
-    manager_visits: ManagerVisitsConf = field(default_factory=ManagerVisitsConf)
-    village_campaigns: CampaignsConf = field(default_factory=CampaignsConf)
-    stations: StationsConf = field(default_factory=StationsConf)
-    devices: DevicesConf = field(default_factory=DevicesConf)
-    community_outlets: CommunityOutletsConf = field(default_factory=CommunityOutletsConf)
-    digital_platform: PlatformConf = field(default_factory=PlatformConf)
-    fee_waivers: FeeWaiversConf = field(default_factory=FeeWaiversConf)
-    rate_discounts: RateDiscountsConf = field(default_factory=RateDiscountsConf)
-    lectures: LecturesConf = field(default_factory=LecturesConf)
-    low_income_loans: LowIncomeLoansConf = field(default_factory=LowIncomeLoansConf)
-    industry_apps: IndustryAppsConf = field(default_factory=IndustryAppsConf)
-    mobile_lending: MobileLendingConf = field(default_factory=MobileLendingConf)
-    credit_info: CreditInfoConf = field(default_factory=CreditInfoConf)
-    housing_loans: HousingLoansConf = field(default_factory=HousingLoansConf)
-    worker_loans: WorkerLoansConf = field(default_factory=WorkerLoansConf)
-    sme_processing: SmeProcessingConf = field(default_factory=SmeProcessingConf)
-    sme_rating: SmeRatingConf = field(default_factory=SmeRatingConf)
-    guarantee_fund: GuaranteeFundConf = field(default_factory=GuaranteeFundConf)
-    cooperatives: CooperativesConf = field(default_factory=CooperativesConf)
-    green_credit: GreenCreditConf = field(default_factory=GreenCreditConf)
-    subsidy_payments: SubsidyPaymentsConf = field(default_factory=SubsidyPaymentsConf)
 
 
 # ---------------------------------------------------------------- budget
@@ -389,76 +268,62 @@ class LeversConf:
 class BudgetConf:
     """The programme's money: a total, its phasing over the years, its allocation over levers."""
 
-    total_cny: float = 0.0
-    phasing: list[float] = per_year(0.2, 0.2, 0.2, 0.2, 0.2)
-    allocation: dict[str, float] = field(default_factory=dict)
-    amounts: dict[str, float] = field(default_factory=dict)
-    reallocate_unspent: bool = False
+    total_cny: float = param(900_000_000, unit="CNY", low=0, high=1e12,
+                             source="plan §三: 累计投入 9 亿元 over 2016-2020")
+    phasing: list[float] = param([0.22, 0.24, 0.20, 0.18, 0.16], **SHARE, length=5, total=1.0,
+                                 source="prior: front-loaded launch phase (2016-17 builds the base)")
+    allocation: dict[str, float] = param(
+        {"stations": 0.376, "devices": 0.022, "community_outlets": 0.02, "digital_platform": 0.067,
+         "industry_apps": 0.0084, "lectures": 0.0112, "manager_visits": 0.038, "village_campaigns": 0.011,
+         "fee_waivers": 0.1224, "rate_discounts": 0.08, "low_income_loans": 0.024, "mobile_lending": 0.04,
+         "credit_info": 0.01, "housing_loans": 0.027, "worker_loans": 0.002, "sme_processing": 0.02,
+         "sme_rating": 0.01, "guarantee_fund": 0.04, "cooperatives": 0.02, "green_credit": 0.033,
+         "subsidy_payments": 0.018},
+        **SHARE, source="prior: the plan gives no split; stations ~4,400 × (50k capex + 12k/yr opex), lectures "
+        "10,000 × 1,000 CNY; docs/model.md explains the rest")
+    amounts: dict[str, float] = param({}, unit="CNY", low=0, source="run setting: per-lever amounts replace "
+                                      "total × allocation when given")
+    reallocate_unspent: bool = param(False, source="run setting: at each year end, money a lever did not want "
+                                     "moves to levers short of money")
+
+
+@cache
+def scenario_description(name: str) -> str:
+    """The one-line description of a scenario file (the schema's default scenario reads the plan's)."""
+    from omegaconf import OmegaConf
+
+    path = SCENARIO_DIR / f"{name}.yaml"
+    return str(OmegaConf.select(OmegaConf.load(path), "scenario.description", default="")) if path.exists() else ""
 
 
 @dataclass
 class ScenarioConf:
-    """The scenario's name and a one-line description."""
+    """The scenario's name and one-line description (``configs/scenario/<name>.yaml``)."""
 
-    name: str = MISSING
-    description: str = ""
+    name: str = param("plan", source="configs/scenario/: the plan as written is the default")
+    description: str = param(factory=lambda: scenario_description("plan"), source="configs/scenario/<name>.yaml")
 
 
 @dataclass
 class SimConf:
-    """A whole run."""
+    """A whole run: the plan as written unless told otherwise."""
 
-    seed: int = 0
-    start: str = "2016-01"
-    months: int = 60
+    seed: int = param(0, low=0, high=2**63 - 1, source="run setting", doc="the run's random seed")
+    start: str = param("2016-01", choices=("2016-01",), source="plan: 2016-2020", doc="the first month")
+    months: int = param(60, unit="months", low=1, high=60, source="plan: 2016-01 to 2020-12",
+                        doc="months to run")
     scenario: ScenarioConf = field(default_factory=ScenarioConf)
     population: PopulationConf = field(default_factory=PopulationConf)
     uncertainties: UncertaintiesConf = field(default_factory=UncertaintiesConf)
     levers: LeversConf = field(default_factory=LeversConf)
     budget: BudgetConf = field(default_factory=BudgetConf)
-    write_outputs: bool = True
-    quiet: bool = False
+    write_outputs: bool = param(True, source="run setting", doc="write the output files")
+    quiet: bool = param(False, source="run setting", doc="print nothing")
 
 
-def budget_total(budget: BudgetConf) -> float:
-    """The programme's total money: ``total_cny``, or the sum of ``amounts`` when amounts are given."""
-    return float(sum(budget.amounts.values())) if budget.amounts else float(budget.total_cny)
-
-
-# ---------------------------------------------------------------- range validation
-_PROBABILITY_WORDS = ("share", "p_", "rate_", "probability", "_factor_", "phasing")
-_CHOICES = {
-    "levers.stations.priority": ("largest_first", "remote_first", "random"),
-    "levers.village_campaigns.priority": ("served_first", "largest_first", "random"),
-}
-_PRODUCTS = ("small_credit", "farm", "low_income", "worker", "housing")
-
-
-def _walk(obj: Any, prefix: str = ""):
-    """Yield (dotted key, value) for every leaf of a dataclass tree."""
-    if dataclasses.is_dataclass(obj):
-        for f in dataclasses.fields(obj):
-            yield from _walk(getattr(obj, f.name), f"{prefix}{f.name}.")
-    else:
-        yield prefix[:-1], obj
-
-
-def _is_share(key: str) -> bool:
-    leaf = key.rsplit(".", 1)[-1]
-    return (
-        leaf.startswith("p_")
-        or "share" in leaf
-        or leaf in {"annual_default_probability", "phasing", "ebank_share_digital"}
-        or leaf.startswith("digital_access")
-        or leaf.startswith("file_rate")
-        or leaf == "villages_campaigned_2015"
-        or leaf == "literacy_mean"
-        or leaf.endswith("borrower_share")
-    )
-
-
+# ---------------------------------------------------------------- validation
 def validate(cfg: SimConf) -> SimConf:
-    """Check every value against its allowed range; raise :class:`ConfigError` on the first bad one.
+    """Check every value against its declaration, then the rules that tie values together.
 
     Args:
         cfg: a config object (the dataclass form, e.g. from ``OmegaConf.to_object``).
@@ -467,99 +332,31 @@ def validate(cfg: SimConf) -> SimConf:
         The same config, unchanged.
 
     Raises:
-        ConfigError: naming the key, the value and what is allowed.
+        ConfigError: naming the key, the value and what is allowed (the first bad value found).
     """
-    from sim.goals import GOAL_IDS  # goals are data; imported late to keep the schema import-light
-
-    for key, value in _walk(cfg):
-        if key in _CHOICES:
-            if value not in _CHOICES[key]:
-                raise ConfigError(key, value, "one of " + ", ".join(_CHOICES[key]))
-            continue
-        if key.endswith(".moves"):
-            bad = [g for g in value if g not in GOAL_IDS]
-            if bad:
-                raise ConfigError(key, bad, "goal ids of configs/data/goals_2020.csv")
-            continue
-        if key.endswith("rate_discounts.products"):
-            bad = [p for p in value if p not in _PRODUCTS]
-            if bad:
-                raise ConfigError(key, bad, "products among " + ", ".join(_PRODUCTS))
-            continue
-        if key.endswith(".intensity") or key.endswith("phasing") or key.endswith("housing_need_rate"):
-            if len(value) != len(YEARS):
-                raise ConfigError(key, value, "a list of 5 numbers, one per year 2016..2020")
-            if any(v < 0 for v in value):
-                raise ConfigError(key, value, "numbers >= 0")
-            if key.endswith("phasing") and abs(sum(value) - 1.0) > 1e-6:
-                raise ConfigError(key, value, "5 shares that add up to 1")
-            continue
-        if key == "population.county_shares":
-            if len(value) != 9 or any(v < 0 for v in value) or abs(sum(value) - 1) > 1e-3:
-                raise ConfigError(key, value, "9 shares >= 0 that add up to 1 (one per county)")
-            continue
-        if key == "population.mountain_counties":
-            if any(not 0 <= v < 9 for v in value):
-                raise ConfigError(key, value, "county indices 0..8")
-            continue
-        if key == "budget.allocation":
-            _validate_allocation(cfg, value)
-            continue
-        if key == "budget.amounts":
-            _validate_amounts(cfg, value)
-            continue
-        if isinstance(value, (bool, str)):
-            continue
-        if isinstance(value, int | float):
-            if key.endswith("price_semi_elasticity") or key.endswith("distance_decay_per_km"):
-                if value > 0:
-                    raise ConfigError(key, value, "a number <= 0 (a higher price or distance lowers take-up)")
-                continue
-            if _is_share(key) and not 0 <= value <= 1:
-                raise ConfigError(key, value, "a share in [0, 1]")
-            if value < 0:
-                raise ConfigError(key, value, "a number >= 0")
+    check_tree(cfg)
     pop = cfg.population
-    if pop.weight < 1:
-        raise ConfigError("population.weight", pop.weight, "a number >= 1 (real households per row)")
     if pop.households_2015 / pop.weight < 1_000:
-        raise ConfigError(
-            "population.weight", pop.weight, f"at most {pop.households_2015 / 1_000:g} (at least 1,000 rows)"
-        )
-    if cfg.months < 1 or cfg.months > 60:
-        raise ConfigError("months", cfg.months, "1..60 (the plan runs 2016-01 to 2020-12)")
-    if cfg.start != "2016-01":
-        raise ConfigError("start", cfg.start, "'2016-01' (the plan's first month)")
-    if pop.account_managers < 1:
-        raise ConfigError("population.account_managers", pop.account_managers, "an integer >= 1")
+        raise ConfigError("population.weight", pop.weight,
+                          f"a number in [1, {pop.households_2015 / 1_000:g}] (at least 1,000 household rows)")
+    if pop.enterprises_2015 / pop.weight < 10:
+        raise ConfigError("population.weight", pop.weight,
+                          f"a number in [1, {pop.enterprises_2015 / 10:g}] (at least 10 enterprise rows)")
+    _validate_shares(cfg, "budget.allocation", cfg.budget.allocation)
+    _validate_shares(cfg, "budget.amounts", cfg.budget.amounts)
     return cfg
 
 
-def _validate_amounts(cfg: SimConf, amounts: dict[str, float]) -> None:
-    """Amounts per lever (CNY), when given, replace the shares: the total must be theirs (or 0)."""
-    if not amounts:
+def _validate_shares(cfg: SimConf, key: str, values: dict[str, float]) -> None:
+    """Per-lever money: lever names only; allocation shares add up to 1; amounts fix the total."""
+    for name, v in values.items():
+        if name not in LEVER_NAMES:
+            raise ConfigError(f"{key}.{name}", v, "lever names: " + ", ".join(sorted(LEVER_NAMES)))
+    total = sum(values.values())
+    if key == "budget.amounts":
+        if values and cfg.budget.total_cny and abs(cfg.budget.total_cny - total) > 1.0:
+            raise ConfigError("budget.total_cny", cfg.budget.total_cny,
+                              f"the sum of budget.amounts ({total:,.0f} CNY) or 0 to take that sum")
         return
-    levers = {f.name for f in dataclasses.fields(LeversConf)}
-    for name, cny in amounts.items():
-        if name not in levers:
-            raise ConfigError(f"budget.amounts.{name}", cny, "lever names: " + ", ".join(sorted(levers)))
-        if cny < 0:
-            raise ConfigError(f"budget.amounts.{name}", cny, "an amount >= 0 (CNY)")
-    total = sum(amounts.values())
-    if cfg.budget.total_cny and abs(cfg.budget.total_cny - total) > 1.0:
-        raise ConfigError("budget.total_cny", cfg.budget.total_cny,
-                          f"the sum of budget.amounts ({total:,.0f} CNY) or 0 to take that sum")
-
-
-def _validate_allocation(cfg: SimConf, allocation: dict[str, float]) -> None:
-    levers = {f.name for f in dataclasses.fields(LeversConf)}
-    for name, share in allocation.items():
-        if name not in levers:
-            raise ConfigError(f"budget.allocation.{name}", share, "lever names: " + ", ".join(sorted(levers)))
-        if not 0 <= share <= 1:
-            raise ConfigError(f"budget.allocation.{name}", share, "a share in [0, 1]")
-    total = sum(allocation.values())
     if cfg.budget.total_cny > 0 and not cfg.budget.amounts and abs(total - 1.0) > 1e-6:
-        raise ConfigError(
-            "budget.allocation", dict(allocation), f"shares that add up to 1 (these add up to {total:.4g})"
-        )
+        raise ConfigError(key, dict(values), f"shares that add up to 1 (these add up to {total:.4g})")

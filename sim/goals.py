@@ -98,3 +98,61 @@ def format_scorecard(card: pd.DataFrame) -> str:
     lines.append("-" * 84)
     lines.append(f"{int(card['met'].sum())} of {len(card)} goals met")
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- what each goal counts
+def unsecured_balance(groups: dict) -> float:
+    """Unsecured (credit) loan balance of households and enterprises, real CNY."""
+    from sim.population import CREDIT, UNSECURED_PRODUCTS
+
+    return float(groups["hh_bal"][UNSECURED_PRODUCTS].sum() + groups["ent_bal"][CREDIT].sum())
+
+
+def goal_values(world, spent: float, t: int, groups: dict | None = None) -> dict[str, float]:
+    """Every goal's value at the end of step ``t`` (running values for cumulative and yearly goals).
+
+    Args:
+        world: the model's world (:class:`sim.world.World`).
+        spent: programme money spent so far (the ledger's total), CNY.
+        t: the last step done (0 at the start).
+        groups: the loan book by product, kind, green and NPL (``world.loan_groups()``); computed if None.
+    """
+    from sim.behaviour import ebank_share
+    from sim.calendar import year_index
+    from sim.policy import Policy
+    from sim.population import FIRM, UNSECURED_PRODUCTS, URBAN
+
+    hh, ent, p = world.households, world.enterprises, world.places
+    g = world.loan_groups() if groups is None else groups
+    hb, hn, eb, en = g["hh_bal"], g["hh_n"], g["ent_bal"], g["ent_n"]
+    farm_bal = float(hb[1:, :URBAN].sum())
+    ent_bal = float(eb[1:].sum())
+    total = float(hb[1:].sum()) + ent_bal
+    green = float(hb[1:, :, 1].sum() + eb[1:, :, 1].sum())
+    big = p.village_size >= world.pop.coverage_min_residents
+    y = year_index(max(t, 0))
+    done_years = world.apps_by_year[:y] if (t + 1) % 12 else world.apps_by_year[: y + 1]
+    apps = float(done_years.min()) if done_years.size else float(world.apps_by_year[y])
+    year_months = world.ebank_by_month[12 * y:] or [ebank_share(world, Policy())]
+    n, ne = world.n_active_rows, world.n_active_ent
+    return {
+        "inclusive_spend_cum": spent,
+        "village_coverage": float(p.village_served[big].mean()),
+        "blank_villages": float((~p.village_served).sum()),
+        "community_coverage": float(p.community_covered.mean()),
+        "low_income_loans_cum": world.flows["low_income_disbursed"],
+        "new_credit_loans_cum": unsecured_balance(g) - world.unsecured_2015,
+        "agri_sme_loan_balance": farm_bal + ent_bal,
+        "fengshou_customers": (np.count_nonzero(hh.digital[:n]) + np.count_nonzero(ent.digital[:ne])) * world.weight,
+        "ebank_substitution": float(np.mean(year_months)),
+        "industry_apps_per_year": apps,
+        "green_credit_share": green / total if total else 0.0,
+        "info_file_rate": np.count_nonzero(hh.has_file[:n]) / max(1, n),
+        "lectures_cum": float(world.lectures_held),
+        "small_credit_balance": float(hb[UNSECURED_PRODUCTS].sum()),
+        "small_credit_clients": float(hn[UNSECURED_PRODUCTS].sum()),
+        "farmer_loan_balance": farm_bal,
+        "farmer_loan_clients": float(hn[1:, :URBAN].sum()),
+        "sme_loan_balance": float(eb[1:, FIRM].sum()),
+        "sme_loan_clients": float(en[1:, FIRM].sum()),
+    }

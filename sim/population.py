@@ -9,10 +9,12 @@ Households and enterprises are stored column-wise (one NumPy array per attribute
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.config import SimConf
+if TYPE_CHECKING:
+    from sim.config import SimConf
 
 # household kinds
 FARM, LOW_INCOME, URBAN = 0, 1, 2
@@ -20,7 +22,6 @@ FARM, LOW_INCOME, URBAN = 0, 1, 2
 FIRM, INDIVIDUAL_BUSINESS, COOPERATIVE = 0, 1, 2
 # household loan products (0 = none)
 NO_LOAN, SMALL_CREDIT, FARM_LOAN, LOW_INCOME_LOAN, WORKER_LOAN, HOUSING_LOAN = 0, 1, 2, 3, 4, 5
-PRODUCTS = ("none", "small_credit", "farm", "low_income", "worker", "housing")
 UNSECURED_PRODUCTS = np.array([False, True, False, True, True, True])
 # enterprise loan products
 SECURED, CREDIT, GUARANTEED = 1, 2, 3
@@ -100,14 +101,16 @@ def build_places(cfg: SimConf, rng: np.random.Generator) -> Places:
     rural_persons = pop.households_2015 * pop.rural_share * pop.persons_per_rural_household
     size = _lognormal_with_mean(rng, rural_persons / nv, pop.village_size_sigma, nv)
     mountain = np.isin(county, pop.mountain_counties)
-    distance = _lognormal_with_mean(rng, pop.distance_median_km * np.exp(0.18), 0.6, nv)
+    # a lognormal with this median: its mean is median x exp(sigma^2 / 2)
+    distance = _lognormal_with_mean(rng, pop.distance_median_km * np.exp(pop.distance_sigma**2 / 2),
+                                    pop.distance_sigma, nv)
     distance = np.where(mountain, distance * pop.distance_mountain_factor, distance).astype(np.float32)
     # Outlets sit in the larger villages (town seats): the largest villages of each county get them.
     rank = np.argsort(np.argsort(-size))
     branch = rank < round(pop.branch_village_share * nv)
-    distance[branch] = 0.5
+    distance[branch] = pop.distance_branch_village_km
     station = np.zeros(nv, bool)
-    eligible = np.flatnonzero(~branch & (size >= 200))
+    eligible = np.flatnonzero(~branch & (size >= pop.coverage_min_residents))
     station[rng.choice(eligible, size=min(pop.stations_2015, eligible.size), replace=False)] = True
     campaigned = rng.random(nv) < pop.villages_campaigned_2015
     ncom = pop.communities
@@ -128,7 +131,7 @@ def household_capacity(cfg: SimConf) -> tuple[int, int]:
 
 def build_households(cfg: SimConf, places: Places, rng: np.random.Generator) -> Households:
     """Households with kind, place, income, literacy, digital access, files, credit lines and loans."""
-    pop, _lb, u = cfg.population, cfg.uncertainties.loan_book, cfg.uncertainties
+    pop, u = cfg.population, cfg.uncertainties
     n0, n = household_capacity(cfg)
     draws = rng.random((8, n), dtype=np.float32)
     rural = draws[0] < pop.rural_share
@@ -140,12 +143,13 @@ def build_households(cfg: SimConf, places: Places, rng: np.random.Generator) -> 
     county = np.where(rural, places.village_county[np.maximum(village, 0)],
                       places.community_county[np.maximum(community, 0)]).astype("i1")
     base_income = np.where(rural, pop.income_rural_2015, pop.income_rural_2015 * pop.urban_rural_income_ratio)
-    base_income = np.where(kind == LOW_INCOME, pop.income_rural_2015 * 0.3, base_income)
+    base_income = np.where(kind == LOW_INCOME, pop.income_rural_2015 * pop.low_income_income_factor, base_income)
     income = (base_income * _lognormal_with_mean(rng, 1.0, pop.income_sigma, n)).astype("f4")
-    lit_mean = np.where(rural, pop.literacy_mean * 0.85, min(1.0, pop.literacy_mean * 1.2))
-    a = 4.0
+    lit_mean = np.where(rural, pop.literacy_mean * pop.literacy_rural_factor,
+                        min(1.0, pop.literacy_mean * pop.literacy_urban_factor))
+    a = pop.literacy_concentration
     literacy = rng.beta(a * lit_mean, a * (1 - lit_mean)).astype("f4")
-    trust = np.full(n, 0.5, dtype="f4")
+    trust = np.full(n, pop.trust_2015, dtype="f4")
     digital_access = draws[2] < np.where(rural, pop.digital_access_rural_2015, pop.digital_access_urban_2015)
     digital_access &= kind != LOW_INCOME
     digital = digital_access & (draws[3] < pop.digital_customers_2015 / np.mean(digital_access))
@@ -168,7 +172,7 @@ def _credit_line(cfg: SimConf, income: np.ndarray, rng: np.random.Generator) -> 
     """Credit lines scale with income around the configured mean, capped (30万 for village cards)."""
     u = cfg.uncertainties
     rel = income / np.median(income)
-    line = u.credit_line_mean * np.sqrt(rel) * _lognormal_with_mean(rng, 1.0, 0.3, income.size)
+    line = u.credit_line_mean * np.sqrt(rel) * _lognormal_with_mean(rng, 1.0, u.loan_book.line_sigma, income.size)
     return np.minimum(line, u.credit_line_cap)
 
 
@@ -233,13 +237,14 @@ def build_enterprises(cfg: SimConf, places: Places, rng: np.random.Generator) ->
     borrower = active & (d[2] < share)
     mean = np.select([kind == FIRM, kind == INDIVIDUAL_BUSINESS],
                      [u.firm_loan_mean, u.individual_business_loan_mean], u.cooperative_loan_mean)
-    loan = np.where(borrower, loan_size(1.0, 1.0, d[3]) * mean, 0).astype("f4")
-    product = np.where(borrower, np.where(d[4] < 0.15, CREDIT, SECURED), 0).astype("i1")
+    loan = np.where(borrower, loan_size(1.0, u.enterprise_loan_sigma, d[3]) * mean, 0).astype("f4")
+    product = np.where(borrower, np.where(d[4] < lb.credit_share_enterprise, CREDIT, SECURED), 0).astype("i1")
     months_left = np.where(borrower, 1 + (d[5] * u.term_enterprise_months).astype("i2"), 0).astype("i2")
-    green_eligible = rng.random(n) < np.where(kind == COOPERATIVE, 0.4, 0.2)
-    green = borrower & green_eligible & (rng.random(n) < lb.green_share_2015 / 0.25)
+    green_eligible = rng.random(n) < np.where(kind == COOPERATIVE, pop.green_eligible_share_cooperative,
+                                              pop.green_eligible_share_firm)
+    green = borrower & green_eligible & (rng.random(n) < lb.green_share_2015 / lb.green_eligible_mean)
     npl = borrower & (rng.random(n) < lb.npl_share_2015)
-    digital = rng.random(n) < 0.25
+    digital = rng.random(n) < pop.enterprise_digital_2015
     return Enterprises(n, kind=kind, county=county, village=village, active=active, digital=digital,
                        rated=np.zeros(n, bool), green_eligible=green_eligible, loan=loan, product=product,
                        green=green, months_left=months_left, npl=npl,

@@ -6,21 +6,14 @@
 
 from __future__ import annotations
 
-import json
-import os
 import platform
 import re
-import shutil
 import subprocess
-import tempfile
 import time
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any
 
-import pandas as pd
 from hydra import compose, initialize_config_dir
 from hydra.core.config_store import ConfigStore
 from hydra.core.global_hydra import GlobalHydra
@@ -31,11 +24,12 @@ from omegaconf.errors import OmegaConfBaseException
 from sim.config import ConfigError, SimConf, validate
 from sim.goals import format_scorecard
 from sim.model import TaizhouModel
+from sim.results import OUTPUT_FILES, Result
+
+__all__ = ["CONFIG_DIR", "OUTPUT_FILES", "ROOT", "Result", "code_version", "load_config", "run_config", "simulate"]
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = ROOT / "configs"
-OUTPUT_FILES = ("scorecard.csv", "monthly.parquet", "ledger.csv", "levers.csv", "cost_per_unit.csv", "dashboard.png",
-                "manifest.json")
 
 ConfigStore.instance().store(name="sim_schema", node=SimConf)
 
@@ -129,66 +123,6 @@ def composition_error(exc: Exception, overrides: list[str]) -> ConfigError:
     return ConfigError(key or "?", None, text)
 
 
-@dataclass
-class Result:
-    """What a run produced.
-
-    Attributes:
-        config: the validated config.
-        scorecard: one row per goal (goal_id, name_zh, name_en, value, target, unit, attainment, met).
-        monthly: tidy monthly metrics (month, metric, value).
-        ledger: money by year and lever (planned, spent, unspent, wanted, shortfall).
-        levers: one row per lever: enabled, goals it moves, money, units it could not place.
-        cost_per_unit: programme CNY per unit of each goal's change since end-2015.
-        manifest: provenance (config, seed, versions, code version, wall time).
-        model: the model object, for inspection.
-    """
-
-    config: SimConf
-    scorecard: pd.DataFrame
-    monthly: pd.DataFrame
-    ledger: pd.DataFrame
-    levers: pd.DataFrame
-    cost_per_unit: pd.DataFrame
-    manifest: dict[str, Any]
-    model: TaizhouModel | None = field(default=None, repr=False)
-
-    def wide(self) -> pd.DataFrame:
-        """Monthly metrics as one column per metric, indexed by month."""
-        return self.monthly.pivot(index="month", columns="metric", values="value")
-
-    def plot(self, path: str | Path | None = None):
-        """The goals' trajectories against their targets (a matplotlib figure; saved if ``path``)."""
-        from sim.report import dashboard
-
-        return dashboard(self, path)
-
-    def save(self, out_dir: str | Path) -> Path:
-        """Write every output file into ``out_dir`` atomically; ``manifest.json`` is written last.
-
-        A folder without ``manifest.json`` is a run that did not finish.
-        """
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".partial-", dir=out))
-        try:
-            self.scorecard.to_csv(staging / "scorecard.csv", index=False)
-            self.monthly.to_parquet(staging / "monthly.parquet", index=False)
-            self.ledger.to_csv(staging / "ledger.csv", index=False)
-            self.levers.to_csv(staging / "levers.csv", index=False)
-            self.cost_per_unit.to_csv(staging / "cost_per_unit.csv", index=False)
-            fig = self.plot(staging / "dashboard.png")
-            import matplotlib.pyplot as plt
-
-            plt.close(fig)
-            (staging / "manifest.json").write_text(json.dumps(self.manifest, indent=2, ensure_ascii=False))
-            for name in OUTPUT_FILES:  # manifest.json is last in OUTPUT_FILES
-                os.replace(staging / name, out / name)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-        return out
-
-
 def code_version() -> str:
     """The git commit of the code (with '-dirty' for uncommitted changes), or the package version."""
     try:
@@ -210,12 +144,12 @@ def package_versions() -> dict[str, str]:
     return out
 
 
-def run_config(cfg: SimConf, keep_model: bool = True) -> Result:
+def run_config(cfg: SimConf, keep_model: bool = False) -> Result:
     """Build and run the model for a validated config.
 
     Args:
         cfg: the config (validated again here).
-        keep_model: keep the model object on the result (set False in large sweeps to free memory).
+        keep_model: keep the model object on the result (about 4 MB at the default scale; for inspection).
     """
     cfg = validate(cfg)
     t0 = time.perf_counter()
@@ -237,17 +171,17 @@ def run_config(cfg: SimConf, keep_model: bool = True) -> Result:
         "versions": package_versions(),
         "config": OmegaConf.to_container(OmegaConf.structured(cfg), resolve=True),
     }
-    return Result(cfg, model.scorecard(), model.monthly(), model.ledger.table(), model.lever_table(),
-                  model.cost_per_unit(), manifest,
-                  model if keep_model else None)
+    return Result.of(model, manifest, keep_model)
 
 
-def simulate(overrides: list[str] | None = None, out_dir: str | Path | None = None) -> Result:
+def simulate(overrides: list[str] | None = None, out_dir: str | Path | None = None,
+             keep_model: bool = False) -> Result:
     """Run the model as a function.
 
     Args:
         overrides: Hydra overrides, e.g. ``["scenario=no_program", "seed=3"]``.
         out_dir: where to write the output files (nothing is written when None).
+        keep_model: keep the model object on ``result.model`` for inspection.
 
     Returns:
         A :class:`Result` with ``.scorecard``, ``.monthly``, ``.ledger`` and ``.manifest``.
@@ -257,7 +191,7 @@ def simulate(overrides: list[str] | None = None, out_dir: str | Path | None = No
         >>> r = simulate(["population.weight=100"])
         >>> r.scorecard[["goal_id", "value", "target", "met"]]
     """
-    result = run_config(load_config(overrides))
+    result = run_config(load_config(overrides), keep_model=keep_model)
     if out_dir is not None:
         result.save(out_dir)
     return result

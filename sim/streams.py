@@ -52,3 +52,41 @@ def row_uniforms(root: np.random.SeedSequence, stream: int, month: int, rows: np
         for j in range(k):
             out[j] = (_splitmix64(r ^ keys[j]) >> np.uint64(40)).astype(np.float32) * _TO_UNIT
     return out
+
+
+# Monthly decision streams. Each month every stream restarts from a seed keyed by (stream, month), so a
+# difference between two scenarios in one month never shifts the draws of later months (common random numbers).
+STREAMS = ("visits", "campaigns", "stations", "lectures", "adoption", "credit", "enterprise", "data_files")
+
+
+class Streams:
+    """A run's random numbers: build-time generators, and per (decision stream, month) generators and row draws.
+
+    Args:
+        seed: the run's seed.
+    """
+
+    BUILD = ("population", "enterprise_population", "latent")
+
+    def __init__(self, seed: int):
+        self.root = np.random.SeedSequence(seed)
+        self.build = {name: np.random.default_rng(seq)
+                      for name, seq in zip(self.BUILD, self.root.spawn(len(self.BUILD)), strict=True)}
+        self._month: dict[str, np.random.Generator] = {}
+        self._t = -1
+
+    def new_month(self, t: int) -> None:
+        """Start month ``t``: every stream's generator restarts from (seed, stream, t)."""
+        self._t = t
+        self._month = {}
+
+    def month(self, stream: str) -> np.random.Generator:
+        """This month's generator for a decision stream (see :data:`STREAMS`)."""
+        gen = self._month.get(stream)
+        if gen is None:
+            gen = self._month[stream] = month_generator(self.root, 100 + STREAMS.index(stream), self._t)
+        return gen
+
+    def rows(self, stream: str, rows: np.ndarray, k: int) -> np.ndarray:
+        """``k`` uniforms per row for this month, the same for a row in any scenario with this seed."""
+        return row_uniforms(self.root, 200 + STREAMS.index(stream), self._t, rows, k)

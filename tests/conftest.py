@@ -11,9 +11,9 @@ TEST_SCALE = ["population.weight=200"]
 
 @pytest.fixture(scope="session")
 def plan_run():
-    return simulate(["scenario=plan", "seed=1", *TEST_SCALE])
+    return simulate(["scenario=plan", "seed=1", *TEST_SCALE], keep_model=True)
 
 
 @pytest.fixture(scope="session")
 def no_program_run():
-    return simulate(["scenario=no_program", "seed=1", *TEST_SCALE])
+    return simulate(["scenario=no_program", "seed=1", *TEST_SCALE], keep_model=True)

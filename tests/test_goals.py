@@ -71,7 +71,7 @@ def test_goal_values_on_a_hand_made_state():
     p.village_station[:] = big & ~p.village_branch
     p.village_device[:] = ~big & ~p.village_branch
     p.community_covered[:] = np.arange(p.community_covered.size) < 30
-    m.metrics(0)
+    m.world.access_changed()
     v = m.goal_values(0)
     w = 500
     assert v["farmer_loan_balance"] == pytest.approx(600_000 * w)
