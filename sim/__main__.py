@@ -30,8 +30,10 @@ def _hydra_main(cfg: DictConfig) -> None:
         conf = to_sim_conf(cfg)
     except ConfigError as exc:
         _fail(exc)
-    result = run_config(conf)
     out = Path(HydraConfig.get().runtime.output_dir)
+    # a folder reused by this run must not look finished while it runs (or if it fails)
+    (out / "manifest.json").unlink(missing_ok=True)
+    result = run_config(conf)
     if conf.write_outputs:
         result.save(out)
     if not conf.quiet:

@@ -308,7 +308,7 @@ class ScenarioConf:
 class SimConf:
     """A whole run: the plan as written unless told otherwise."""
 
-    seed: int = param(0, low=0, high=2**63 - 1, source="run setting", doc="the run's random seed")
+    seed: int = param(0, low=0, high=2**32 - 1, source="run setting", doc="the run's random seed")
     start: str = param("2016-01", choices=("2016-01",), source="plan: 2016-2020", doc="the first month")
     months: int = param(60, unit="months", low=1, high=60, source="plan: 2016-01 to 2020-12",
                         doc="months to run")

@@ -120,7 +120,24 @@ def composition_error(exc: Exception, overrides: list[str]) -> ConfigError:
         k = o.lstrip("+~").split("=", 1)[0]
         if k in text:
             return ConfigError(key or k, o.split("=", 1)[-1], text)
-    return ConfigError(key or "?", None, text)
+    if bad := _unparsable(overrides):
+        return ConfigError(bad.lstrip("+~").split("=", 1)[0], bad.split("=", 1)[-1] if "=" in bad else None,
+                           "a value Hydra can read: numbers, true/false, [a,b,...] lists with both brackets, "
+                           "quoted strings ('...') for text with spaces or brackets")
+    return ConfigError(key or "the command line", None, text)
+
+
+def _unparsable(overrides: list[str]) -> str | None:
+    """The first override Hydra's grammar cannot read, if any."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    parser = OverridesParser.create()
+    for o in overrides:
+        try:
+            parser.parse_override(o)
+        except (HydraException, OmegaConfBaseException, ValueError):
+            return o
+    return None
 
 
 def code_version() -> str:

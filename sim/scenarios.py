@@ -1,21 +1,40 @@
-"""The named scenarios of ``configs/scenario/``: ``python -m sim.scenarios`` lists them with their descriptions."""
+"""The named scenarios of ``configs/scenario/``: the one place that lists them.
+
+``python -m sim.scenarios`` prints them with their descriptions. The folder is read on each call, so a
+scenario added while a long-running process (the workshop) runs shows up; a file is parsed again only
+when it changes.
+"""
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
-from omegaconf import OmegaConf
+import yaml
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "configs" / "scenario"
+FIRST = ("plan", "no_program")  # the plan, and what happens without it
 
 
 def scenarios() -> dict[str, str]:
-    """Scenario name -> one-line description, in file-name order (``plan`` and ``no_program`` first)."""
-    out = {}
-    for path in sorted(SCENARIO_DIR.glob("*.yaml"), key=lambda p: (p.stem not in ("plan", "no_program"), p.stem)):
-        node = OmegaConf.load(path)
-        out[path.stem] = str(OmegaConf.select(node, "scenario.description", default=""))
-    return out
+    """Scenario name -> one-line description: ``plan`` and ``no_program`` first, then by name."""
+    paths = sorted(SCENARIO_DIR.glob("*.yaml"), key=lambda p: (p.stem not in FIRST, FIRST.index(p.stem)
+                                                                if p.stem in FIRST else 0, p.stem))
+    return {p.stem: _description(p, p.stat().st_mtime_ns) for p in paths}
+
+
+def names() -> list[str]:
+    """The scenario names, in the order of :func:`scenarios`."""
+    return list(scenarios())
+
+
+@cache
+def _description(path: Path, mtime_ns: int) -> str:
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError:
+        return ""
+    return str((doc.get("scenario") or {}).get("description", ""))
 
 
 def main() -> None:

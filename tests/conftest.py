@@ -17,3 +17,19 @@ def plan_run():
 @pytest.fixture(scope="session")
 def no_program_run():
     return simulate(["scenario=no_program", "seed=1", *TEST_SCALE], keep_model=True)
+
+
+def tiny_config(weight: float = 2350.0):
+    """The default config at a tiny scale (1,000 household rows), built without Hydra: milliseconds."""
+    from sim.config import SimConf, validate
+
+    cfg = SimConf()
+    cfg.population.weight = weight
+    return validate(cfg)
+
+
+@pytest.fixture
+def tiny_world():
+    from sim.world import World
+
+    return World(tiny_config())

@@ -115,3 +115,73 @@ def test_year_end_reallocation_moves_unwanted_money_and_conserves_it():
     per_lever = on.ledger.groupby("lever")[["planned", "moved", "spent"]].sum()
     assert (per_lever["spent"] <= per_lever["planned"] + per_lever["moved"] + 1e-3).all()
     assert on.levers["spent"].sum() > off.levers["spent"].sum()
+
+
+# ---------------------------------------------------------------- one lever on a tiny world
+def _one_lever(name, world, total=1e8):
+    from sim.ledger import Ledger
+    from sim.levers import LEVERS, Purse
+
+    cls = next(c for c in LEVERS if c.name == name)
+    budget = world.cfg.budget
+    budget.total_cny = total
+    ledger = Ledger([name], budget)
+    ledger.planned[:] = total / 5  # all the money to this lever, evenly by year
+    return cls(getattr(world.cfg.levers, name), Purse(ledger, name)), ledger
+
+
+def test_a_station_lever_opens_stations_and_pays_for_them(tiny_world):
+    from sim.policy import Policy
+
+    lever, ledger = _one_lever("stations", tiny_world)
+    before = tiny_world.places.village_station.sum()
+    lever.step(tiny_world, Policy(), 0)
+    opened = tiny_world.places.village_station.sum() - before
+    assert opened == lever.opened > 0
+    assert ledger.spent.sum() == pytest.approx(opened * lever.conf.capex)
+
+
+def test_a_flow_lever_writes_the_policy_state(tiny_world):
+    from sim.policy import Policy
+
+    lever, ledger = _one_lever("mobile_lending", tiny_world)
+    policy = Policy()
+    lever.step(tiny_world, policy, 0)
+    assert policy.manager_throughput == pytest.approx(1 + lever.conf.throughput_gain * 0.3)
+    assert ledger.spent.sum() > 0
+
+
+def test_a_lever_without_money_does_nothing_paid(tiny_world):
+    from sim.policy import Policy
+
+    lever, ledger = _one_lever("lectures", tiny_world, total=0.0)
+    for t in range(3):
+        tiny_world.streams.new_month(t)
+        lever.step(tiny_world, Policy(), t)
+    assert tiny_world.lectures_held == 0 and ledger.spent.sum() == 0
+
+
+def test_scale_multiplies_intensity_and_shares_stay_capped(tiny_world):
+    lever, _ = _one_lever("fee_waivers", tiny_world)
+    lever.conf.scale = 3.0
+    assert lever.intensity(0) == 1.0  # a share cannot pass 1
+    lever, _ = _one_lever("lectures", tiny_world)
+    lever.conf.scale = 0.5
+    assert lever.intensity(0) == pytest.approx(1000)
+
+
+def test_the_months_order_honours_declared_dependencies():
+    from sim.levers import LEVER_NAMES, LEVERS, month_order
+
+    for cls in LEVERS:
+        for dep in cls.after:
+            assert LEVER_NAMES.index(dep) < LEVER_NAMES.index(cls.name), (cls.name, dep)
+
+    class A:
+        name, after = "a", ("b",)
+
+    class B:
+        name, after = "b", ("a",)
+
+    with pytest.raises(ValueError, match="cycle"):
+        month_order((A, B))

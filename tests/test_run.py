@@ -97,13 +97,35 @@ def test_bad_input_names_the_key(override, key):
     assert key in str(info.value) and "allowed" in str(info.value)
 
 
-def test_bad_input_on_the_command_line_exits_2_with_no_files(tmp_path):
+@pytest.mark.parametrize(
+    ("override", "key"),
+    [
+        ("population.rural_share=2", "population.rural_share"),
+        ("uncertainties.loan_size_sigma=nan", "uncertainties.loan_size_sigma"),
+        ("budget.total_cny=inf", "budget.total_cny"),
+        ("population.villages=0", "population.villages"),
+        ("levers.credit_info.default_reduction=2", "levers.credit_info.default_reduction"),
+        ("levers.stations.intensity=[1,2", "levers.stations.intensity"),
+        ("months=61", "months"),
+    ],
+)
+def test_bad_input_on_the_command_line_exits_2_with_no_files(tmp_path, override, key):
     out = tmp_path / "never"
-    proc = subprocess.run(
-        [sys.executable, "-m", "sim", "population.rural_share=2", f"hydra.run.dir={out}"],
-        capture_output=True, text=True,
-    )
+    proc = subprocess.run([sys.executable, "-m", "sim", override, f"hydra.run.dir={out}"],
+                          capture_output=True, text=True)
     assert proc.returncode == 2
-    assert "population.rural_share" in proc.stderr and "Traceback" not in proc.stderr
+    assert key in proc.stderr and "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
     assert not out.exists()
+
+
+def test_a_reused_run_folder_loses_its_old_manifest_before_the_new_run(tmp_path, plan_run):
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "manifest.json").write_text("{}")
+    plan_run.save(out)
+    assert json.loads((out / "manifest.json").read_text())["scenario"] == "plan"
+
+
+def test_simulate_keeps_the_model_only_when_asked():
+    assert simulate(TEST_SCALE).model is None

@@ -6,7 +6,6 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.behaviour import price_factor
 from sim.calendar import monthly_probability
 from sim.streams import month_generator, row_uniforms
 
@@ -41,10 +40,3 @@ def test_month_generators_are_reproducible_and_independent():
 def test_monthly_probability_compounds_back_to_the_annual_one(annual):
     monthly = monthly_probability(annual)
     assert np.isclose(1 - (1 - monthly) ** 12, annual, atol=1e-9)
-
-
-@given(st.floats(0, 500), st.floats(0, 500), st.floats(-1.0, 0.0))
-def test_a_deeper_discount_never_lowers_take_up(bp1, bp2, elasticity):
-    lo, hi = sorted([bp1, bp2])
-    assert price_factor(0.075, hi, elasticity) >= price_factor(0.075, lo, elasticity) - 1e-6
-    assert 0 <= price_factor(0.075, hi, elasticity) <= 2

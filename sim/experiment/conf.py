@@ -17,8 +17,10 @@ from hydra.core.config_store import ConfigStore
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from sim.config import ConfigError, LeversConf, SimConf
-from sim.run import CONFIG_DIR, ROOT, compose_config, load_config, one_paragraph
+from sim import scenarios
+from sim.config import ConfigError, SimConf
+from sim.levers import LEVER_NAMES
+from sim.run import ROOT, compose_config, load_config, one_paragraph
 
 EXPERIMENT_CONF_DIR = Path(__file__).resolve().parent / "conf"
 P_INTERVALS = ("wilson", "clopper_pearson")
@@ -27,7 +29,7 @@ FREE_DICTS = ("budget.allocations",)  # experiment keys whose sub-keys are names
 
 def scenario_names() -> list[str]:
     """The scenarios of ``configs/scenario/*.yaml``, read each time (new ones may be added at any moment)."""
-    return sorted(p.stem for p in (CONFIG_DIR / "scenario").glob("*.yaml"))
+    return sorted(scenarios.names())
 
 
 def default_scenario() -> str:
@@ -36,8 +38,8 @@ def default_scenario() -> str:
 
 
 def lever_names() -> list[str]:
-    """The model's levers, from its schema."""
-    return [f.name for f in dataclasses.fields(LeversConf)]
+    """The model's levers, in the month's order."""
+    return list(LEVER_NAMES)
 
 
 @dataclass

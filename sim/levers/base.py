@@ -11,6 +11,7 @@ flows capped by the month's allowance (:class:`FlowLever`).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
@@ -18,7 +19,7 @@ import numpy as np
 
 from sim.calendar import year_index
 from sim.goals import GOAL_IDS
-from sim.params import param
+from sim.params import param, spec_of
 
 if TYPE_CHECKING:
     from sim.ledger import Ledger
@@ -44,9 +45,12 @@ class LeverConf:
                              doc="goals the lever is meant to move (turning it off must move them back)")
 
 
-def yearly(values: list[float], unit: str, source: str) -> list[float]:
-    """Declare a lever's yearly intensity 2016..2020 (the plan's values) with its unit and source."""
-    return param([float(v) for v in values], unit=unit, low=0, length=5, source=source,
+def yearly(values: list[float], unit: str, source: str, high: float | None = None) -> list[float]:
+    """Declare a lever's yearly intensity 2016..2020 (the plan's values) with its unit, source and cap.
+
+    ``high`` caps the intensity (1 for shares); ``scale`` cannot push it past the cap either.
+    """
+    return param([float(v) for v in values], unit=unit, low=0, high=high, length=5, source=source,
                  doc="the programme's intensity in 2016..2020")
 
 
@@ -108,12 +112,17 @@ class Lever:
     def __init__(self, conf: LeverConf, purse: Purse):
         self.conf = conf
         self.purse = purse
+        spec = spec_of(next(f for f in dataclasses.fields(conf) if f.name == "intensity"))
+        self._cap = spec.high if spec is not None else None
         self._carry = 0.0  # fractional units carried between months
         self._row_carry = 0.0  # fractional rows carried between months (units done on whole rows)
 
     def intensity(self, t: int) -> float:
-        """The programme's intensity in the year of step ``t`` (0 when the lever is off)."""
-        return float(self.conf.intensity[year_index(t)]) * self.conf.scale if self.conf.enabled else 0.0
+        """The programme's intensity in the year of step ``t``, times its scale, within its cap (0 when off)."""
+        if not self.conf.enabled:
+            return 0.0
+        value = float(self.conf.intensity[year_index(t)]) * self.conf.scale
+        return min(value, self._cap) if self._cap is not None else value
 
     def active(self, t: int) -> bool:
         """Whether the programme runs this lever in the year of step ``t``."""

@@ -85,7 +85,7 @@ class FeeWaiversConf(LeverConf):
     """减费让利 (fees): share of eligible accounts whose account and card fees are waived."""
 
     intensity: list[float] = yearly([1, 1, 1, 1, 1], "share of eligible accounts",
-                                    f"{PLAN} §三(四): 减费让利, waive fees of rural accounts and e-transfers")
+                                    f"{PLAN} §三(四): 减费让利, waive fees of rural accounts and e-transfers", high=1)
     moves: list[str] = goals_moved("fengshou_customers", "ebank_substitution")
     account_fee_per_year: float = param(prior="account_fee_per_year", unit="CNY per account per year", low=0)
     card_fee_per_year: float = param(prior="card_fee_per_year", unit="CNY per card per year", low=0)
@@ -146,7 +146,7 @@ class SubsidyPaymentsConf(LeverConf):
     """惠农补贴代理发放: share of farm households whose subsidies are paid through the bank."""
 
     intensity: list[float] = yearly([0.5, 0.7, 0.9, 0.9, 0.9], "share of farm households",
-                                    f"{PLAN} §三(一): 惠农补贴代理发放; rollout a prior")
+                                    f"{PLAN} §三(一): 惠农补贴代理发放; rollout a prior", high=1)
     moves: list[str] = goals_moved("ebank_substitution", "fengshou_customers")
     payments_per_year: float = param(4, unit="payments per household per year", low=0, source="prior")
     cost_per_payment: float = param(1.0, unit="CNY per payment", low=0,

@@ -19,7 +19,7 @@ class SmeProcessingConf(LeverConf):
     """普惠快车 / 小微专车 / 工厂式作业: share of county banks running standardised small-firm processing."""
 
     intensity: list[float] = yearly([0.5, 1, 1, 1, 1], "share of county banks",
-                                    f"{PLAN} §三(三): 普惠快车, 小微专车, 企业直通车; rollout a prior")
+                                    f"{PLAN} §三(三): 普惠快车, 小微专车, 企业直通车; rollout a prior", high=1)
     moves: list[str] = goals_moved("sme_loan_clients", "sme_loan_balance", "agri_sme_loan_balance")
     cost_per_year: float = param(5_000_000, unit="CNY per year", low=0,
                                  source="prior: staff training and process redesign across the nine banks")
@@ -110,7 +110,7 @@ class CooperativesConf(LeverConf):
     """三位一体 / 农合联: share of cooperatives and agricultural firms served by the programme."""
 
     intensity: list[float] = yearly([0.5, 0.8, 1, 1, 1], "share of cooperatives served",
-                                    f"{PLAN} §三(三): 三位一体, 农合联, 农民专业合作社; rollout a prior")
+                                    f"{PLAN} §三(三): 三位一体, 农合联, 农民专业合作社; rollout a prior", high=1)
     moves: list[str] = goals_moved("agri_sme_loan_balance")
     cost_per_cooperative_year: float = param(2_000, unit="CNY per cooperative per year", low=0,
                                              source="prior: service team time")

@@ -29,7 +29,7 @@ class RateDiscountsConf(LeverConf):
     """减费让利 (rates): discount in basis points on small credit, farm and low-income loans."""
 
     intensity: list[float] = yearly([30, 30, 30, 30, 30], "basis points",
-                                    f"{PLAN} §三(四): 让利, price loans reasonably; depth a prior")
+                                    f"{PLAN} §三(四): 让利, price loans reasonably; depth a prior", high=500)
     moves: list[str] = goals_moved("small_credit_balance", "farmer_loan_balance")
     products: list[str] = param(list(DISCOUNTABLE), choices=DISCOUNTABLE,
                                 source="plan §三(四): small credit, farm and low-income loans")
@@ -72,7 +72,7 @@ class LowIncomeLoansConf(LeverConf):
     """低收入农户贷款: share of low-income households the targeted product reaches."""
 
     intensity: list[float] = yearly([0.5, 0.7, 0.9, 0.9, 0.9], "share of low-income households reached",
-                                    f"{PLAN} §三(三): loans for low-income farm households; rollout a prior")
+                                    f"{PLAN} §三(三): loans for low-income farm households; rollout a prior", high=1)
     moves: list[str] = goals_moved("low_income_loans_cum")
     p_approve: float = param(0.80, unit="probability", low=0, high=1, uncertain=(0.6, 0.9),
                              source="prior: approval with lists and a guarantee")
@@ -106,7 +106,7 @@ class HousingLoansConf(LeverConf):
     """治危拆违 housing-renovation loans with the 8 measures: share of renovating households reached."""
 
     intensity: list[float] = yearly([0, 0.6, 0.9, 0.9, 0.9], "share of renovating households reached",
-                                    f"{PLAN} §三(二): 治危拆违 with 美丽乡村, 8 measures, from 2017")
+                                    f"{PLAN} §三(二): 治危拆违 with 美丽乡村, 8 measures, from 2017", high=1)
     moves: list[str] = goals_moved("farmer_loan_balance", "small_credit_balance", "new_credit_loans_cum")
     p_approve: float = param(0.90, unit="probability", low=0, high=1, uncertain=(0.75, 0.95),
                              source="prior: green channel and list management")
@@ -175,7 +175,7 @@ class GreenCreditConf(LeverConf):
 
     intensity: list[float] = yearly([0.2, 0.4, 0.6, 0.8, 1], "rollout share",
                                     f"{PLAN} §三(二): environmental criteria in classification, approval and "
-                                    "pricing; rollout a prior")
+                                    "pricing; rollout a prior", high=1)
     moves: list[str] = goals_moved("green_credit_share")
     green_uplift: float = param(3.0, unit="× more green", low=0, high=50, uncertain=(1.0, 5.0),
                                 source="prior: at full rollout, eligible new loans are 4x as likely to be green")

@@ -158,7 +158,7 @@ class MobileLendingConf(LeverConf):
     """普惠通: share of account managers equipped with the mobile one-stop lending platform."""
 
     intensity: list[float] = yearly([0.3, 0.6, 1, 1, 1], "share of managers equipped",
-                                    f"{PLAN} §三(一): 普惠通 for every account manager; rollout a prior")
+                                    f"{PLAN} §三(一): 普惠通 for every account manager; rollout a prior", high=1)
     moves: list[str] = goals_moved("info_file_rate", "small_credit_clients")
     cost_per_manager_year: float = param(3_000, unit="CNY per manager per year", low=0,
                                          source="prior: device, data plan and service per manager")
@@ -191,7 +191,7 @@ class CreditInfoConf(LeverConf):
 
     intensity: list[float] = yearly([0.3, 0.6, 0.9, 1, 1], "share of households covered",
                                     f"{PLAN} §三(三): CRM, 普惠信息档案 and the credit information platform; "
-                                    "rollout a prior")
+                                    "rollout a prior", high=1)
     moves: list[str] = goals_moved("info_file_rate", "small_credit_clients")
     cost_per_household_year: float = param(1.0, unit="CNY per covered household per year", low=0,
                                            source="prior: platform cost per covered household")

@@ -20,14 +20,13 @@ from __future__ import annotations
 import csv
 import dataclasses
 import math
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "configs" / "data"
+DATA_DIR = Path(__file__).resolve().parents[2] / "configs" / "data"
 PRIORS_FILE = DATA_DIR / "behaviour_priors.csv"
 DISTRIBUTIONS = ("uniform", "triangular", "loguniform")
 
@@ -91,7 +90,8 @@ class Spec:
         else:
             words = kind
         if self.length is not None:
-            words = f"a list of {self.length} numbers (2016..2020 when 5), each " + words.replace("a ", "", 1)
+            per = {5: ", one per year 2016..2020", 9: ", one per county", 12: ", one per calendar month"}
+            words = f"a list of {self.length} numbers{per.get(self.length, '')}, each " + words
             if self.total is not None:
                 words += f", adding up to {_num(self.total)}"
         if self.unit:
@@ -100,7 +100,7 @@ class Spec:
 
 
 def _num(x: float) -> str:
-    return f"{x:g}"
+    return f"{int(x)}" if float(x).is_integer() and abs(x) < 1e16 else f"{x:g}"
 
 
 @cache
@@ -154,12 +154,11 @@ def param(default: Any = dataclasses.MISSING, *, unit: str = "", source: str = "
             uncertain = (min(lo, hi), max(lo, hi))
         src = f"[{prior}] {row['status']}: {row['source']}"
         source = f"{source}; {src}" if source else src
-    integer = isinstance(default, int) and not isinstance(default, bool)
     if uncertain is not None and dist is None:
         dist = "uniform"
     spec = Spec(unit=unit, source=source, low=low, high=high, low_open=low_open, high_open=high_open,
                 choices=tuple(choices) if choices is not None else None, length=length, total=total,
-                integer=integer, uncertain=tuple(uncertain) if uncertain is not None else None, dist=dist, doc=doc)
+                uncertain=tuple(uncertain) if uncertain is not None else None, dist=dist, doc=doc)
     meta = {"spec": spec}
     if factory is not None:
         return field(default_factory=factory, metadata=meta)
@@ -174,8 +173,14 @@ def _copy(value: Any) -> Any:
 
 
 def spec_of(f: dataclasses.Field) -> Spec | None:
-    """The declaration of a dataclass field, or None for a group (a nested dataclass)."""
-    return f.metadata.get("spec")
+    """The declaration of a dataclass field, or None for a group (a nested dataclass).
+
+    Whether it counts whole things is read from the field's type (``int``, ``list[int]``).
+    """
+    spec = f.metadata.get("spec")
+    if spec is not None and not spec.integer and str(f.type) in ("int", "list[int]"):
+        spec = dataclasses.replace(spec, integer=True)
+    return spec
 
 
 # ---------------------------------------------------------------- walking the schema
@@ -319,7 +324,9 @@ def markdown() -> str:
            "`tests/test_params.py` fails when this file is stale. `python -m sim.params` prints the same table as",
            "CSV. *Allowed* is what the model runs with; *plausible* is the range experiments draw uncertain",
            "parameters from.", ""]
-    for group, sub in df.groupby(df["path"].str.split(".").str[0], sort=False):
+    parts = df["path"].str.split(".")
+    group_of = [("run" if len(p) == 1 else ".".join(p[:2]) if p[0] == "levers" else p[0]) for p in parts]
+    for group, sub in df.groupby(group_of, sort=False):
         out += [f"## {group}", "", "| path | default | unit | allowed | plausible | source |",
                 "|---|---|---|---|---|---|"]
         for r in sub.itertuples(index=False):
@@ -334,7 +341,9 @@ def markdown() -> str:
 def _g(x: Any) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return ""
-    return f"{x:g}" if isinstance(x, float) else str(x)
+    if isinstance(x, float):
+        return f"{int(x):,}" if x.is_integer() and abs(x) < 1e16 else f"{x:g}"
+    return f"{x:,}" if isinstance(x, int) and not isinstance(x, bool) else str(x)
 
 
 def _range_text(low: Any, high: Any) -> str:
@@ -346,16 +355,3 @@ def _range_text(low: Any, high: Any) -> str:
     if hi:
         return f"≤ {hi}"
     return ""
-
-
-def main(argv: list[str] | None = None) -> None:
-    """``python -m sim.params``: the parameter table as CSV (``--markdown`` for docs/parameters.md)."""
-    argv = sys.argv[1:] if argv is None else argv
-    if "--markdown" in argv:
-        sys.stdout.write(markdown() + "\n")
-    else:
-        parameters().to_csv(sys.stdout, index=False)
-
-
-if __name__ == "__main__":
-    main()

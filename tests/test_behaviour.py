@@ -1,0 +1,83 @@
+"""The households' rules on a tiny world: price, credit, adoption and outreach respond as they should."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sim.behaviour import digital_adoption, ebank_share, household_credit, outreach, price_factor
+from sim.policy import Policy
+
+
+@given(st.floats(0, 500), st.floats(0, 500), st.floats(-1.0, 0.0))
+def test_a_deeper_discount_never_lowers_take_up(bp1, bp2, elasticity):
+    lo, hi = sorted([bp1, bp2])
+    assert price_factor(0.075, hi, elasticity) >= price_factor(0.075, lo, elasticity) - 1e-6
+    assert 0 <= price_factor(0.075, hi, elasticity) <= 2
+
+
+def _lend(world, policy, months=12):
+    for t in range(months):
+        world.streams.new_month(t)
+        household_credit(world, policy, t)
+        world.t += 1
+    return world.flows["hh_disbursed"]
+
+
+def test_a_rate_discount_raises_lending(tiny_world):
+    from sim.world import World
+
+    base = _lend(tiny_world, Policy())
+    cheap = Policy(rate_discount_bp={"small_credit": 200.0, "farm": 200.0, "low_income": 200.0})
+    assert _lend(World(tiny_world.cfg), cheap) > base
+
+
+def test_the_low_income_product_reaches_low_income_households(tiny_world):
+    from sim.world import World
+
+    base = _lend(tiny_world, Policy(), 24)
+    reached = Policy(low_income_reach=1.0, low_income_p_approve=0.9, low_income_discount_bp=100)
+    w2 = World(tiny_world.cfg)
+    _lend(w2, reached, 24)
+    assert w2.flows["low_income_disbursed"] > tiny_world.flows["low_income_disbursed"]
+    assert base > 0
+
+
+def test_platform_push_speeds_adoption(tiny_world):
+    from sim.world import World
+
+    pushed = World(tiny_world.cfg)
+    for t in range(12):
+        for w, policy in ((tiny_world, Policy()), (pushed, Policy(platform_push=3.0))):
+            w.streams.new_month(t)
+            digital_adoption(w, policy, t)
+    assert pushed.households.digital.sum() > tiny_world.households.digital.sum()
+
+
+def test_e_channel_share_is_a_share_and_rises_with_fee_relief(tiny_world):
+    base = ebank_share(tiny_world, Policy())
+    assert 0 < base < 1
+    assert ebank_share(tiny_world, Policy(fee_ebank_gain=0.05)) > base
+
+
+def test_a_campaign_rates_and_grants_lines_in_its_villages(tiny_world):
+    w = tiny_world
+    village = int(np.bincount(w.households.village[w.households.village >= 0]).argmax())
+    rows = np.flatnonzero(w.households.village[: w.n_active_rows] == village)
+    w.households.line[rows] = 0
+    w.households.rated[rows] = False
+    cards = outreach.campaign(w, np.array([village]))
+    assert cards > 0
+    assert w.households.rated[rows].mean() > 0.5
+    assert (w.households.line[rows][w.households.rated[rows]] > 0).mean() > 0.7
+    assert w.places.village_campaigned[village]
+
+
+def test_visits_file_unfiled_households_first(tiny_world):
+    w = tiny_world
+    n = w.n_active_rows
+    before = w.households.has_file[:n].sum()
+    w.streams.new_month(0)
+    outreach.visit_grids(w, Policy(), 50.0)
+    assert w.households.has_file[:n].sum() > before
