@@ -138,3 +138,119 @@ class Station(mesa.Agent):
     def opened_label(self) -> str:
         """The month it opened, or 'before 2016'."""
         return month_label(self.opened) if self.opened >= 0 else "before 2016"
+
+
+class Staff:
+    """The account managers' hours: one budget per county bank for loan processing, campaigns, lectures, visits.
+
+    Each month every manager has ``hours_per_month`` for work outside the branch. Loan applications are
+    processed first (the hours last month's applications needed are reserved), then whole-village campaigns
+    and lectures take what they need, and visits get the rest. 普惠通 (``throughput`` > 1) makes every hour
+    go further. The :class:`AccountManager` agents read their share of it.
+
+    Args:
+        manager_county: the county of each manager.
+        conf: the uncertainties (hours each task needs).
+        hours_per_month: a manager's hours for outreach and processing a month.
+        weight: real households or enterprises per row (applications are counted in real units).
+    """
+
+    TASKS = ("processing", "campaigns", "lectures", "visits")
+
+    def __init__(self, manager_county: np.ndarray, conf, hours_per_month: float, weight: float):
+        self.conf, self.weight = conf, weight
+        self.managers = np.bincount(manager_county, minlength=9).astype(np.float64)
+        self.hours_per_month = hours_per_month
+        # before any month is seen, reserve what a quarter of the hours would process
+        self.need_last = self.managers * hours_per_month * 0.25
+        self.new_month()
+
+    def new_month(self, scale: float = 1.0) -> None:
+        """A new month's hours; processing as many applications as last month is reserved first.
+
+        Args:
+            scale: real managers per declared manager (1; hired managers add their hours to visits).
+        """
+        self.available = self.managers * self.hours_per_month * scale
+        self.used = {task: np.zeros(9) for task in self.TASKS}
+        self.reserved = np.minimum(self.available, self.need_last * self.conf.processing_reserve)
+        self.available = self.available - self.reserved
+        self.need = np.zeros(9)  # hours this month's applications need at 2015 productivity
+        self.applications = np.zeros(9)
+        self.processed = np.zeros(9)
+
+    def take(self, task: str, county: np.ndarray, hours_each: float, throughput: float) -> np.ndarray:
+        """Give hours to tasks in order, as long as their county has hours left.
+
+        Args:
+            task: 'campaigns', 'lectures' or 'visits'.
+            county: the county of each task, in priority order.
+            hours_each: hours one task needs at 2015 productivity.
+            throughput: 普惠通's productivity factor.
+
+        Returns:
+            A boolean mask of the tasks done.
+        """
+        need = hours_each / max(throughput, 1e-9)
+        done = np.zeros(county.size, bool)
+        if county.size == 0:
+            return done
+        # the k-th task of a county is done when k x need fits in the county's hours
+        order = np.argsort(county, kind="stable")
+        c = county[order]
+        first = np.searchsorted(c, np.arange(9))
+        rank = np.arange(c.size) - first[c]
+        fits = (rank + 1) * need <= self.available[c] + 1e-9
+        done[order[fits]] = True
+        spent = np.bincount(county[done], minlength=9) * need
+        self.available -= spent
+        self.used[task] += spent
+        return done
+
+    def visit_hours(self) -> np.ndarray:
+        """What is left for visits, per county (then used up)."""
+        left = self.available.copy()
+        self.used["visits"] += left
+        self.available[:] = 0
+        return left
+
+    def process(self, county: np.ndarray, order: np.ndarray, throughput: float, hours_each: float) -> np.ndarray:
+        """Which of this month's applications the reserved hours can process.
+
+        Args:
+            county: each application's county.
+            order: a uniform per application.
+            throughput: 普惠通's productivity factor.
+            hours_each: hours one application needs at 2015 productivity.
+
+        Returns:
+            A boolean mask of the applications processed this month; the others wait (and count as unmet).
+        """
+        if county.size == 0:
+            return np.zeros(0, bool)
+        per_row = hours_each * self.weight  # hours one row of applications needs
+        self.applications += np.bincount(county, minlength=9) * self.weight
+        self.need += np.bincount(county, minlength=9) * per_row
+        left = np.maximum(0.0, self.reserved - self.used["processing"]) * throughput
+        # each application is processed with the share of its county's need the hours cover (at any scale of
+        # rows, the expected hours used are the hours there are)
+        need = np.bincount(county, minlength=9) * per_row
+        share = np.minimum(1.0, left / np.maximum(need, 1e-9))
+        done = order < share[county]
+        n_done = np.bincount(county[done], minlength=9)
+        self.processed += n_done * self.weight
+        self.used["processing"] += n_done * per_row / throughput
+        return done
+
+    def close_month(self) -> None:
+        """Next month reserves what applications have needed lately.
+
+        A moving average, so that the reservation swings neither with one month's applications nor with the
+        scale of the rows.
+        """
+        self.need_last = 0.7 * self.need_last + 0.3 * self.need
+
+    @property
+    def unprocessed(self) -> float:
+        """Real applications left unprocessed this month."""
+        return float((self.applications - self.processed).sum())

@@ -23,7 +23,9 @@ class Goal:
     target: float
     unit: str
     comparison: str
-    kind: str
+    measure: str  # cumulative, end_of_2020, increase_since_2015, year_2020, every_year
+    kind: str  # activity (money spent, things done) or outcome (coverage, lending, adoption)
+    definition: str
 
     def met(self, value: float) -> bool:
         """Whether ``value`` meets the goal."""
@@ -47,7 +49,8 @@ def load_goals() -> tuple[Goal, ...]:
     """The goals of ``configs/data/goals_2020.csv`` in file order."""
     df = pd.read_csv(GOALS_FILE)
     return tuple(
-        Goal(r.goal_id, r.name_zh, r.name_en, float(r.target), r.unit, r.comparison, r.kind)
+        Goal(r.goal_id, r.name_zh, r.name_en, float(r.target), r.unit, r.comparison, r.measure, r.kind,
+             r.definition)
         for r in df.itertuples(index=False)
     )
 
@@ -62,7 +65,8 @@ def scorecard(values: dict[str, float]) -> pd.DataFrame:
         values: goal_id -> the model's value at the end of 2020 (or at the last month run).
 
     Returns:
-        One row per goal: goal_id, name_zh, name_en, value, target, unit, attainment, met.
+        One row per goal: goal_id, name_zh, name_en, value, target, unit, comparison, kind (activity or
+        outcome), attainment, met.
     """
     missing = [g.goal_id for g in load_goals() if g.goal_id not in values]
     if missing:
@@ -79,6 +83,7 @@ def scorecard(values: dict[str, float]) -> pd.DataFrame:
                 "target": g.target,
                 "unit": g.unit,
                 "comparison": g.comparison,
+                "kind": g.kind,
                 "attainment": g.attainment(v),
                 "met": g.met(v) if np.isfinite(v) else False,
             }
@@ -100,59 +105,133 @@ def format_scorecard(card: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+
+
 # ---------------------------------------------------------------- what each goal counts
+# 小额信用贷款 are small loans: at most the village credit card's cap ([credit_line_cap], 30万).
+SMALL_CREDIT_CAP_CNY = 300_000.0
+
+
+@dataclass(frozen=True)
+class Counted:
+    """Which loans a lending goal counts: products and kinds of households and of enterprises.
+
+    Attributes:
+        hh_products: household products (codes of :data:`sim.population.HOUSEHOLD_PRODUCTS`).
+        hh_kinds: household kinds.
+        ent_products: enterprise products.
+        ent_kinds: enterprise kinds.
+        within_cap: only loans of at most :data:`SMALL_CREDIT_CAP_CNY`.
+    """
+
+    hh_products: tuple[int, ...] = ()
+    hh_kinds: tuple[int, ...] = ()
+    ent_products: tuple[int, ...] = ()
+    ent_kinds: tuple[int, ...] = ()
+    within_cap: bool = False
+
+    def select(self, groups: dict, what: str) -> float:
+        """The balance (``what`` = 'bal') or borrowers ('n') these loans add up to, real units."""
+        total = 0.0
+        cap = slice(0, 1) if self.within_cap else slice(None)
+        if self.hh_products and self.hh_kinds:
+            a = groups["hh_" + what][np.ix_(self.hh_products, self.hh_kinds)]
+            total += float(a[..., cap].sum())
+        if self.ent_products and self.ent_kinds:
+            a = groups["ent_" + what][np.ix_(self.ent_products, self.ent_kinds)]
+            total += float(a[..., cap].sum())
+        return total
+
+
+def _counting_rules() -> dict[str, Counted]:
+    from sim.population import (
+        COOPERATIVE,
+        CREDIT,
+        ENTERPRISE_PRODUCTS,
+        FARM,
+        FIRM,
+        HOUSEHOLD_PRODUCTS,
+        INDIVIDUAL_BUSINESS,
+        LOW_INCOME,
+        LOW_INCOME_LOAN,
+        SMALL_CREDIT,
+        UNSECURED_PRODUCTS,
+        URBAN,
+    )
+
+    every_hh = tuple(range(1, len(HOUSEHOLD_PRODUCTS)))
+    every_ent = tuple(range(1, len(ENTERPRISE_PRODUCTS)))
+    rural = (FARM, LOW_INCOME)
+    return {
+        # 小额信用贷款: unsecured small loans to farm households, on a line or the low-income product
+        "small_credit": Counted((SMALL_CREDIT, LOW_INCOME_LOAN), rural, within_cap=True),
+        # 农户贷款: every loan to a farm household
+        "farm": Counted(every_hh, rural),
+        # 小微企业贷款: loans to small and micro firms
+        "sme": Counted(ent_products=every_ent, ent_kinds=(FIRM,)),
+        # 涉农及小微: farm households and cooperatives (涉农), firms and individual businesses (小微)
+        "agri_sme": Counted(every_hh, rural, every_ent, (FIRM, INDIVIDUAL_BUSINESS, COOPERATIVE)),
+        # 信用贷款: loans without collateral, to anyone
+        "unsecured": Counted(tuple(np.flatnonzero(UNSECURED_PRODUCTS).tolist()), (FARM, LOW_INCOME, URBAN),
+                             (CREDIT,), (FIRM, INDIVIDUAL_BUSINESS, COOPERATIVE)),
+        "all": Counted(every_hh, (FARM, LOW_INCOME, URBAN), every_ent, (FIRM, INDIVIDUAL_BUSINESS, COOPERATIVE)),
+    }
+
+
+COUNTED: dict[str, Counted] = _counting_rules()
+
+
 def unsecured_balance(groups: dict) -> float:
     """Unsecured (credit) loan balance of households and enterprises, real CNY."""
-    from sim.population import CREDIT, UNSECURED_PRODUCTS
-
-    return float(groups["hh_bal"][UNSECURED_PRODUCTS].sum() + groups["ent_bal"][CREDIT].sum())
+    return COUNTED["unsecured"].select(groups, "bal")
 
 
 def goal_values(world, spent: float, t: int, groups: dict | None = None) -> dict[str, float]:
     """Every goal's value at the end of step ``t`` (running values for cumulative and yearly goals).
 
+    What each counts is in the ``definition`` column of the goals file; the loans each lending goal counts
+    are declared in :data:`COUNTED`.
+
     Args:
         world: the model's world (:class:`sim.world.World`).
         spent: programme money spent so far (the ledger's total), CNY.
         t: the last step done (0 at the start).
-        groups: the loan book by product, kind, green and NPL (``world.loan_groups()``); computed if None.
+        groups: the loan book by product, kind, green, NPL and size (``world.loan_groups()``); computed if None.
     """
     from sim.behaviour import ebank_share
     from sim.calendar import year_index
     from sim.policy import Policy
-    from sim.population import FIRM, UNSECURED_PRODUCTS, URBAN
 
     hh, ent, p = world.households, world.enterprises, world.places
     g = world.loan_groups() if groups is None else groups
-    hb, hn, eb, en = g["hh_bal"], g["hh_n"], g["ent_bal"], g["ent_n"]
-    farm_bal = float(hb[1:, :URBAN].sum())
-    ent_bal = float(eb[1:].sum())
-    total = float(hb[1:].sum()) + ent_bal
-    green = float(hb[1:, :, 1].sum() + eb[1:, :, 1].sum())
-    big = p.village_size >= world.pop.coverage_min_residents
+    total = COUNTED["all"].select(g, "bal")
+    green = float(g["hh_bal"][:, :, 1].sum() + g["ent_bal"][:, :, 1].sum())
+    exists = p.village_exists
+    big = exists & (p.village_size >= world.pop.coverage_min_residents)
     y = year_index(max(t, 0))
     done_years = world.apps_by_year[:y] if (t + 1) % 12 else world.apps_by_year[: y + 1]
     apps = float(done_years.min()) if done_years.size else float(world.apps_by_year[y])
-    year_months = world.ebank_by_month[12 * y:] or [ebank_share(world, Policy())]
+    year_months = world.ebank_by_month[12 * y:] if t >= 0 and world.ebank_by_month else []
+    ebank = float(np.mean(year_months)) if year_months else ebank_share(world, Policy())
     n, ne = world.n_active_rows, world.n_active_ent
     return {
         "inclusive_spend_cum": spent,
         "village_coverage": float(p.village_served[big].mean()),
-        "blank_villages": float((~p.village_served).sum()),
+        "blank_villages": float((exists & ~p.village_served).sum()),
         "community_coverage": float(p.community_covered.mean()),
         "low_income_loans_cum": world.flows["low_income_disbursed"],
         "new_credit_loans_cum": unsecured_balance(g) - world.unsecured_2015,
-        "agri_sme_loan_balance": farm_bal + ent_bal,
+        "agri_sme_loan_balance": COUNTED["agri_sme"].select(g, "bal"),
         "fengshou_customers": (np.count_nonzero(hh.digital[:n]) + np.count_nonzero(ent.digital[:ne])) * world.weight,
-        "ebank_substitution": float(np.mean(year_months)),
+        "ebank_substitution": ebank,
         "industry_apps_per_year": apps,
         "green_credit_share": green / total if total else 0.0,
         "info_file_rate": np.count_nonzero(hh.has_file[:n]) / max(1, n),
         "lectures_cum": float(world.lectures_held),
-        "small_credit_balance": float(hb[UNSECURED_PRODUCTS].sum()),
-        "small_credit_clients": float(hn[UNSECURED_PRODUCTS].sum()),
-        "farmer_loan_balance": farm_bal,
-        "farmer_loan_clients": float(hn[1:, :URBAN].sum()),
-        "sme_loan_balance": float(eb[1:, FIRM].sum()),
-        "sme_loan_clients": float(en[1:, FIRM].sum()),
+        "small_credit_balance": COUNTED["small_credit"].select(g, "bal"),
+        "small_credit_clients": COUNTED["small_credit"].select(g, "n"),
+        "farmer_loan_balance": COUNTED["farm"].select(g, "bal"),
+        "farmer_loan_clients": COUNTED["farm"].select(g, "n"),
+        "sme_loan_balance": COUNTED["sme"].select(g, "bal"),
+        "sme_loan_clients": COUNTED["sme"].select(g, "n"),
     }

@@ -20,8 +20,8 @@ def month_metrics(world, ledger, t: int) -> dict[str, float]:
     n = world.n_active_rows
     g = world.loan_groups()
     world.last_groups = g
-    loans = float(g["hh_bal"][1:].sum() + g["ent_bal"][1:].sum())
-    npl = float(g["hh_bal"][1:, :, :, 1].sum() + g["ent_bal"][1:, :, :, 1].sum())
+    loans = float(g["hh_bal"].sum() + g["ent_bal"].sum())
+    npl = float(g["hh_bal"][:, :, :, 1].sum() + g["ent_bal"][:, :, :, 1].sum())
     out = goal_values(world, ledger.total_spent, t, g)
     out.update(
         households_total=n * w,
@@ -48,5 +48,25 @@ def month_metrics(world, ledger, t: int) -> dict[str, float]:
         written_off_cum=world.flows["written_off"],
         industry_apps_cum=float(world.apps_by_year.sum()),
         ebank_substitution_month=world.ebank_by_month[-1] if world.ebank_by_month else float("nan"),
+        fengshou_households=np.count_nonzero(hh.digital[:n]) * w,
+        fengshou_businesses=np.count_nonzero(world.enterprises.digital[: world.n_active_ent]) * w,
+        low_income_renewals_cum=world.flows["low_income_renewed"],
+        applications_cum=world.flows["applications"],
+        approved_cum=world.flows["approved"],
+        household_defaults_cum=world.flows["hh_defaults"],
+        # the supply side: staff, funding and capital, and when they bind
+        applications_unprocessed_cum=world.flows["unprocessed"],
+        binding_staff=float(world.staff.unprocessed > 0),
+        staff_hours_processing=float(world.staff.used["processing"].sum()),
+        staff_hours_campaigns=float(world.staff.used["campaigns"].sum()),
+        staff_hours_lectures=float(world.staff.used["lectures"].sum()),
+        staff_hours_visits=float(world.staff.used["visits"].sum()),
+        bank_deposits=world.bank.deposits,
+        bank_capital=world.bank.capital,
+        bank_lending_limit=world.bank.limit,
+        bank_caution=world.bank.caution,
+        credit_rationed_cum=world.rationed_cum,
+        binding_funding=float(world.bank.binding == "funding"),
+        binding_capital=float(world.bank.binding == "capital"),
     )
     return out

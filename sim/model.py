@@ -2,12 +2,17 @@
 
 One :meth:`TaizhouModel.step` is one month. Its order is written once, here:
 
-1. demography: households and enterprises form; incomes grow;
+1. demography: households and enterprises form; incomes grow; in January 2017 villages merge;
+   the bank's funding, capital and caution and the managers' hours for the month are set;
 2. levers, in the month's order of :data:`sim.levers.LEVERS`: each decides, pays and writes the month's
    :class:`sim.policy.Policy` (outlets open, the platform runs, managers visit, villages are campaigned, ...);
 3. digital access and platform adoption;
 4. credit: households, then enterprises (repay, default, demand, uptake);
-5. the month's metrics are recorded.
+5. neighbours' shares are updated and the month's metrics are recorded.
+
+Before January 2016 the model runs ``spinup_months`` of 2015 practice (no programme, prices and population
+held at end-2015), so that the loan book, arrears and write-offs of end-2015 are the steady state of the
+rules rather than an imposed stock.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ from sim.levers import LEVER_NAMES, build_levers
 from sim.metrics import month_metrics
 from sim.policy import Policy
 from sim.world import World
+
+MERGER_MONTH = 12  # January 2017: Zhejiang's merger of administrative villages
 
 
 class TaizhouModel(Model):
@@ -55,8 +62,25 @@ class TaizhouModel(Model):
         for kind, mask in zip(("station", "device", "community"), self._stations_seen, strict=True):
             for place in mask.nonzero()[0].tolist():
                 Station(self, kind, place, -1)
+        self._spin_up(cfg.spinup_months)
         w.unsecured_2015 = unsecured_balance(w.last_groups)
-        self.goals_2015 = goal_values(w, 0.0, 0)  # end-2015 state, the base of cost per unit
+        self.state_2015 = month_metrics(w, self.ledger, -1)  # end-2015, after the spin-up (calibration)
+        self.goals_2015 = goal_values(w, 0.0, 0)  # the base of cost per unit
+
+    def _spin_up(self, months: int) -> None:
+        """Months of 2015 practice before January 2016; then the tallies start from zero."""
+        w = self.world
+        for lever in self.levers:
+            lever.spinup = True
+        w.t = -months
+        while w.t < 0:
+            self._month(w.t)
+            w.t += 1
+        for lever in self.levers:
+            lever.spinup = False
+        w.reset_tallies()
+        g = w.last_groups
+        w.bank.start(float(g["hh_bal"].sum() + g["ent_bal"].sum()))
 
     # ------------------------------------------------------------ the month
     def step(self) -> None:
@@ -68,22 +92,55 @@ class TaizhouModel(Model):
         if t and t % 12 == 0 and self.cfg.budget.reallocate_unspent:
             released = {lv.name: lv.releasable(w, year_index(t) - 1) for lv in self.levers}
             self.ledger.reallocate(year_index(t) - 1, {k: v for k, v in released.items() if v > 0})
-        w.streams.new_month(t)
-        w.refresh_active()
-        w.refresh_grids()
-        w.grow_incomes()
-        self.policy = policy = Policy()
-        for lever in self.levers:
-            lever.step(w, policy, t)
-        self._open_station_agents(t)
-        behaviour.digital_adoption(w, policy, t)
-        behaviour.household_credit(w, policy, t)
-        behaviour.enterprise_credit(w, policy, t)
-        w.ebank_by_month.append(behaviour.ebank_share(w, policy))
+        self._month(t)
         self.records.append(month_metrics(w, self.ledger, t))
         w.t += 1
         if w.t >= self.cfg.months:
             self.running = False
+
+    def _month(self, t: int) -> None:
+        w, spinup = self.world, t < 0
+        w.streams.new_month(t)
+        w.refresh_active()
+        w.refresh_grids()
+        if not spinup:
+            w.grow_incomes()
+        if t == MERGER_MONTH and self.cfg.population.villages_2017 < self.cfg.population.villages:
+            self._merge_villages(self.cfg.population.villages - self.cfg.population.villages_2017)
+        g = w.last_groups
+        loans = float(g["hh_bal"].sum() + g["ent_bal"].sum())
+        npl = float(g["hh_bal"][:, :, :, 1].sum() + g["ent_bal"][:, :, :, 1].sum())
+        w.bank.new_month(loans, npl / loans if loans else 0.0, w.written_off_month, grow=not spinup,
+                         household_share=float(g["hh_bal"].sum()) / loans if loans else 0.5)
+        w.staff.new_month()
+        self.policy = policy = Policy()
+        for lever in self.levers:
+            if lever.in_spinup or not spinup:
+                lever.step(w, policy, t)
+        self._open_station_agents(t)
+        written_before = w.flows["written_off"]
+        if not spinup:  # the spin-up settles the loan book; digital use stays at its end-2015 level
+            behaviour.digital_adoption(w, policy, t)
+        behaviour.household_credit(w, policy, t)
+        behaviour.enterprise_credit(w, policy, t)
+        w.written_off_month = w.flows["written_off"] - written_before
+        w.rationed_cum += w.bank.rationed
+        w.staff.close_month()
+        w.update_peers()
+        w.ebank_by_month.append(behaviour.ebank_share(w, policy))
+        if spinup:
+            w.last_groups = w.loan_groups()
+
+    def _merge_villages(self, n: int) -> None:
+        """Villages merge; their service points' agents move to the village they joined."""
+        w = self.world
+        moved = set(w.merge_villages(n).tolist())
+        for agent in self.agents_by_type.get(Station, []):
+            if agent.kind != "community" and agent.place in moved:
+                agent.place = int(w.merged_into[agent.place])
+        places = w.places
+        self._stations_seen = (places.village_station.copy(), places.village_device.copy(),
+                               places.community_covered.copy())
 
     def _open_station_agents(self, t: int) -> None:
         """A Mesa agent for every service point the levers opened this month."""

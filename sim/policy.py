@@ -21,23 +21,24 @@ class Policy:
     apps_push: float = 0.0  # added to the Bass innovation multiplier by the industry apps launched
     fee_waiver_share: float = 0.0  # share of eligible accounts whose fees are waived
     fee_bass_push: float = 0.0  # added to the Bass innovation multiplier by free e-transfers
-    fee_ebank_gain: float = 0.0  # added to digital customers' e-channel share by free e-transfers
+    subsidy_share: float = 0.0  # share of farm households whose subsidies are paid into their accounts
     subsidy_bass_push: float = 0.0  # added to farm households' Bass innovation multiplier
-    subsidy_ebank_gain: float = 0.0  # added to farm households' non-digital e-channel share
     # household credit (RateDiscounts, LowIncomeLoans, HousingLoans, MobileLending, CreditInfo, GreenCredit)
     rate_discount_bp: dict[str, float] = field(default_factory=lambda: dict.fromkeys(
         ("small_credit", "farm", "low_income"), 0.0))  # discount on new loans by product
     low_income_reach: float = 0.0  # share of low-income households the targeted product reaches
-    low_income_p_approve: float = 0.0  # approval with the targeted product
+    low_income_risk_tolerance: float = 1.0  # × the bank's default-risk cut-off for the targeted product
     low_income_discount_bp: float = 0.0  # the targeted product's rate discount
     housing_reach: float = 0.0  # share of renovating households the 治危拆违 product reaches
-    housing_p_approve: float = 0.0
+    housing_risk_tolerance: float = 1.0  # × the bank's default-risk cut-off under the 8 measures
     housing_loan_size: float = 0.0  # CNY at 2015 prices
     housing_term_months: int = 60  # term of housing loans (renewals too)
     housing_discount_bp: float = 0.0
     line_use_gain: float = 0.0  # added to the probability of drawing on a line (普惠通)
-    default_multiplier: float = 1.0  # on every default probability (shared credit information)
-    green_multiplier: float = 1.0  # on the chance that a new loan of an eligible borrower is green
+    default_multiplier: float = 1.0  # on every default probability (closer monitoring)
+    info_coverage: float = 0.0  # share of households and firms the shared credit-information platform covers
+    green_multiplier: float = 1.0  # on the chance that a new loan of an eligible borrower is classified green
+    green_discount_bp: float = 0.0  # rate discount for green-eligible borrowers (green pricing)
     # enterprises (SmeProcessing, GuaranteeFund, Cooperatives)
     sme_processing_factor: float = 1.0  # on firms' probability to apply
     guarantee_capacity: float = 0.0  # CNY of guarantees the fund can back (set every month)

@@ -3,7 +3,9 @@
 Households and enterprises are stored column-wise (one NumPy array per attribute, one row per
 ``weight`` real units) so that the monthly rules run over all rows at once; the Mesa agent classes in
 :mod:`sim.agents` are views on single rows. Every number used here comes from ``cfg.population`` and
-``cfg.uncertainties.loan_book`` (see ``configs/population/taizhou_2015.yaml`` for sources).
+``cfg.uncertainties`` (declared with their sources in :mod:`sim.config`). The loan book built here is only a
+starting point: the model runs a spin-up of 2015 practice before January 2016 (``spinup_months``), so the
+end-2015 loan book, its arrears and its write-offs are the steady state of the rules, not imposed.
 """
 
 from __future__ import annotations
@@ -18,20 +20,27 @@ if TYPE_CHECKING:
 
 # household kinds
 FARM, LOW_INCOME, URBAN = 0, 1, 2
+HOUSEHOLD_KINDS = ("farm", "low_income", "urban")
 # enterprise kinds
 FIRM, INDIVIDUAL_BUSINESS, COOPERATIVE = 0, 1, 2
+ENTERPRISE_KINDS = ("firm", "individual_business", "cooperative")
 # household loan products (0 = none)
-NO_LOAN, SMALL_CREDIT, FARM_LOAN, LOW_INCOME_LOAN, WORKER_LOAN, HOUSING_LOAN = 0, 1, 2, 3, 4, 5
-UNSECURED_PRODUCTS = np.array([False, True, False, True, True, True])
+NO_LOAN, SMALL_CREDIT, FARM_LOAN, LOW_INCOME_LOAN, WORKER_LOAN, HOUSING_LOAN, URBAN_LOAN = 0, 1, 2, 3, 4, 5, 6
+HOUSEHOLD_PRODUCTS = ("none", "small_credit", "farm", "low_income", "worker", "housing", "urban_secured")
+# loans without collateral: lines (small credit, worker cards), the low-income product and 治危拆违 housing loans
+UNSECURED_PRODUCTS = np.array([False, True, False, True, True, True, False])
 # enterprise loan products
 SECURED, CREDIT, GUARANTEED = 1, 2, 3
+ENTERPRISE_PRODUCTS = ("none", "secured", "credit", "guaranteed")
+# credit history
+NO_HISTORY, REPAID, DEFAULTED = 0, 1, 2
 
 COUNTIES = ("椒江", "黄岩", "路桥", "临海", "温岭", "玉环", "天台", "仙居", "三门")
 COUNTIES_EN = ("Jiaojiang", "Huangyan", "Luqiao", "Linhai", "Wenling", "Yuhuan", "Tiantai", "Xianju", "Sanmen")
 
 
 class Columns:
-    """A set of equally long NumPy columns; subclasses declare the columns as annotations."""
+    """A set of equally long NumPy columns; subclasses declare them in ``_dtypes``."""
 
     def __init__(self, n: int, **columns: np.ndarray):
         self.n = n
@@ -47,11 +56,12 @@ class Columns:
 
 
 class Households(Columns):
-    """One row per ``weight`` households (farm, low-income farm, urban/worker)."""
+    """One row per ``weight`` households (farm, low-income farm, urban)."""
 
     _dtypes = (
         ("kind", "i1"), ("county", "i1"), ("village", "i4"), ("community", "i2"), ("active", "?"),
-        ("income", "f4"), ("literacy", "f4"), ("trust", "f4"), ("digital_access", "?"), ("digital", "?"),
+        ("income", "f4"), ("wealth", "f4"), ("risk", "f4"), ("history", "i1"), ("green_farm", "?"),
+        ("literacy", "f4"), ("trust", "f4"), ("digital_access", "?"), ("digital", "?"),
         ("has_file", "?"), ("rated", "?"), ("line", "f4"), ("loan", "f4"), ("product", "i1"),
         ("green", "?"), ("months_left", "i2"), ("discounted", "?"), ("npl", "?"), ("npl_months", "i2"),
         ("lectured", "?"),
@@ -63,8 +73,8 @@ class Enterprises(Columns):
 
     _dtypes = (
         ("kind", "i1"), ("county", "i1"), ("village", "i4"), ("active", "?"), ("digital", "?"),
-        ("rated", "?"), ("green_eligible", "?"), ("loan", "f4"), ("product", "i1"), ("green", "?"),
-        ("months_left", "i2"), ("npl", "?"), ("npl_months", "i2"),
+        ("rated", "?"), ("risk", "f4"), ("history", "i1"), ("green_eligible", "?"), ("loan", "f4"),
+        ("product", "i1"), ("green", "?"), ("months_left", "i2"), ("npl", "?"), ("npl_months", "i2"),
     )
 
 
@@ -75,10 +85,13 @@ class Places:
     village_size: np.ndarray  # residents
     village_county: np.ndarray
     village_distance: np.ndarray  # km to the nearest service point at end-2015
+    village_mountain: np.ndarray  # in a mountain county
+    village_island: np.ndarray  # on an island
     village_branch: np.ndarray  # a bank outlet in the village (town seats)
     village_station: np.ndarray  # a 丰收驿站 (or other station)
     village_device: np.ndarray  # a self-service device point (small villages)
     village_campaigned: np.ndarray  # whole-village credit done
+    village_exists: np.ndarray  # False once merged into another village (2017)
     community_county: np.ndarray
     community_covered: np.ndarray
 
@@ -87,13 +100,17 @@ class Places:
         """Villages with any financial service point."""
         return self.village_branch | self.village_station | self.village_device
 
+    def remote(self, remote_km: float) -> np.ndarray:
+        """Villages the plan names first: mountain and island villages, and those far from any outlet in 2015."""
+        return self.village_mountain | self.village_island | (self.village_distance >= remote_km)
+
 
 def _lognormal_with_mean(rng: np.random.Generator, mean: float, sigma: float, n: int) -> np.ndarray:
     return rng.lognormal(np.log(mean) - sigma**2 / 2, sigma, n)
 
 
 def build_places(cfg: SimConf, rng: np.random.Generator) -> Places:
-    """Villages with sizes, counties and distances; communities with their counties."""
+    """Villages with sizes, counties, distances, mountains and islands; communities with their counties."""
     pop = cfg.population
     nv = pop.villages
     shares = np.asarray(pop.county_shares) / np.sum(pop.county_shares)
@@ -101,11 +118,13 @@ def build_places(cfg: SimConf, rng: np.random.Generator) -> Places:
     rural_persons = pop.households_2015 * pop.rural_share * pop.persons_per_rural_household
     size = _lognormal_with_mean(rng, rural_persons / nv, pop.village_size_sigma, nv)
     mountain = np.isin(county, pop.mountain_counties)
+    island = rng.random(nv) < np.asarray(pop.island_village_share)[county]
     # a lognormal with this median: its mean is median x exp(sigma^2 / 2)
     distance = _lognormal_with_mean(rng, pop.distance_median_km * np.exp(pop.distance_sigma**2 / 2),
                                     pop.distance_sigma, nv)
-    distance = np.where(mountain, distance * pop.distance_mountain_factor, distance).astype(np.float32)
-    # Outlets sit in the larger villages (town seats): the largest villages of each county get them.
+    distance = np.where(mountain, distance * pop.distance_mountain_factor, distance)
+    distance = np.where(island, distance * pop.distance_island_factor, distance).astype(np.float32)
+    # Outlets sit in the larger villages (town seats): the largest villages get them.
     rank = np.argsort(np.argsort(-size))
     branch = rank < round(pop.branch_village_share * nv)
     distance[branch] = pop.distance_branch_village_km
@@ -117,8 +136,8 @@ def build_places(cfg: SimConf, rng: np.random.Generator) -> Places:
     community_county = rng.choice(9, size=ncom, p=shares).astype(np.int8)
     covered = np.zeros(ncom, bool)
     covered[rng.choice(ncom, size=min(pop.communities_covered_2015, ncom), replace=False)] = True
-    return Places(size, county, distance, branch, station, np.zeros(nv, bool), campaigned,
-                  community_county, covered)
+    return Places(size, county, distance, mountain, island, branch, station, np.zeros(nv, bool), campaigned,
+                  np.ones(nv, bool), community_county, covered)
 
 
 def household_capacity(cfg: SimConf) -> tuple[int, int]:
@@ -130,7 +149,11 @@ def household_capacity(cfg: SimConf) -> tuple[int, int]:
 
 
 def build_households(cfg: SimConf, places: Places, rng: np.random.Generator) -> Households:
-    """Households with kind, place, income, literacy, digital access, files, credit lines and loans."""
+    """Households with kind, place, income, wealth, risk, literacy, digital access, files and a first loan book.
+
+    Ratings and lines of end-2015 come from the whole-village campaigns before 2016, decided by the bank's
+    assessment like every later rating (:func:`sim.behaviour.credit.assess`), in :class:`sim.world.World`.
+    """
     pop, u = cfg.population, cfg.uncertainties
     n0, n = household_capacity(cfg)
     draws = rng.random((8, n), dtype=np.float32)
@@ -145,6 +168,9 @@ def build_households(cfg: SimConf, places: Places, rng: np.random.Generator) -> 
     base_income = np.where(rural, pop.income_rural_2015, pop.income_rural_2015 * pop.urban_rural_income_ratio)
     base_income = np.where(kind == LOW_INCOME, pop.income_rural_2015 * pop.low_income_income_factor, base_income)
     income = (base_income * _lognormal_with_mean(rng, 1.0, pop.income_sigma, n)).astype("f4")
+    wealth = (income * _lognormal_with_mean(rng, pop.wealth_income_ratio, pop.wealth_sigma, n)).astype("f4")
+    # a household's own propensity to fall behind, beyond what its income and debt explain
+    risk = _lognormal_with_mean(rng, 1.0, u.risk_sigma, n).astype("f4")
     lit_mean = np.where(rural, pop.literacy_mean * pop.literacy_rural_factor,
                         min(1.0, pop.literacy_mean * pop.literacy_urban_factor))
     a = pop.literacy_concentration
@@ -154,26 +180,15 @@ def build_households(cfg: SimConf, places: Places, rng: np.random.Generator) -> 
     digital_access &= kind != LOW_INCOME
     digital = digital_access & (draws[3] < pop.digital_customers_2015 / np.mean(digital_access))
     has_file = draws[4] < np.where(rural, pop.file_rate_rural_2015, pop.file_rate_urban_2015)
-    campaigned = rural & places.village_campaigned[np.maximum(village, 0)]
-    rated = campaigned & (draws[5] < u.p_rated_given_campaign)
-    has_file |= rated
-    line = np.where(rated & (draws[6] < u.p_line_given_rated), _credit_line(cfg, income, rng), 0).astype("f4")
+    green_farm = rural & (draws[5] < pop.green_farm_share)
     hh = Households(n, kind=kind, county=county, village=village, community=community,
-                    active=np.arange(n) < n0, income=income, literacy=literacy, trust=trust,
-                    digital_access=digital_access, digital=digital, has_file=has_file, rated=rated, line=line)
-    _initial_household_loans(cfg, hh, draws[7], rng)
-    # households that form after 2015 start with no file, rating, line or platform account
-    hh.has_file[n0:] = hh.rated[n0:] = hh.digital[n0:] = False
-    hh.line[n0:] = 0
+                    active=np.arange(n) < n0, income=income, wealth=wealth, risk=risk, green_farm=green_farm,
+                    literacy=literacy, trust=trust, digital_access=digital_access, digital=digital,
+                    has_file=has_file)
+    _first_loans(cfg, hh, draws[6], draws[7])
+    # households that form after 2015 start with no file, rating, line, loan or platform account
+    hh.has_file[n0:] = hh.digital[n0:] = False
     return hh
-
-
-def _credit_line(cfg: SimConf, income: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Credit lines scale with income around the configured mean, capped (30万 for village cards)."""
-    u = cfg.uncertainties
-    rel = income / np.median(income)
-    line = u.credit_line_mean * np.sqrt(rel) * _lognormal_with_mean(rng, 1.0, u.loan_book.line_sigma, income.size)
-    return np.minimum(line, u.credit_line_cap)
 
 
 def loan_size(mean: float, sigma: float, u: np.ndarray) -> np.ndarray:
@@ -184,30 +199,22 @@ def loan_size(mean: float, sigma: float, u: np.ndarray) -> np.ndarray:
     return np.exp(np.log(mean) - sigma**2 / 2 + sigma * z).astype("f4")
 
 
-def _initial_household_loans(cfg: SimConf, hh: Households, draw: np.ndarray, rng: np.random.Generator) -> None:
-    u, lb, pop = cfg.uncertainties, cfg.uncertainties.loan_book, cfg.population
-    farm = hh.kind != URBAN
-    n_small_rows = lb.small_credit_clients / pop.weight
-    with_line = farm & (hh.line > 0) & hh.active
-    p_small = min(1.0, n_small_rows / max(1, with_line.sum()))
-    small = with_line & (draw < p_small)
-    share = np.where(hh.kind == LOW_INCOME, lb.low_income_borrower_share, lb.farm_borrower_share)
-    secured = farm & hh.active & ~small & (draw < share)
-    urban = (hh.kind == URBAN) & hh.active & (draw < lb.urban_borrower_share)
-    sizes = rng.random(hh.n, dtype=np.float32)
-    hh.product[small] = SMALL_CREDIT
-    hh.loan[small] = np.minimum(hh.line[small], loan_size(u.small_credit_size_mean, u.loan_size_sigma, sizes[small]))
-    hh.product[secured] = FARM_LOAN
-    hh.loan[secured] = loan_size(u.farm_loan_size_mean, u.loan_size_sigma, sizes[secured])
-    low = secured & (hh.kind == LOW_INCOME)
-    hh.loan[low] = loan_size(u.low_income_loan_size, u.loan_size_sigma, sizes[low])
-    hh.product[urban] = WORKER_LOAN
-    hh.loan[urban] = loan_size(u.worker_loan_size, u.loan_size_sigma, sizes[urban])
+def _first_loans(cfg: SimConf, hh: Households, draw: np.ndarray, size_draw: np.ndarray) -> None:
+    """A first loan book for the spin-up to start from: secured loans at the declared borrowing shares.
+
+    Small credit on lines, defaults and write-offs are left to the spin-up of 2015 practice.
+    """
+    u, lb = cfg.uncertainties, cfg.uncertainties.loan_book
+    share = np.select([hh.kind == FARM, hh.kind == LOW_INCOME], [lb.farm_borrower_share, lb.low_income_borrower_share],
+                      lb.urban_borrower_share)
+    borrower = hh.active & (draw < share)
+    product = np.where(hh.kind == URBAN, URBAN_LOAN, FARM_LOAN).astype("i1")
+    mean = np.select([hh.kind == FARM, hh.kind == LOW_INCOME], [u.farm_loan_size_mean, u.low_income_loan_size],
+                     u.urban_loan_size_mean)
+    hh.product[:] = np.where(borrower, product, NO_LOAN)
+    hh.loan[:] = np.where(borrower, loan_size(1.0, u.loan_size_sigma, size_draw) * mean, 0)
     term = np.where(hh.product == FARM_LOAN, u.term_farm_months, u.term_small_credit_months)
-    hh.months_left[:] = np.where(hh.product > 0, 1 + (rng.random(hh.n) * term).astype("i2"), 0)
-    hh.green[:] = (hh.product > 0) & (rng.random(hh.n) < lb.green_share_2015)
-    hh.npl[:] = (hh.product > 0) & (rng.random(hh.n) < lb.npl_share_2015)
-    hh.npl_months[hh.npl] = rng.integers(0, cfg.uncertainties.npl_months_to_write_off, int(hh.npl.sum()))
+    hh.months_left[:] = np.where(borrower, 1 + (size_draw * term).astype("i2"), 0)
 
 
 def enterprise_capacity(cfg: SimConf) -> tuple[int, int]:
@@ -219,7 +226,7 @@ def enterprise_capacity(cfg: SimConf) -> tuple[int, int]:
 
 
 def build_enterprises(cfg: SimConf, places: Places, rng: np.random.Generator) -> Enterprises:
-    """Firms, individual businesses and cooperatives with their end-2015 loans."""
+    """Firms, individual businesses and cooperatives with a first loan book for the spin-up."""
     pop, lb, u = cfg.population, cfg.uncertainties.loan_book, cfg.uncertainties
     n0, n = enterprise_capacity(cfg)
     d = rng.random((6, n), dtype=np.float32)
@@ -230,28 +237,23 @@ def build_enterprises(cfg: SimConf, places: Places, rng: np.random.Generator) ->
     county = rng.choice(9, size=n, p=shares).astype("i1")
     village = np.where(kind == COOPERATIVE, rng.integers(0, places.village_size.size, n), -1).astype("i4")
     active = np.arange(n) < n0
-    firms = (kind == FIRM) & active
-    p_firm = min(1.0, lb.firm_borrowers / pop.weight / max(1, firms.sum()))
     share = np.select([kind == FIRM, kind == INDIVIDUAL_BUSINESS],
-                      [p_firm, lb.individual_business_borrower_share], lb.cooperative_borrower_share)
+                      [lb.firm_borrower_share, lb.individual_business_borrower_share], lb.cooperative_borrower_share)
     borrower = active & (d[2] < share)
     mean = np.select([kind == FIRM, kind == INDIVIDUAL_BUSINESS],
                      [u.firm_loan_mean, u.individual_business_loan_mean], u.cooperative_loan_mean)
     loan = np.where(borrower, loan_size(1.0, u.enterprise_loan_sigma, d[3]) * mean, 0).astype("f4")
-    product = np.where(borrower, np.where(d[4] < lb.credit_share_enterprise, CREDIT, SECURED), 0).astype("i1")
+    product = np.where(borrower, SECURED, 0).astype("i1")
     months_left = np.where(borrower, 1 + (d[5] * u.term_enterprise_months).astype("i2"), 0).astype("i2")
     green_eligible = rng.random(n) < np.where(kind == COOPERATIVE, pop.green_eligible_share_cooperative,
                                               pop.green_eligible_share_firm)
-    green = borrower & green_eligible & (rng.random(n) < lb.green_share_2015 / lb.green_eligible_mean)
-    npl = borrower & (rng.random(n) < lb.npl_share_2015)
+    risk = _lognormal_with_mean(rng, 1.0, u.risk_sigma, n).astype("f4")
     digital = rng.random(n) < pop.enterprise_digital_2015
     return Enterprises(n, kind=kind, county=county, village=village, active=active, digital=digital,
-                       rated=np.zeros(n, bool), green_eligible=green_eligible, loan=loan, product=product,
-                       green=green, months_left=months_left, npl=npl,
-                       npl_months=np.where(npl, rng.integers(0, u.npl_months_to_write_off, n), 0).astype("i2"))
+                       risk=risk, green_eligible=green_eligible, loan=loan, product=product,
+                       months_left=months_left)
 
 
 def column_names(cls: type[Columns]) -> tuple[str, ...]:
     """The column names of a store class (for agent views)."""
     return tuple(name for name, _ in cls._dtypes)
-

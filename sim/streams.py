@@ -56,7 +56,9 @@ def row_uniforms(root: np.random.SeedSequence, stream: int, month: int, rows: np
 
 # Monthly decision streams. Each month every stream restarts from a seed keyed by (stream, month), so a
 # difference between two scenarios in one month never shifts the draws of later months (common random numbers).
-STREAMS = ("visits", "campaigns", "stations", "lectures", "adoption", "credit", "enterprise", "data_files")
+SPINUP_KEY = 100_000  # months before 2016-01 are keyed SPINUP_KEY + months before
+STREAMS = ("visits", "campaigns", "stations", "lectures", "adoption", "credit", "enterprise", "data_files",
+           "renewal", "channels", "merger")
 
 
 class Streams:
@@ -73,11 +75,14 @@ class Streams:
         self.build = {name: np.random.default_rng(seq)
                       for name, seq in zip(self.BUILD, self.root.spawn(len(self.BUILD)), strict=True)}
         self._month: dict[str, np.random.Generator] = {}
-        self._t = -1
+        self._t = 0
 
     def new_month(self, t: int) -> None:
-        """Start month ``t``: every stream's generator restarts from (seed, stream, t)."""
-        self._t = t
+        """Start month ``t``: every stream's generator restarts from (seed, stream, t).
+
+        Months of the spin-up before January 2016 (``t`` < 0) get keys of their own.
+        """
+        self._t = t if t >= 0 else SPINUP_KEY - t
         self._month = {}
 
     def month(self, stream: str) -> np.random.Generator:

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.agents import Staff
+from sim.bank import Bank
 from sim.calendar import monthly_growth
 from sim.config import SimConf
 from sim.population import (
     COOPERATIVE,
+    LOW_INCOME,
+    NO_LOAN,
     URBAN,
     build_enterprises,
     build_households,
@@ -25,6 +29,7 @@ from sim.streams import Streams
 # At a coarse weight a manager's grid would hold only a few rows and whole-row rounding would waste visits;
 # there several managers share a grid of at least this many rows (a numerical resolution, not behaviour).
 MIN_ROWS_PER_GRID = 50
+BUILD_MONTH = 9_999  # the random streams' key for what happened before the spin-up (campaigns before 2016)
 
 
 class World:
@@ -57,25 +62,129 @@ class World:
         self.ent_latent = latent.random(self.enterprises.n, dtype=np.float32)
         self._hh_rows = household_capacity(cfg)
         self._ent_rows = enterprise_capacity(cfg)
-        rural_rows = np.flatnonzero(hh.village >= 0)
-        self.village_rows = rural_rows[np.argsort(hh.village[rural_rows], kind="stable")]
-        self.village_ptr = np.searchsorted(hh.village[self.village_rows], np.arange(self.places.village_size.size + 1))
-        self.hh_place = np.where(hh.village >= 0, hh.village, self.places.village_size.size + hh.community)
+        self.index_villages()
         self.hh_county = hh.county.astype(np.intp)
         self._access = None
         self._rural_cum = np.concatenate([[0], np.cumsum(hh.kind != URBAN)])  # rural rows among the first n
         self._coop_cum = np.concatenate([[0], np.cumsum(self.enterprises.kind == COOPERATIVE)])
         self.refresh_active()
         self._build_grids()
-        # running tallies the goals read
+        self.staff = Staff(self.grid_county[self.manager_grid].astype(np.intp), self.u,
+                           self.pop.manager_hours_per_month, self.weight)
         self.income_index = 1.0
-        self.flows = dict.fromkeys(("written_off", "low_income_disbursed", "hh_disbursed", "ent_disbursed",
-                                    "unmet_need"), 0.0)
+        self.reset_tallies()
+        self._screen_first_book()
+        self.last_groups = self.loan_groups()
+        self.bank = Bank(cfg.bank, float(self.last_groups["hh_bal"].sum() + self.last_groups["ent_bal"].sum()),
+                         self.u.loss_given_default)
+        self._campaigns_before_2016()
+        self.written_off_month = 0.0
+        self.update_peers()
+
+    def _campaigns_before_2016(self) -> None:
+        """Ratings and lines of end-2015: the whole-village campaigns made before 2016, decided as every later one."""
+        from sim.behaviour.outreach import campaign
+        from sim.policy import Policy
+
+        self.streams.new_month(-BUILD_MONTH)
+        villages = np.flatnonzero(self.places.village_campaigned)
+        campaign(self, Policy(), villages)
+        # households that form after 2015 have no file, rating or line yet
+        n0 = self._hh_rows[0]
+        hh = self.households
+        hh.has_file[n0:] = hh.rated[n0:] = False
+        hh.line[n0:] = 0
+
+    def _screen_first_book(self) -> None:
+        """The first loan book holds only loans the bank would have made: each is assessed as a new one."""
+        from sim.behaviour.credit import assess, enterprise_pd, household_pd
+        from sim.policy import Policy
+        from sim.population import UNSECURED_PRODUCTS
+
+        cutoff = self.u.approval_pd_cutoff
+        hh, ent = self.households, self.enterprises
+        rows = np.flatnonzero(hh.product)
+        z = self.streams.build["latent"].random(rows.size, dtype=np.float32)
+        pd = household_pd(self, rows, hh.loan[rows], UNSECURED_PRODUCTS[hh.product[rows]])
+        drop = rows[assess(self, Policy(), rows, pd, z) > cutoff]
+        hh.product[drop], hh.loan[drop], hh.months_left[drop] = 0, 0, 0
+        rows = np.flatnonzero(ent.product)
+        z = self.streams.build["latent"].random(rows.size, dtype=np.float32)
+        drop = rows[assess(self, Policy(), rows, enterprise_pd(self, rows), z, "enterprises") > cutoff]
+        ent.product[drop], ent.loan[drop], ent.months_left[drop] = 0, 0, 0
+
+    def reset_tallies(self) -> None:
+        """Running tallies the goals read, from zero (at the start, and again after the spin-up)."""
+        self.flows = dict.fromkeys(("written_off", "low_income_disbursed", "low_income_renewed", "hh_disbursed",
+                                    "ent_disbursed", "unmet_need", "applications", "approved", "unprocessed",
+                                    "hh_new_loans", "hh_defaults"), 0.0)
         self.flows_last_month: dict[str, float] = {}
         self.apps_by_year = np.zeros(5)
         self.lectures_held = 0
         self.ebank_by_month: list[float] = []
-        self.last_groups = self.loan_groups()
+        self.grid_visits = np.zeros(self.n_grids)
+        self.grid_files = np.zeros(self.n_grids)
+        self.rationed_cum = 0.0
+
+    # ------------------------------------------------------------ villages
+    def index_villages(self) -> None:
+        """Rows by village (for lectures) and each household's place (its village, or its community)."""
+        hh, nv = self.households, self.places.village_size.size
+        rural_rows = np.flatnonzero(hh.village >= 0)
+        self.village_rows = rural_rows[np.argsort(hh.village[rural_rows], kind="stable")]
+        self.village_ptr = np.searchsorted(hh.village[self.village_rows], np.arange(nv + 1))
+        self.hh_place = np.where(hh.village >= 0, hh.village, nv + hh.community)
+        self._access = None
+        p = self.places
+        self.village_remote = p.remote(self.pop.remote_km) & p.village_exists
+        rural_n = np.maximum(1, np.bincount(hh.village[rural_rows], minlength=nv))
+        low = rural_rows[hh.kind[rural_rows] == LOW_INCOME]
+        self.village_low_income_share = np.bincount(hh.village[low], minlength=nv) / rural_n
+
+    def merge_villages(self, n_merge: int) -> np.ndarray:
+        """Administrative villages merge (Zhejiang, 2017): the ``n_merge`` smallest join a neighbour.
+
+        Each small village joins another village of its county (drawn with the merger stream); the merged
+        village keeps every service point, campaign and resident of both. Returns the absorbed villages.
+        """
+        p, hh = self.places, self.households
+        live = np.flatnonzero(p.village_exists & ~p.village_branch)
+        small = live[np.argsort(p.village_size[live], kind="stable")[:max(0, n_merge)]]
+        rng = self.streams.month("merger")
+        keep = np.setdiff1d(np.flatnonzero(p.village_exists), small)
+        into = np.empty(small.size, np.intp)
+        for c in np.unique(p.village_county[small]).tolist():  # nine counties, not households
+            mine = small[p.village_county[small] == c]
+            pool = keep[p.village_county[keep] == c]
+            into[np.isin(small, mine)] = pool[rng.integers(0, pool.size, mine.size)]
+        np.add.at(p.village_size, into, p.village_size[small])
+        for flag in (p.village_station, p.village_device, p.village_campaigned, p.village_island):
+            np.logical_or.at(flag, into, flag[small])
+        p.village_distance[into] = np.minimum(p.village_distance[into], p.village_distance[small])
+        p.village_size[small] = 0
+        p.village_exists[small] = False
+        p.village_station[small] = p.village_device[small] = False
+        target = np.arange(p.village_size.size)
+        target[small] = into
+        self.merged_into = target
+        rural = hh.village >= 0
+        hh.village[rural] = target[hh.village[rural]]
+        ent = self.enterprises
+        coop = ent.village >= 0
+        ent.village[coop] = target[ent.village[coop]]
+        self.index_villages()
+        return small
+
+    # ------------------------------------------------------------ neighbours
+    def update_peers(self) -> None:
+        """Share of households with a loan and share of platform users in each village and community."""
+        hh, n = self.households, self.n_active_rows
+        n_places = self.places.village_size.size + self.places.community_county.size
+        place = self.hh_place[:n]
+        people = np.maximum(1, np.bincount(place, minlength=n_places))
+        self.place_borrower_share = np.bincount(place, weights=hh.product[:n] != NO_LOAN,
+                                                minlength=n_places) / people
+        self.place_digital_share = np.bincount(place, weights=hh.digital[:n], minlength=n_places) / people
 
     # ------------------------------------------------------------ grids (一人一格)
     def _build_grids(self) -> None:
@@ -90,8 +199,6 @@ class World:
         self.managers_per_grid = np.bincount(self.manager_grid, minlength=self.n_grids).astype(np.float64)
         self.grid_county = np.zeros(self.n_grids, np.int8)
         self.grid_county[self.grid_of] = hh.county
-        self.grid_visits = np.zeros(self.n_grids)
-        self.grid_files = np.zeros(self.n_grids)
         self.managers_working = float(self.n_managers)
         self.refresh_grids()
 
@@ -107,11 +214,12 @@ class World:
         lets the rules work on slices instead of masks.
         """
         n0, _ = self._hh_rows
-        target = round(n0 * monthly_growth(self.pop.household_growth) ** self.t)
+        t = max(self.t, 0)  # the spin-up before 2016 holds the end-2015 population
+        target = round(n0 * monthly_growth(self.pop.household_growth) ** t)
         self.n_active_rows = min(target, self.households.n)
         self.households.active[: self.n_active_rows] = True
         e0, _ = self._ent_rows
-        etarget = round(e0 * monthly_growth(self.pop.enterprise_growth) ** self.t)
+        etarget = round(e0 * monthly_growth(self.pop.enterprise_growth) ** t)
         self.n_active_ent = min(etarget, self.enterprises.n)
         self.enterprises.active[: self.n_active_ent] = True
 
@@ -158,18 +266,21 @@ class World:
 
     # ------------------------------------------------------------ the loan book
     def loan_groups(self) -> dict[str, np.ndarray]:
-        """Loan balances (real CNY) and borrower counts (real units) by product, kind, green and NPL.
+        """Loan balances (real CNY) and borrower counts (real units) by product, kind, green, NPL and size.
 
-        Households: arrays shaped (6 products, 3 kinds, 2 green, 2 npl); enterprises: (4, 3, 2, 2).
-        One pass over the loan rows instead of one masked sum per figure.
+        Households: arrays shaped (7 products, 3 kinds, 2 green, 2 npl, 2 over the small-credit cap);
+        enterprises: (4, 3, 2, 2, 2). One pass over the loan rows instead of one masked sum per figure.
         """
+        from sim.goals import SMALL_CREDIT_CAP_CNY
+
         out = {}
-        for name, store, n_products in (("hh", self.households, 6), ("ent", self.enterprises, 4)):
+        for name, store, n_products in (("hh", self.households, 7), ("ent", self.enterprises, 4)):
             rows = np.flatnonzero(store.product)
-            code = (store.product[rows].astype(np.intp) * 12 + store.kind[rows] * 4
-                    + store.green[rows] * 2 + store.npl[rows])
-            k = n_products * 12
-            shape = (n_products, 3, 2, 2)
-            out[name + "_bal"] = (np.bincount(code, weights=store.loan[rows], minlength=k) * self.weight).reshape(shape)
+            loan = store.loan[rows]
+            code = (store.product[rows].astype(np.intp) * 24 + store.kind[rows] * 8
+                    + store.green[rows] * 4 + store.npl[rows] * 2 + (loan > SMALL_CREDIT_CAP_CNY))
+            k = n_products * 24
+            shape = (n_products, 3, 2, 2, 2)
+            out[name + "_bal"] = (np.bincount(code, weights=loan, minlength=k) * self.weight).reshape(shape)
             out[name + "_n"] = (np.bincount(code, minlength=k) * self.weight).reshape(shape)
         return out

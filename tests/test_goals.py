@@ -76,8 +76,8 @@ def test_goal_values_on_a_hand_made_state():
     w = 500
     assert v["farmer_loan_balance"] == pytest.approx(600_000 * w)
     assert v["farmer_loan_clients"] == 3 * w
-    assert v["small_credit_balance"] == pytest.approx(150_000 * w)  # small credit + worker loan
-    assert v["small_credit_clients"] == 2 * w
+    assert v["small_credit_balance"] == pytest.approx(100_000 * w)  # an urban worker loan is not 小额信用贷款
+    assert v["small_credit_clients"] == w
     assert v["sme_loan_balance"] == pytest.approx(1_000_000 * w) and v["sme_loan_clients"] == w
     assert v["agri_sme_loan_balance"] == pytest.approx(1_600_000 * w)
     assert v["green_credit_share"] == pytest.approx(300_000 / 1_650_000)

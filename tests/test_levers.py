@@ -14,10 +14,9 @@ from sim.scenarios import scenarios
 
 LEVERS = [f.name for f in dataclasses.fields(LeversConf)]
 SCALE = ["seed=1", "population.weight=50"]
-# Effects too small to show reliably at test scale: the lever may not move the goal by more than 0.5%
-# either way; the test then only asserts it does not push the goal the wrong way by more than that.
-SMALL = {("guarantee_fund", "sme_loan_balance"), ("guarantee_fund", "agri_sme_loan_balance"),
-         ("guarantee_fund", "sme_loan_clients")}
+# Effects too small to show reliably at test scale (a row stands for 50 firms): the test then only asserts the
+# lever does not push the goal the wrong way by more than 1.5%.
+SMALL = {("guarantee_fund", "sme_loan_clients")}
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +39,7 @@ def test_turning_a_lever_off_moves_its_goals_back(lever, plan_values):
         if goal == "blank_villages":
             gain = -gain
         if (lever, goal) in SMALL:
-            assert gain >= -0.005 * abs(plan[goal]), f"{lever} off raised {goal}"
+            assert gain >= -0.015 * abs(plan[goal]), f"{lever} off raised {goal}"
         else:
             assert gain > 0, f"turning {lever} off did not lower {goal} ({plan[goal]} -> {values[goal]})"
 
@@ -71,8 +70,9 @@ def test_money_a_lever_cannot_use_is_reported():
     assert r.scorecard.set_index("goal_id").loc["village_coverage", "value"] == 1.0
 
 
-def test_plan_spends_its_900_million(plan_run):
-    assert plan_run.levers["spent"].sum() >= 0.95 * 900e6  # outlet reserves and remainders stay unspent
+def test_plan_spends_most_of_its_900_million_and_never_more(plan_run):
+    # outlet reserves, lectures the managers had no hours for and remainders stay unspent
+    assert plan_run.levers["spent"].sum() >= 0.8 * 900e6
     assert plan_run.levers["spent"].sum() <= 900e6
 
 

@@ -1,9 +1,19 @@
 """Households' and enterprises' monthly credit as vectorised rules over all rows.
 
-A need arises (by kind and season), the household draws on its line or applies at an outlet, is approved
-or not, and the loan runs to maturity, is renewed or defaults. Each rule draws its uniforms for every row in
-one block from its own stream, whether or not a row needs them, so that two scenarios run with the same seed
-share every draw where their decisions agree (common random numbers). No Python loop touches a household.
+A need arises (by kind and season), the household draws on its line or applies at an outlet; the bank
+assesses the application and approves it when its estimate of the default risk is low enough; the bank's
+staff must have the hours to process it and its funding and capital the room to lend it; the loan then runs
+to maturity, is renewed (after a new assessment) or defaults.
+
+Risk and selection. A borrower's true annual default probability grows with its debt service relative to
+income, falls with income, and carries its own propensity (``risk``); an income shock in a month multiplies
+it. The bank sees that risk through noise that its information narrows: an information file, a rating, the
+shared credit-information platform, a clean credit history. So better information lends more to the good
+risks and less to the bad ones, and arrears (NPL), write-offs and the NPL ratio emerge from the loans made.
+
+Each rule draws its uniforms for every row in one block from its own stream, or by row for the few rows with
+a need (:mod:`sim.streams`), so that two scenarios run with the same seed share every draw where their
+decisions agree (common random numbers). No Python loop touches a household.
 """
 
 from __future__ import annotations
@@ -11,11 +21,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy.special import ndtri
 
 from sim.calendar import monthly_probability
 from sim.population import (
     COOPERATIVE,
     CREDIT,
+    DEFAULTED,
     FARM_LOAN,
     FIRM,
     GUARANTEED,
@@ -24,9 +36,12 @@ from sim.population import (
     LOW_INCOME,
     LOW_INCOME_LOAN,
     NO_LOAN,
+    REPAID,
     SECURED,
     SMALL_CREDIT,
+    UNSECURED_PRODUCTS,
     URBAN,
+    URBAN_LOAN,
     WORKER_LOAN,
     loan_size,
 )
@@ -57,6 +72,92 @@ def farm_season(w: World, t: int) -> float:
     return float((season / season.mean())[t % 12])
 
 
+# ---------------------------------------------------------------- risk
+def debt_service_ratio(w: World, debt: np.ndarray, income: np.ndarray) -> np.ndarray:
+    """Yearly interest and repayment on ``debt`` relative to yearly income."""
+    u = w.u
+    return debt * np.float32(u.farm_loan_rate + 1.0 / u.amortisation_years) / np.maximum(income, 1.0)
+
+
+def household_pd(w: World, rows: np.ndarray, debt: np.ndarray, unsecured: np.ndarray | bool = False) -> np.ndarray:
+    """True annual default probability of households ``rows`` carrying ``debt`` (CNY).
+
+    ``pd_base`` x own risk x (income / mean rural income)^-elasticity x exp(slope x (DSR - reference)), x the
+    unsecured factor for loans without collateral.
+    """
+    u, hh = w.u, w.households
+    income = hh.income[rows]
+    rel = income / np.float32(w.pop.income_rural_2015 * w.income_index)
+    dsr = debt_service_ratio(w, debt, income)
+    pd = (u.pd_base * hh.risk[rows] * np.power(np.maximum(rel, 0.05), -u.pd_income_elasticity)
+          * np.exp(u.pd_dsr_slope * (dsr - u.dsr_reference)))
+    pd = np.where(unsecured, pd * u.unsecured_default_factor, pd)
+    return np.minimum(pd, 0.95).astype(F32)
+
+
+def enterprise_pd(w: World, rows: np.ndarray) -> np.ndarray:
+    """True annual default probability of enterprises ``rows``."""
+    u = w.u
+    return np.minimum(u.pd_base * u.enterprise_default_factor * w.enterprises.risk[rows], 0.95).astype(F32)
+
+
+def information(w: World, policy: Policy, rows: np.ndarray, store: str = "households") -> np.ndarray:
+    """The noise (log-sd) of the bank's view of each row's risk: narrower with a file, a rating and shared data."""
+    u = w.u
+    s = getattr(w, store)
+    noise = np.full(rows.size, u.assessment_noise, dtype=F32)
+    if store == "households":
+        noise = np.where(s.has_file[rows], noise * np.float32(1 - u.file_information), noise)
+    noise = np.where(s.rated[rows], noise * np.float32(1 - u.rating_information), noise)
+    return (noise * np.float32(1 - u.shared_data_information * policy.info_coverage)).astype(F32)
+
+
+def assess(w: World, policy: Policy, rows: np.ndarray, pd: np.ndarray, z_u: np.ndarray,
+           store: str = "households") -> np.ndarray:
+    """The bank's estimate of the default probability: the true one seen through noise, and the history.
+
+    Args:
+        w: the world.
+        policy: the month's policy (shared-data coverage).
+        rows: the rows assessed.
+        pd: their true annual default probability.
+        z_u: a uniform per row (the assessment's noise).
+        store: ``households`` or ``enterprises``.
+    """
+    u = w.u
+    s = getattr(w, store)
+    z = ndtri(np.clip(z_u, 1e-6, 1 - 1e-6)).astype(F32)
+    est = pd * np.exp(information(w, policy, rows, store) * z)
+    hist = s.history[rows]
+    est = np.where(hist == DEFAULTED, est * np.float32(u.history_default_factor), est)
+    return np.where(hist == REPAID, est * np.float32(u.history_repaid_factor), est).astype(F32)
+
+
+def credit_lines(w: World, rows: np.ndarray) -> np.ndarray:
+    """Lines granted now: the mean line scaled by the square root of relative income.
+
+    Capped by the card cap and by a multiple of the household's yearly income.
+    """
+    u = w.u
+    income = w.households.income[rows]
+    rel = income / np.float32(w.pop.income_rural_2015 * w.income_index)
+    line = np.minimum(u.credit_line_mean * w.income_index * np.sqrt(rel), u.credit_line_cap * w.income_index)
+    return np.minimum(line, u.line_income_multiple * income).astype(F32)
+
+
+def rate(w: World, policy: Policy, rows: np.ndarray, participate: np.ndarray, z_u: np.ndarray) -> np.ndarray:
+    """Which households the bank rates creditworthy (campaigns, visits).
+
+    Those who take part and whose estimated risk, drawing half their prospective line, is within the rating
+    cut-off.
+    """
+    lines = credit_lines(w, rows)
+    pd = household_pd(w, rows, 0.5 * lines, unsecured=True)
+    ok = assess(w, policy, rows, pd, z_u) <= w.u.rating_pd_cutoff * w.bank.caution
+    return participate & ok
+
+
+# ---------------------------------------------------------------- the life of a loan
 def _close(store, rows: np.ndarray) -> None:
     store.loan[rows] = 0
     store.product[rows] = NO_LOAN
@@ -68,18 +169,19 @@ def _close(store, rows: np.ndarray) -> None:
         store.discounted[rows] = False
 
 
-def loan_lifecycle(w: World, store, draws: np.ndarray, pd_month, terms) -> dict:
-    """Age NPLs and write them off, draw defaults, repay or renew matured loans (loan rows only).
+def loan_lifecycle(w: World, store, draws: np.ndarray, pd_annual, terms, renew_ok) -> dict:
+    """Age arrears and write them off, draw defaults (income shocks included), repay or renew matured loans.
 
     Args:
         w: the world.
         store: households or enterprises.
-        draws: two full-length rows of uniforms (default, renewal), aligned across scenarios.
-        pd_month: a function of the rows giving each row's monthly default probability.
+        draws: three full-length rows of uniforms (default, renewal, income shock), aligned across scenarios.
+        pd_annual: a function of the rows giving each row's true annual default probability now.
         terms: a function of the rows giving the term in months of each row's product (renewals).
+        renew_ok: a function of the rows saying whether the bank renews (a new assessment).
 
     Returns:
-        Real CNY written off, and the row indices of this month's defaults and renewals.
+        Real CNY written off, and the row indices of this month's defaults, renewals and repayments.
     """
     u = w.u
     loans = np.flatnonzero(store.product)
@@ -90,172 +192,226 @@ def loan_lifecycle(w: World, store, draws: np.ndarray, pd_month, terms) -> dict:
     written_off = w.weight * float(store.loan[written].sum(dtype=np.float64))
     _close(store, written)
     performing = loans[~is_npl]
-    hit = draws[0][performing] < pd_month(performing)
+    hazard = monthly_probability(pd_annual(performing)).astype(F32)
+    shocked = draws[2][performing] < np.float32(monthly_probability(u.income_shock_rate))
+    hazard = np.where(shocked, np.minimum(1.0, hazard * np.float32(u.income_shock_factor)), hazard)
+    hit = draws[0][performing] < hazard
     default = performing[hit]
     store.npl[default] = True
     store.npl_months[default] = 0
+    store.history[default] = DEFAULTED
     performing = performing[~hit]
     store.months_left[performing] -= 1
     mature = performing[store.months_left[performing] <= 0]
-    renewing = draws[1][mature] < u.p_renew
-    renew = mature[renewing]
+    wish = draws[1][mature] < u.p_renew
+    renew = mature[wish & renew_ok(mature)]
     store.months_left[renew] = terms(renew)
-    _close(store, mature[~renewing])
-    return {"written_off": written_off, "default": default, "renewed": renew}
+    repaid = np.setdiff1d(mature, renew, assume_unique=True)
+    store.history[repaid] = REPAID
+    _close(store, repaid)
+    return {"written_off": written_off, "default": default, "renewed": renew, "repaid": repaid}
 
 
+def _peer(w: World, places: np.ndarray) -> np.ndarray:
+    """Take-up multiplier from neighbours who borrow: 1 + effect per friend x friends x village borrower share."""
+    u = w.u
+    return (1.0 + u.peer_effect * u.peer_friends * w.place_borrower_share[places]).astype(F32)
+
+
+# ---------------------------------------------------------------- households
 def household_credit(w: World, policy: Policy, t: int) -> None:
-    """One month of household credit: lifecycle, demand by type and season, uptake, disbursement.
+    """One month of household credit: lifecycle, demand by type and season, take-up, assessment, loans.
 
-    Every row gets its default, renewal and need draws; rows with a need (a few percent) then get their
-    uptake, approval, size and green draws.
+    Every row gets its default, renewal, shock and need draws; rows with a need (a few percent) then get
+    their take-up, assessment, size, green and queue draws.
     """
     hh, u, wt = w.households, w.u, w.weight
-    # full-length draws for default, renewal and need; the few rows with a need get their take-up,
-    # approval (and green) and size draws by row (sim.streams): CRN whatever the other rows do
-    d = w.streams.month("credit").random((3, hh.n), dtype=F32)
-    pd_kind = (np.array([1.0, u.low_income_default_factor, 1.0]) * u.annual_default_probability
-               * policy.default_multiplier)
-    pd_table = monthly_probability(np.stack([pd_kind, pd_kind * u.rated_default_factor])).astype(F32)
+    d = w.streams.month("credit").random((4, hh.n), dtype=F32)
 
-    def pd_month(rows):
-        return pd_table[hh.rated[rows].astype(np.intp), hh.kind[rows]]
+    def pd_now(rows):
+        unsecured = UNSECURED_PRODUCTS[hh.product[rows]]
+        return household_pd(w, rows, hh.loan[rows], unsecured) * np.float32(policy.default_multiplier)
 
     def terms(rows):
         prod = hh.product[rows]
         return np.select([prod == FARM_LOAN, prod == HOUSING_LOAN],
                          [u.term_farm_months, policy.housing_term_months], u.term_small_credit_months)
 
-    life = loan_lifecycle(w, hh, d[:2], pd_month, terms)
+    def renew_ok(rows):
+        est = assess(w, policy, rows, pd_now(rows), w.streams.rows("renewal", rows, 1)[0])
+        return est <= np.float32(u.approval_pd_cutoff * w.bank.caution)
+
+    life = loan_lifecycle(w, hh, d[:3], pd_now, terms, renew_ok)
     hh.line[life["default"]] = 0
     w.flows["written_off"] += life["written_off"]
 
     season = farm_season(w, t)
     need_table = monthly_probability(np.array([u.need_rate_farm * season, u.need_rate_low_income * season,
                                                u.need_rate_urban])).astype(F32)
-    # 治危拆违: renovation needs of rural households while the government campaign runs (one draw: CRN)
-    housing_p = float(monthly_probability(u.housing_need_rate[min(4, t // 12)]))
+    # 治危拆违: renovation needs of rural households while the government campaign runs (2017-2020)
+    housing_p = float(monthly_probability(u.housing_need_rate[t // 12])) if t >= 0 else 0.0
     housing_table = np.array([housing_p, housing_p, 0.0], dtype=F32)
     # a cheap first cut at the largest need probability, then the exact rule on those few rows
-    first = np.flatnonzero(d[2][: w.n_active_rows] < (need_table + housing_table).max())
+    first = np.flatnonzero(d[3][: w.n_active_rows] < (need_table + housing_table).max())
     free = first[hh.product[first] == NO_LOAN]
     kind_free = hh.kind[free]
-    d_free = d[2][free]
+    d_free = d[3][free]
     normal_p = need_table[kind_free]
     need = d_free < normal_p + housing_table[kind_free]
     idx = free[need]
     housing = (d_free[need] >= normal_p[need]) & (w.latent_housing[idx] < policy.housing_reach)
-    ds = w.streams.rows("credit", idx, 3)
+    ds = w.streams.rows("credit", idx, 5)  # take-up, assessment, size, green, queue
     kind, line = hh.kind[idx], hh.line[idx]
     worker = w.is_worker[idx]
-
     reached = (kind == LOW_INCOME) & (w.latent_reach[idx] < policy.low_income_reach)
+    green_ok = hh.green_farm[idx]
+
     disc = policy.rate_discount_bp
-    pf_small = price_factor(u.farm_loan_rate, disc["small_credit"], u.price_semi_elasticity)
-    pf_farm = price_factor(u.farm_loan_rate, disc["farm"], u.price_semi_elasticity)
+    green_bp = np.where(green_ok, np.float32(policy.green_discount_bp), np.float32(0))
+    pf_small = price_factor(u.farm_loan_rate, disc["small_credit"] + green_bp, u.price_semi_elasticity)
+    pf_farm = price_factor(u.farm_loan_rate, disc["farm"] + green_bp, u.price_semi_elasticity)
     pf_low = price_factor(u.farm_loan_rate, policy.low_income_discount_bp + disc["low_income"],
                           u.price_semi_elasticity)
+    peer = _peer(w, w.hh_place[idx])
 
-    # with a credit line: draw on it (用信)
+    # with a credit line: draw on it (用信); the line was granted after an assessment
     has_line = (line > 0) & ~housing
     p_use = u.p_use_line + policy.line_use_gain
-    p_line = np.clip(p_use * np.where(reached, pf_low, pf_small) * (0.5 + hh.trust[idx]), 0, 1)
+    p_line = np.clip(p_use * np.where(reached, pf_low, pf_small) * (0.5 + hh.trust[idx]) * peer, 0, 1)
     take_line = has_line & (ds[0] < p_line)
-    # without one: apply at an outlet or station and be approved
+    # without one: apply at an outlet or station, if it is near enough and the household knows how
     access = (u.p_apply_branch + u.distance_decay_per_km * w.hh_distance[idx]
               + u.station_effect_on_credit_use * w.hh_station[idx] + u.literacy_effect * (hh.literacy[idx] - 0.5))
     pf_house = price_factor(u.farm_loan_rate, policy.housing_discount_bp, u.price_semi_elasticity)
     pf_branch = np.where(housing, pf_house, np.where(reached, pf_low, pf_farm))
-    apply = ~has_line & (ds[0] < np.clip(access * pf_branch, 0, 1))
-    p_approve = np.select([housing, reached, kind == LOW_INCOME],
-                          [policy.housing_p_approve, policy.low_income_p_approve, u.p_approve_low_income],
-                          u.p_approve_secured)
-    approved = apply & (ds[1] < p_approve)
+    apply = ~has_line & (ds[0] < np.clip(access * pf_branch * peer, 0, 1))
 
     product = np.zeros(idx.size, "i1")
     product[take_line] = np.where(worker[take_line], WORKER_LOAN, SMALL_CREDIT)
-    product[approved & (kind != URBAN)] = FARM_LOAN
-    product[approved & (kind == URBAN)] = WORKER_LOAN
-    product[(take_line | approved) & reached] = LOW_INCOME_LOAN
-    product[approved & housing] = HOUSING_LOAN
-    got = product > 0
+    product[apply & (kind != URBAN)] = FARM_LOAN
+    product[apply & (kind == URBAN)] = URBAN_LOAN
+    product[(take_line | apply) & reached] = LOW_INCOME_LOAN
+    product[apply & housing] = HOUSING_LOAN
     mean = np.select(
         [product == HOUSING_LOAN, (product == LOW_INCOME_LOAN) | (kind == LOW_INCOME), product == SMALL_CREDIT,
-         product == FARM_LOAN],
-        [policy.housing_loan_size, u.low_income_loan_size, u.small_credit_size_mean, u.farm_loan_size_mean],
-        u.worker_loan_size,
+         product == WORKER_LOAN, product == FARM_LOAN],
+        [policy.housing_loan_size, u.low_income_loan_size, u.small_credit_size_mean, u.worker_loan_size,
+         u.farm_loan_size_mean], u.urban_loan_size_mean,
     )
-    size = loan_size(1.0, u.loan_size_sigma, ds[2]) * (mean * w.income_index).astype(F32)
-    size = np.where(take_line, np.minimum(size, line), size)
+    rel_income = hh.income[idx] / np.float32(w.pop.income_rural_2015 * w.income_index)
+    size = (loan_size(1.0, u.loan_size_sigma, ds[2]) * (mean * w.income_index).astype(F32)
+            * np.power(np.maximum(rel_income, 0.05), np.float32(u.loan_size_income_elasticity)))
+    size = np.where(take_line, np.minimum(size, line), size).astype(F32)
+
+    # the bank assesses every application; the low-income and housing products accept more risk
+    unsecured = UNSECURED_PRODUCTS[product]
+    est = assess(w, policy, idx, household_pd(w, idx, size, unsecured) * np.float32(policy.default_multiplier), ds[1])
+    tolerance = np.select([product == HOUSING_LOAN, product == LOW_INCOME_LOAN],
+                          [policy.housing_risk_tolerance, policy.low_income_risk_tolerance], 1.0)
+    cutoff = np.float32(u.approval_pd_cutoff * w.bank.caution) * tolerance.astype(F32)
+    # secured loans need pledged wealth (house, land-use rights) worth the loan at the bank's loan-to-value
+    collateral = unsecured | (hh.wealth[idx] * np.float32(w.income_index * u.max_loan_to_value) >= size)
+    approved = apply & (est <= cutoff) & collateral
+    # a line draw needs no application; an application needs a manager's hours to be processed
+    processed = np.ones(idx.size, bool)
+    applied = np.flatnonzero(apply)
+    processed[applied] = w.staff.process(hh.county[idx[applied]].astype(np.intp), ds[4][applied],
+                                         policy.manager_throughput, u.hours_per_application)
+    got = (take_line | (approved & processed)) & (product > 0)
+    # the bank's funding and capital leave room for so much new lending this month
+    lend = np.flatnonzero(got)
+    got[lend] = w.bank.lend(size[lend] * np.float32(wt), ds[4][lend], "households")
     new = idx[got]
     hh.product[new] = product[got]
     hh.loan[new] = size[got]
     hh.months_left[new] = terms(new)
-    # conditional on approval, ds[1] / p_approve is again uniform: it decides the green label
-    green_u = np.where(approved, ds[1] / np.maximum(p_approve, 1e-9), ds[1])
-    hh.green[new] = green_u[got] < u.green_share_household_new * policy.green_multiplier
+    # green: a loan to a household in green farming, classified green at the declared rate or under the policy
+    hh.green[new] = green_ok[got] & (ds[3][got] < np.float32(min(1.0, u.green_classified_share
+                                                                     * policy.green_multiplier)))
     if any(disc.values()):
         eligible = np.zeros(idx.size, bool)
         for name, code in DISCOUNT_PRODUCTS:
             if disc[name] > 0:
                 eligible |= product == code
-        hh.discounted[idx[eligible]] = True
+        hh.discounted[idx[eligible & got]] = True
 
-    disbursed = np.concatenate([new, life["renewed"]])
-    low = disbursed[hh.kind[disbursed] == LOW_INCOME]
-    w.flows["low_income_disbursed"] += wt * float(hh.loan[low].sum(dtype=np.float64))
-    w.flows["hh_disbursed"] += wt * float(hh.loan[disbursed].sum(dtype=np.float64))
+    low_new = new[hh.kind[new] == LOW_INCOME]
+    low_renewed = life["renewed"][hh.kind[life["renewed"]] == LOW_INCOME]
+    w.flows["low_income_disbursed"] += wt * float(hh.loan[low_new].sum(dtype=np.float64))
+    w.flows["low_income_renewed"] += wt * float(hh.loan[low_renewed].sum(dtype=np.float64))
+    w.flows["hh_disbursed"] += wt * float(hh.loan[np.concatenate([new, life["renewed"]])].sum(dtype=np.float64))
     w.flows["unmet_need"] += wt * float(idx.size - new.size)
+    w.flows["applications"] += wt * float(applied.size)
+    w.flows["approved"] += wt * float(np.count_nonzero(approved))
+    w.flows["unprocessed"] += wt * float(np.count_nonzero(apply & ~processed))
+    w.flows["hh_new_loans"] += wt * float(new.size)
+    w.flows["hh_defaults"] += wt * float(life["default"].size)
 
 
+# ---------------------------------------------------------------- enterprises
 def enterprise_credit(w: World, policy: Policy, t: int) -> None:
     """One month of enterprise credit: firms, individual businesses and cooperatives."""
     ent, u, wt = w.enterprises, w.u, w.weight
-    d = w.streams.month("enterprise").random((3, ent.n), dtype=F32)  # as in household_credit
-    pd_rated = monthly_probability(
-        np.array([1.0, u.rated_default_factor]) * u.annual_default_probability * u.enterprise_default_factor
-        * policy.default_multiplier
-    ).astype(F32)
+    d = w.streams.month("enterprise").random((4, ent.n), dtype=F32)
 
-    def pd_month(rows):
-        return pd_rated[ent.rated[rows].astype(np.intp)]
+    def pd_now(rows):
+        pd = enterprise_pd(w, rows)
+        return np.where(ent.product[rows] == CREDIT, pd * np.float32(u.unsecured_default_factor), pd) * np.float32(
+            policy.default_multiplier)
 
     def terms(rows):
         return np.full(rows.size, u.term_enterprise_months, "i2")
 
-    life = loan_lifecycle(w, ent, d[:2], pd_month, terms)
+    def renew_ok(rows):
+        est = assess(w, policy, rows, pd_now(rows), w.streams.rows("renewal", rows + w.households.n, 1)[0],
+                     "enterprises")
+        return est <= np.float32(u.approval_pd_cutoff * w.bank.caution)
+
+    life = loan_lifecycle(w, ent, d[:3], pd_now, terms, renew_ok)
     w.flows["written_off"] += life["written_off"]
 
     need_table = monthly_probability(
         np.array([u.need_rate_firm, u.need_rate_individual_business, u.need_rate_cooperative * policy.coop_need_factor])
     ).astype(F32)
     free = np.flatnonzero(ent.product[: w.n_active_ent] == NO_LOAN)
-    idx = free[d[2][free] < need_table[ent.kind[free]]]
-    ds = w.streams.rows("enterprise", idx, 4)
+    idx = free[d[3][free] < need_table[ent.kind[free]]]
+    ds = w.streams.rows("enterprise", idx, 6)  # apply, assessment, credit terms, size, queue, green
     kind, rated = ent.kind[idx], ent.rated[idx]
-    apply = ds[0] < np.clip(u.p_apply_enterprise * policy.sme_processing_factor, 0, 1)
-    p_approve = np.where(rated, u.p_approve_rated_enterprise, u.p_approve_unrated_enterprise)
-    p_approve = np.where(kind == COOPERATIVE, p_approve * policy.coop_approval_factor, p_approve)
-    approved = apply & (ds[1] < p_approve)
-    credit = approved & rated & (ds[2] < u.p_credit_terms_rated)
+    # 普惠快车 / 小微专车: standardised processing brings small firms to apply
+    apply = ds[0] < np.clip(u.p_apply_enterprise * np.where(kind == FIRM, policy.sme_processing_factor, 1.0), 0, 1)
+    pd = enterprise_pd(w, idx)
+    est = assess(w, policy, idx, pd, ds[1], "enterprises")
+    cutoff = np.float32(u.approval_pd_cutoff * w.bank.caution)
+    cutoff = np.where(kind == COOPERATIVE, cutoff * np.float32(policy.coop_approval_factor), cutoff)
+    processed = np.ones(idx.size, bool)
+    applied = np.flatnonzero(apply)
+    processed[applied] = w.staff.process(ent.county[idx[applied]].astype(np.intp), ds[4][applied],
+                                         policy.manager_throughput, u.hours_per_enterprise_application)
+    approved = apply & processed & (est <= cutoff)
+    # rated firms the bank sees as safe enough borrow on credit (unsecured) terms
+    credit = approved & rated & (est * np.float32(u.unsecured_default_factor) <= cutoff) & (
+        ds[2] < u.p_credit_terms_rated)
     mean = np.select([kind == FIRM, kind == INDIVIDUAL_BUSINESS],
                      [u.firm_loan_mean, u.individual_business_loan_mean], u.cooperative_loan_mean)
     size = loan_size(1.0, u.enterprise_loan_sigma, ds[3]) * (mean * w.income_index).astype(F32)
-    # 信保基金: declined firms get a guaranteed loan while the fund's guarantee capacity lasts
-    declined = np.flatnonzero(apply & ~approved & (kind != COOPERATIVE))
+    # 信保基金: firms declined on their own merit get a guaranteed loan while the fund's capacity lasts
+    declined = np.flatnonzero(apply & processed & ~approved & (kind != COOPERATIVE))
     room = policy.guarantee_capacity - float(np.sum(ent.loan, where=ent.product == GUARANTEED, dtype=np.float64)) * wt
     take = declined[np.cumsum(size[declined].astype(np.float64) * wt) <= room] if room > 0 else declined[:0]
     product = np.where(credit, CREDIT, SECURED).astype("i1")
     product[take] = GUARANTEED
     got = approved.copy()
     got[take] = True
+    lend = np.flatnonzero(got)
+    got[lend] = w.bank.lend(size[lend] * np.float32(wt), ds[4][lend], "enterprises")
     new = idx[got]
     ent.product[new] = product[got]
     ent.loan[new] = size[got]
     ent.months_left[new] = u.term_enterprise_months
-    green_u = np.where(approved, ds[1] / np.maximum(p_approve, 1e-9), ds[2])
-    ent.green[new] = ent.green_eligible[new] & (
-        green_u[got] < u.green_share_firm_new / w.pop.green_eligible_share_firm * policy.green_multiplier)
+    # green: a loan to an eligible borrower, classified green at the declared rate or under the policy
+    ent.green[new] = ent.green_eligible[new] & (ds[5][got] < np.float32(min(1.0, u.green_classified_share
+                                                                              * policy.green_multiplier)))
     disbursed = np.concatenate([new, life["renewed"]])
     w.flows["ent_disbursed"] += wt * float(ent.loan[disbursed].sum(dtype=np.float64))
+    w.flows["unprocessed"] += wt * float(np.count_nonzero(apply & ~processed))
     w.flows_last_month["ent_new"] = wt * float(np.count_nonzero(ent.green_eligible[new]))

@@ -1,4 +1,10 @@
-"""Digital access, adoption of the 丰收互联 platform, and the share of transactions on e-channels."""
+"""Digital access, adoption of the 丰收互联 platform, and each customer's choice of channel.
+
+Adoption follows a Bass model by county with a push from the programme and a pull from neighbours in the
+same village or community (peer effect). The e-banking substitution rate is not set: it is the share of
+transactions customers choose to make on electronic channels, a logistic choice that rises with platform use,
+a service point nearby (while its capacity lasts), literacy, free e-transfers and subsidies paid into accounts.
+"""
 
 from __future__ import annotations
 
@@ -25,7 +31,7 @@ def digital_adoption(w: World, policy: Policy, t: int) -> None:
     hh, ent, pop, u = w.households, w.enterprises, w.pop, w.u
     rng = w.streams.month("adoption")
     n = w.n_active_rows  # active rows are a prefix
-    frac = min(1.0, (t + 1) / 60)
+    frac = min(1.0, max(0, t + 1) / 60)  # the spin-up before 2016 holds access at its 2015 level
     rural = hh.kind[:n] != URBAN
     access = hh.digital_access[:n]
     d = rng.random((2, n), dtype=F32)  # access, adoption
@@ -51,11 +57,14 @@ def digital_adoption(w: World, policy: Policy, t: int) -> None:
     rate_rural = monthly_probability(
         u.bass_p * (push + policy.subsidy_bass_push) + u.bass_q * adopters / people
     ).astype(F32)
-    p_max = max(rate.max(), rate_rural.max()) * 1.5  # literacy scales by at most 1.5
+    # literacy scales by at most 1.5, neighbours by at most 1 + effect x friends
+    p_max = max(rate.max(), rate_rural.max()) * 1.5 * (1.0 + u.peer_effect * u.peer_friends)
     cand = np.flatnonzero(d[1] < p_max)
     cand = cand[access[cand] & ~hh.digital[cand]]
     county = hh.county[cand]
-    p_adopt = np.where(hh.kind[cand] == URBAN, rate[county], rate_rural[county]) * (0.5 + hh.literacy[cand])
+    peer = 1.0 + u.peer_effect * u.peer_friends * w.place_digital_share[w.hh_place[cand]]
+    p_adopt = (np.where(hh.kind[cand] == URBAN, rate[county], rate_rural[county]) * (0.5 + hh.literacy[cand])
+               * peer.astype(F32))
     hh.digital[cand[d[1][cand] < p_adopt]] = True
     ne = w.n_active_ent
     de = rng.random(ne, dtype=F32)  # after the households' draw: same position in every scenario
@@ -64,25 +73,58 @@ def digital_adoption(w: World, policy: Policy, t: int) -> None:
     ent.digital[:ne] |= de < ent_rate
 
 
+def _logit(p: float) -> float:
+    return float(np.log(p / (1 - p)))
+
+
+def station_strength(w: World) -> np.ndarray:
+    """For every village and community: how fully its service point serves it.
+
+    1, or less when a station's monthly capacity is short of its households' counter transactions.
+    """
+    u, p = w.u, w.places
+    n = w.n_active_rows
+    nv = p.village_size.size
+    demand = np.bincount(w.hh_place[:n], minlength=nv + p.community_county.size) * w.weight * u.transactions_rural
+    strength = np.concatenate([p.village_served, p.community_covered]).astype(np.float64)
+    station_only = np.concatenate([p.village_station & ~p.village_branch & ~p.village_device,
+                                   np.zeros(p.community_county.size, bool)])
+    cap = u.station_capacity_tx / np.maximum(demand, 1.0)
+    strength[station_only] = np.minimum(1.0, cap[station_only])
+    return strength
+
+
 def ebank_share(w: World, policy: Policy) -> float:
-    """The month's share of transactions through electronic channels (self-service devices included)."""
+    """The month's share of transactions on electronic channels: each customer's channel choice, summed.
+
+    A household's e-share is logistic in: platform use, a service point nearby (scaled by its capacity),
+    literacy, free e-transfers (fee waivers) and subsidies paid into farm households' accounts. Households
+    are grouped by those traits (literacy in tenths) so the choice is one pass over the rows.
+    """
     hh, ent, u = w.households, w.enterprises, w.u
     k = w.n_active_rows
-    # households grouped by (urban, digital, served): one pass instead of per-row shares
-    code = ((hh.kind[:k] == URBAN).view(np.uint8) + 2 * hh.digital[:k].view(np.uint8)
-            + 4 * w.hh_station[:k].view(np.uint8))
-    n = np.bincount(code, minlength=8).astype(float)
-    urban = np.arange(8) % 2 == 1
-    digital = (np.arange(8) // 2) % 2 == 1
-    served = np.arange(8) // 4 == 1
-    tx = np.where(urban, u.transactions_urban, u.transactions_rural)
-    digital_share = min(1.0, u.ebank_share_digital + policy.fee_ebank_gain)
-    share = np.where(digital, digital_share, np.where(served, u.ebank_share_served, u.ebank_share_other))
-    # subsidies paid into accounts move farm households' non-digital transactions to e-channels
-    share = np.where(~urban & ~digital, share + policy.subsidy_ebank_gain, share)
+    urban = (hh.kind[:k] == URBAN).view(np.uint8)
+    digital = hh.digital[:k].view(np.uint8)
+    strength = np.rint(station_strength(w)[w.hh_place[:k]] * 3).astype(np.uint8)  # 0..3
+    lit = np.minimum(9, (hh.literacy[:k] * 10).astype(np.uint8))
+    code = ((urban * 2 + digital) * 4 + strength).astype(np.intp) * 10 + lit
+    n = np.bincount(code, minlength=160).astype(float)
+    g = np.arange(160)
+    g_lit, g_strength, g_digital, g_urban = (g % 10 + 0.5) / 10, (g // 10) % 4 / 3, (g // 40) % 2, g // 80
+    base = _logit(u.ebank_share_other)
+    logit = (base + (_logit(u.ebank_share_served) - base) * g_strength
+             + (_logit(u.ebank_share_digital) - base) * g_digital
+             + u.channel_literacy_effect * (g_lit - 0.5)
+             + u.channel_fee_effect * policy.fee_waiver_share
+             + u.channel_subsidy_effect * policy.subsidy_share * (g_urban == 0))
+    share = 1.0 / (1.0 + np.exp(-logit))
+    tx = np.where(g_urban == 1, u.transactions_urban, u.transactions_rural)
     e_tx, all_tx = float((n * tx * share).sum()), float((n * tx).sum())
     n_ent = w.n_active_ent
     n_ent_digital = np.count_nonzero(ent.digital[:n_ent])
-    e_tx += u.transactions_enterprise * (n_ent_digital * digital_share + (n_ent - n_ent_digital) * u.ebank_share_other)
+    fee = u.channel_fee_effect * policy.fee_waiver_share
+    ent_digital = 1 / (1 + np.exp(-(_logit(u.ebank_share_digital) + fee)))
+    ent_other = 1 / (1 + np.exp(-(base + fee)))
+    e_tx += u.transactions_enterprise * (n_ent_digital * ent_digital + (n_ent - n_ent_digital) * ent_other)
     all_tx += u.transactions_enterprise * n_ent
     return e_tx / all_tx if all_tx else 0.0

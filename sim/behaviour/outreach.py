@@ -11,53 +11,54 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.population import FIRM, URBAN
+from sim.behaviour import credit
+from sim.population import DEFAULTED, FIRM, LOW_INCOME, URBAN
 
 if TYPE_CHECKING:
     from sim.policy import Policy
     from sim.world import World
 
 
-def credit_lines(w: World, rows: np.ndarray) -> np.ndarray:
-    """Lines granted now: the mean line scaled by the square root of income relative to the rural mean, capped."""
-    u = w.u
-    income = w.households.income[rows]
-    rel = income / np.float32(w.pop.income_rural_2015 * w.income_index)
-    return np.minimum(u.credit_line_mean * np.sqrt(rel), u.credit_line_cap).astype(np.float32)
-
-
-def visit_grids(w: World, policy: Policy, visits_per_manager: float) -> None:
+def visit_grids(w: World, policy: Policy, visits: np.ndarray) -> None:
     """Account managers' visits: unfiled households first (建档), then filed ones (trust, ratings).
+
+    Within a grid, managers go first to the households the plan names: remote and island villages,
+    low-income households, and households with no loan yet (``visit_priority_*`` weights).
 
     Args:
         w: the world.
         policy: the month's policy (rating multiplier, platform promotion).
-        visits_per_manager: real households each manager visits this month.
+        visits: real household visits each grid's managers make this month.
     """
     hh, u = w.households, w.u
     rng = w.streams.month("visits")
     d = rng.random(hh.n, dtype=np.float32)
     g = w.grid_of
     n = w.n_active_rows
+    weight = _visit_priority(w, n)
     unfiled = np.flatnonzero(~hh.has_file[:n])
+    w_unf = np.bincount(g[unfiled], weights=weight[unfiled], minlength=w.n_grids)
     n_unfiled = np.bincount(g[unfiled], minlength=w.n_grids)
-    cap = (visits_per_manager * w.managers_per_grid / w.weight).astype(np.float32)  # rows per grid
-    p_unf = np.minimum(1.0, cap / np.maximum(n_unfiled, 1)).astype(np.float32)
-    visited = unfiled[d[unfiled] < p_unf[g[unfiled]]]
+    cap = (visits / w.weight).astype(np.float32)  # rows per grid
+    # each unfiled row is visited with probability proportional to its priority, cap rows in all
+    p_unf = (cap / np.maximum(w_unf, 1e-9)).astype(np.float32)
+    visited = unfiled[d[unfiled] < np.minimum(1.0, p_unf[g[unfiled]] * weight[unfiled])]
     new_file = visited[rng.random(visited.size, dtype=np.float32) < u.p_file_per_visit]
     spare = np.maximum(0.0, cap - n_unfiled).astype(np.float32)
-    n_filed = w.grid_households - n_unfiled
-    p_fil = np.minimum(1.0, spare / np.maximum(n_filed, 1)).astype(np.float32)
     filed = np.flatnonzero(hh.has_file[:n])
-    seen = filed[d[filed] < p_fil[g[filed]]]
+    w_fil = np.bincount(g[filed], weights=weight[filed], minlength=w.n_grids)
+    p_fil = (spare / np.maximum(w_fil, 1e-9)).astype(np.float32)
+    seen = filed[d[filed] < np.minimum(1.0, p_fil[g[filed]] * weight[filed])]
     hh.has_file[new_file] = True
     all_visited = np.concatenate([visited, seen])
     hh.trust[all_visited] += u.visit_trust_gain * (1 - hh.trust[all_visited])
     p_rate = min(1.0, u.p_rated_per_visit * policy.rating_multiplier)
-    rate = seen[~hh.rated[seen] & (rng.random(seen.size, dtype=np.float32) < p_rate)]
-    hh.rated[rate] = True
-    grant = rate[(hh.line[rate] == 0) & ~hh.npl[rate] & (w.latent_line[rate] < u.p_line_given_rated)]
-    hh.line[grant] = credit_lines(w, grant)
+    ask = seen[~hh.rated[seen] & (hh.history[seen] != DEFAULTED)]
+    draws = rng.random((2, ask.size), dtype=np.float32)
+    rated = ask[credit.rate(w, policy, ask, draws[0] < p_rate, draws[1])]
+    hh.rated[rated] = True
+    grant = rated[(hh.line[rated] == 0) & ~hh.npl[rated] & (w.latent_line[rated] < u.p_line_given_rated)]
+    hh.line[grant] = credit.credit_lines(w, grant)
     if policy.platform_active:
         cand = all_visited[hh.digital_access[all_visited] & ~hh.digital[all_visited]]
         hh.digital[cand[rng.random(cand.size, dtype=np.float32) < policy.promotion_per_visit]] = True
@@ -65,8 +66,29 @@ def visit_grids(w: World, policy: Policy, visits_per_manager: float) -> None:
     w.grid_files += np.bincount(g[new_file], minlength=w.n_grids) * w.weight
 
 
-def campaign(w: World, villages: np.ndarray) -> float:
-    """整村授信 in ``villages``: households are rated, filed and granted lines. Returns real cards issued."""
+def _visit_priority(w: World, n: int) -> np.ndarray:
+    """How much more a manager seeks out each household than an ordinary one (the plan's priority groups)."""
+    hh, u = w.households, w.u
+    remote = np.concatenate([w.village_remote, np.zeros(w.places.community_county.size, bool)])[w.hh_place[:n]]
+    weight = np.ones(n, np.float32)
+    weight += np.float32(u.visit_priority_remote) * remote
+    weight += np.float32(u.visit_priority_low_income) * (hh.kind[:n] == LOW_INCOME)
+    weight += np.float32(u.visit_priority_no_loan) * (hh.product[:n] == 0)
+    return weight
+
+
+def campaign(w: World, policy: Policy, villages: np.ndarray, max_cards: float = np.inf) -> float:
+    """整村授信 in ``villages``: households are filed and assessed; the creditworthy are rated and offered a card.
+
+    Args:
+        w: the world.
+        policy: the month's policy (shared data make the assessment sharper).
+        villages: the villages campaigned.
+        max_cards: real cards the campaign's money can pay for; households beyond it are rated but wait.
+
+    Returns:
+        Real cards issued.
+    """
     if villages.size == 0:
         return 0.0
     hh, u, p = w.households, w.u, w.places
@@ -75,11 +97,14 @@ def campaign(w: World, villages: np.ndarray) -> float:
     in_campaign[villages] = True
     n = w.n_active_rows
     sel = np.flatnonzero(in_campaign[hh.village[:n]] & ~hh.npl[:n])  # village -1 maps to the spare last slot
-    rated = sel[w.latent_rate[sel] < u.p_rated_given_campaign]
-    hh.rated[rated] = True
     hh.has_file[sel] = True
+    z = w.streams.month("campaigns").random(sel.size, dtype=np.float32)
+    rated = sel[credit.rate(w, policy, sel, w.latent_rate[sel] < u.p_rated_given_campaign, z)]
+    hh.rated[rated] = True
     grant = rated[(hh.line[rated] == 0) & (w.latent_line[rated] < u.p_line_given_rated)]
-    hh.line[grant] = credit_lines(w, grant)
+    if grant.size * w.weight > max_cards:
+        grant = grant[: int(max(0.0, max_cards) // w.weight)]
+    hh.line[grant] = credit.credit_lines(w, grant)
     return grant.size * w.weight
 
 
@@ -89,11 +114,17 @@ def expected_cards_per_village(w: World) -> float:
     return pop.households_2015 * pop.rural_share / pop.villages * u.p_rated_given_campaign * u.p_line_given_rated
 
 
-def lectures(w: World, n: int) -> None:
-    """普惠金融讲堂 in ``n`` villages drawn by size: attendees' literacy rises."""
+def lectures(w: World, policy: Policy, n: int) -> int:
+    """普惠金融讲堂: ``n`` lectures in villages drawn by size, as far as the managers have the hours.
+
+    Attendees' literacy rises. Returns the lectures held.
+    """
     hh, u, p = w.households, w.u, w.places
     rng = w.streams.month("lectures")
     where = rng.choice(p.village_size.size, size=n, p=p.village_size / p.village_size.sum())
+    where = where[w.staff.take("lectures", p.village_county[where].astype(np.intp), u.hours_per_lecture,
+                               policy.manager_throughput)]
+    n = int(where.size)
     villages, count = np.unique(where, return_counts=True)
     n_active = w.n_active_rows
     # rows of a village are sorted, and active rows are a prefix of all rows: cut each slice there
@@ -107,6 +138,7 @@ def lectures(w: World, n: int) -> None:
     hh.literacy[attend] += u.lecture_literacy_gain * (1 - hh.literacy[attend])
     hh.lectured[attend] = True
     w.lectures_held += n
+    return n
 
 
 def raise_rural_trust(w: World, gain: float) -> None:
@@ -124,11 +156,12 @@ def files_from_data(w: World, p_month: float) -> None:
     hh.has_file[unfiled[w.streams.month("data_files").random(unfiled.size, dtype=np.float32) < p_month]] = True
 
 
-def issue_worker_cards(w: World, rows_wanted: int, line: float) -> float:
-    """一卡一贷: give workers without a line a card with a blue-collar credit line.
+def issue_worker_cards(w: World, policy: Policy, rows_wanted: int, line: float) -> float:
+    """一卡一贷: give workers without a line, whom the bank assesses as creditworthy, a card with a line.
 
     Args:
         w: the world.
+        policy: the month's policy.
         rows_wanted: rows to reach (whole rows).
         line: the line at 2015 prices (CNY); it grows with incomes.
 
@@ -137,12 +170,15 @@ def issue_worker_cards(w: World, rows_wanted: int, line: float) -> float:
     """
     hh = w.households
     n = w.n_active_rows
-    cand = np.flatnonzero(w.is_worker[:n] & (hh.line[:n] == 0) & ~hh.npl[:n])
+    cand = np.flatnonzero(w.is_worker[:n] & (hh.line[:n] == 0) & ~hh.npl[:n] & (hh.history[:n] != DEFAULTED))
+    if cand.size:
+        z = w.streams.month("campaigns").random(cand.size, dtype=np.float32)
+        cand = cand[credit.rate(w, policy, cand, np.ones(cand.size, bool), z)]
     if rows_wanted <= 0 or cand.size == 0:
         return 0.0
     if rows_wanted < cand.size:
         cand = cand[np.argpartition(w.latent_line[cand], rows_wanted)[:rows_wanted]]
-    hh.line[cand] = np.float32(line * w.income_index)
+    hh.line[cand] = np.minimum(np.float32(line * w.income_index), credit.credit_lines(w, cand))
     hh.has_file[cand] = True
     return cand.size * w.weight
 

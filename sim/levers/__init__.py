@@ -26,7 +26,7 @@ from sim.levers.outreach import CreditInfo, Lectures, ManagerVisits, MobileLendi
 _LISTED: tuple[type[Lever], ...] = (
     Stations, Devices, CommunityOutlets,  # outlets first, so that the month's credit sees them
     DigitalPlatform, IndustryApps, SubsidyPayments,
-    MobileLending, CreditInfo, ManagerVisits, VillageCampaigns, Lectures,
+    MobileLending, CreditInfo, VillageCampaigns, Lectures, ManagerVisits,  # visits use the hours left
     FeeWaivers, RateDiscounts, LowIncomeLoans, HousingLoans, WorkerLoans,
     SmeProcessing, SmeRating, GuaranteeFund, Cooperatives, GreenCredit,
 )

@@ -72,8 +72,8 @@ class Purse:
         self.ledger, self.name = ledger, name
 
     def available(self, year: int) -> float:
-        """Money the lever may still spend in ``year``: its plan to date minus its spending."""
-        return self.ledger.available(self.name, year)
+        """Money the lever may still spend in ``year``: its plan to date minus its spending (none before 2016)."""
+        return self.ledger.available(self.name, year) if year >= 0 else 0.0
 
     def total_left(self) -> float:
         """The lever's whole 2016-2020 budget minus its spending so far."""
@@ -81,15 +81,16 @@ class Purse:
 
     def allowance(self, year: int, month_of_year: int) -> float:
         """For flows: what is available spread over the year's remaining months."""
-        return self.ledger.monthly_allowance(self.name, year, month_of_year)
+        return self.ledger.monthly_allowance(self.name, year, month_of_year) if year >= 0 else 0.0
 
     def pay(self, year: int, spent: float, wanted: float | None = None) -> None:
-        """Book spending (and what the lever would have spent without a budget limit)."""
-        self.ledger.record(self.name, year, spent, wanted)
+        """Book spending (and what the lever would have spent without a budget limit); nothing before 2016."""
+        if year >= 0:
+            self.ledger.record(self.name, year, spent, wanted)
 
     def shortfall(self, year: int) -> float:
         """What the lever wanted but could not pay in ``year``."""
-        return self.ledger.shortfall(self.name, year)
+        return self.ledger.shortfall(self.name, year) if year >= 0 else 0.0
 
 
 class Lever:
@@ -108,18 +109,22 @@ class Lever:
     name: ClassVar[str] = ""
     conf_class: ClassVar[type[LeverConf]] = LeverConf
     after: ClassVar[tuple[str, ...]] = ()
+    # runs in the spin-up before 2016; outreach that changes files and lines does not (their end-2015 levels
+    # are declared facts, which the spin-up must not move)
+    in_spinup: ClassVar[bool] = True
 
     def __init__(self, conf: LeverConf, purse: Purse):
         self.conf = conf
         self.purse = purse
         spec = spec_of(next(f for f in dataclasses.fields(conf) if f.name == "intensity"))
         self._cap = spec.high if spec is not None else None
+        self.spinup = False  # months before 2016: 2015 practice only, no programme
         self._carry = 0.0  # fractional units carried between months
         self._row_carry = 0.0  # fractional rows carried between months (units done on whole rows)
 
     def intensity(self, t: int) -> float:
         """The programme's intensity in the year of step ``t``, times its scale, within its cap (0 when off)."""
-        if not self.conf.enabled:
+        if not self.conf.enabled or self.spinup:
             return 0.0
         value = float(self.conf.intensity[year_index(t)]) * self.conf.scale
         return min(value, self._cap) if self._cap is not None else value

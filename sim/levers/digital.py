@@ -98,9 +98,6 @@ class FeeWaiversConf(LeverConf):
                                        source="prior")
     bass_p_uplift: float = param(0.3, unit="× Bass p", low=0, high=5, uncertain=(0.1, 0.5),
                                  source="prior: free e-transfers raise the innovation coefficient by 30%")
-    ebank_share_gain: float = param(0.03, unit="share", low=0, high=1, uncertain=(0.0, 0.06),
-                                    source="prior: free e-transfers move digital customers' remaining counter "
-                                    "transactions online")
 
 
 class FeeWaivers(Lever):
@@ -134,7 +131,6 @@ class FeeWaivers(Lever):
         waived = spend / full if full > 0 else 0.0
         policy.fee_waiver_share = waived
         policy.fee_bass_push = c.bass_p_uplift * waived
-        policy.fee_ebank_gain = c.ebank_share_gain * waived
         self.share_this_year += waived
         if t % 12 == 11:  # once a year: a month's trust gain is too small to be worth a pass over the rows
             outreach.raise_rural_trust(world, c.trust_gain_per_year * self.share_this_year / 12.0)
@@ -151,8 +147,6 @@ class SubsidyPaymentsConf(LeverConf):
     payments_per_year: float = param(4, unit="payments per household per year", low=0, source="prior")
     cost_per_payment: float = param(1.0, unit="CNY per payment", low=0,
                                     source="prior: handling cost borne by the bank")
-    ebank_gain: float = param(0.05, unit="share", low=0, high=1, uncertain=(0.02, 0.1),
-                              source="prior: e-channel share gained by recipients' non-digital transactions")
     bass_uplift: float = param(0.2, unit="× Bass p", low=0, high=5, uncertain=(0.1, 0.4), source="prior")
 
 
@@ -170,5 +164,5 @@ class SubsidyPayments(FlowLever):
     def effect(self, world, policy, t, paid_share):
         """Farm households paid through the bank adopt e-channels more."""
         share = self.intensity(t) * paid_share
+        policy.subsidy_share = share
         policy.subsidy_bass_push = self.conf.bass_uplift * share
-        policy.subsidy_ebank_gain = self.conf.ebank_gain * share

@@ -48,13 +48,14 @@ class SmeRatingConf(LeverConf):
 
     intensity: list[float] = yearly([3000, 5000, 5000, 5000, 5000], "firms rated per year",
                                     f"{PLAN} §三(三): 小微企业信用评级; numbers a prior")
-    moves: list[str] = goals_moved("sme_loan_clients", "sme_loan_balance", "new_credit_loans_cum")
+    # a rating sharpens the bank's view and opens credit terms: it adds unsecured lending, not volume
+    moves: list[str] = goals_moved("new_credit_loans_cum")
     cost_per_rating: float = param(500, unit="CNY per rating", low=0, source="prior")
     baseline_per_year: float = param(2_000, unit="firms per year", low=0, source="prior: ratings before the plan")
 
 
 class SmeRating(UnitLever):
-    """小微企业信用评级: rated firms are approved more often, can borrow on credit terms and default less."""
+    """小微企业信用评级: the bank sees rated firms' risk more clearly, and the safe ones borrow on credit terms."""
 
     name = "sme_rating"
     conf_class = SmeRatingConf
@@ -74,7 +75,9 @@ class GuaranteeFundConf(LeverConf):
 
     intensity: list[float] = yearly([8e6, 8e6, 7e6, 7e6, 6e6], "CNY per year",
                                     f"{PLAN} §三(三): 信保基金 and 银担合作; contributions a prior")
-    moves: list[str] = goals_moved("sme_loan_clients", "sme_loan_balance", "agri_sme_loan_balance")
+    # guaranteed loans go to firms the bank declined; within the bank's funding they change who borrows more
+    # than how much
+    moves: list[str] = goals_moved("sme_loan_clients")
     leverage: float = param(10.0, unit="CNY of guarantees per CNY of fund", low=0, uncertain=(5, 15),
                             source="prior")
     baseline_capacity: float = param(1_000_000_000, unit="CNY", low=0,

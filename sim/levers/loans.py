@@ -74,16 +74,17 @@ class LowIncomeLoansConf(LeverConf):
     intensity: list[float] = yearly([0.5, 0.7, 0.9, 0.9, 0.9], "share of low-income households reached",
                                     f"{PLAN} §三(三): loans for low-income farm households; rollout a prior", high=1)
     moves: list[str] = goals_moved("low_income_loans_cum")
-    p_approve: float = param(0.80, unit="probability", low=0, high=1, uncertain=(0.6, 0.9),
-                             source="prior: approval with lists and a guarantee")
+    risk_tolerance: float = param(3.0, unit="× the bank's risk cut-off", low=1, high=20, uncertain=(1.5, 5.0),
+                                  source="prior: with the low-income list and a guarantee the bank accepts a higher "
+                                  "estimated default risk")
     rate_discount_bp: float = param(100, unit="basis points", low=0, high=1000, source="prior")
 
 
 class LowIncomeLoans(Lever):
     """低收入农户贷款: a targeted product for low-income farm households (lists, guarantee, lower rate).
 
-    Reached households are approved with ``p_approve`` instead of the ordinary low-income approval, at
-    ``rate_discount_bp`` less, which the lever pays as interest forgone.
+    For reached households the bank accepts ``risk_tolerance`` times its usual risk cut-off (lists and a
+    guarantee), at ``rate_discount_bp`` less, which the lever pays as interest forgone. Their risk stays theirs.
     """
 
     name = "low_income_loans"
@@ -97,7 +98,7 @@ class LowIncomeLoans(Lever):
         allowance = self.purse.allowance(y, t % 12)
         self.purse.pay(y, min(cost, allowance), cost)
         policy.low_income_reach = reach if cost <= allowance else 0.0
-        policy.low_income_p_approve = c.p_approve
+        policy.low_income_risk_tolerance = c.risk_tolerance
         policy.low_income_discount_bp = c.rate_discount_bp
 
 
@@ -107,9 +108,9 @@ class HousingLoansConf(LeverConf):
 
     intensity: list[float] = yearly([0, 0.6, 0.9, 0.9, 0.9], "share of renovating households reached",
                                     f"{PLAN} §三(二): 治危拆违 with 美丽乡村, 8 measures, from 2017", high=1)
-    moves: list[str] = goals_moved("farmer_loan_balance", "small_credit_balance", "new_credit_loans_cum")
-    p_approve: float = param(0.90, unit="probability", low=0, high=1, uncertain=(0.75, 0.95),
-                             source="prior: green channel and list management")
+    moves: list[str] = goals_moved("farmer_loan_balance", "new_credit_loans_cum")
+    risk_tolerance: float = param(2.0, unit="× the bank's risk cut-off", low=1, high=20, uncertain=(1.2, 3.0),
+                                  source="prior: special fund, green channel and list management")
     loan_size: float = param(200_000, unit="CNY", low=0, low_open=True, uncertain=(100_000, 300_000),
                              source="prior: higher limit than small credit")
     term_months: int = param(60, unit="months", low=1, high=360, source="prior: longer term")
@@ -135,7 +136,7 @@ class HousingLoans(Lever):
         spend = min(want, self.purse.allowance(y, t % 12))
         self.purse.pay(y, spend, want)
         policy.housing_reach = self.intensity(t) if spend >= want else 0.0
-        policy.housing_p_approve = c.p_approve
+        policy.housing_risk_tolerance = c.risk_tolerance
         policy.housing_loan_size = c.loan_size
         policy.housing_term_months = c.term_months
         policy.housing_discount_bp = c.rate_discount_bp
@@ -147,7 +148,7 @@ class WorkerLoansConf(LeverConf):
 
     intensity: list[float] = yearly([20000, 30000, 30000, 20000, 20000], "cards per year",
                                     f"{PLAN} §三(三): 一卡一贷 with the trade unions; numbers a prior")
-    moves: list[str] = goals_moved("small_credit_clients", "small_credit_balance", "new_credit_loans_cum")
+    moves: list[str] = goals_moved("new_credit_loans_cum")
     line: float = param(50_000, unit="CNY at 2015 prices", low=0, low_open=True, uncertain=(30_000, 80_000),
                         source="prior: blue-collar credit line")
     cost_per_card: float = param(15, unit="CNY per card", low=0, source="prior: as a village card")
@@ -157,6 +158,7 @@ class WorkerLoans(Lever):
     """一卡一贷: worker service cards carrying a blue-collar credit line, issued with the trade unions."""
 
     name = "worker_loans"
+    in_spinup = False
     conf_class = WorkerLoansConf
 
     def step(self, world, policy, t):
@@ -164,8 +166,9 @@ class WorkerLoans(Lever):
         c, y = self.conf, year_index(t)
         want = self.units_this_month(self.intensity(t))
         affordable = int(self.purse.available(y) // c.cost_per_card) if c.cost_per_card else want
-        rows = self.rows_for(min(want, affordable), world.weight)
-        issued = outreach.issue_worker_cards(world, rows, c.line)
+        # whole rows, never more than the money to date pays for
+        rows = min(self.rows_for(min(want, affordable), world.weight), int(affordable // world.weight))
+        issued = outreach.issue_worker_cards(world, policy, rows, c.line)
         self.purse.pay(y, issued * c.cost_per_card, want * c.cost_per_card)
 
 
@@ -177,8 +180,9 @@ class GreenCreditConf(LeverConf):
                                     f"{PLAN} §三(二): environmental criteria in classification, approval and "
                                     "pricing; rollout a prior", high=1)
     moves: list[str] = goals_moved("green_credit_share")
-    green_uplift: float = param(3.0, unit="× more green", low=0, high=50, uncertain=(1.0, 5.0),
-                                source="prior: at full rollout, eligible new loans are 4x as likely to be green")
+    green_uplift: float = param(2.0, unit="× more classified green", low=0, high=50, uncertain=(1.0, 4.0),
+                                source="prior: at full rollout, eligible new loans are 3x as likely to be "
+                                "assessed and classified green")
     rate_discount_bp: float = param(20, unit="basis points", low=0, high=1000, source="prior: green pricing")
     cost_per_assessment: float = param(200, unit="CNY per assessment", low=0,
                                        source="prior: environmental assessment per new loan of an eligible borrower")
@@ -203,5 +207,7 @@ class GreenCredit(FlowLever):
         return self.intensity(t) * per_month
 
     def effect(self, world, policy, t, paid_share):
-        """More eligible new loans are green."""
-        policy.green_multiplier = 1.0 + self.conf.green_uplift * self.intensity(t) * paid_share
+        """More eligible new loans are assessed and classified green, and priced lower."""
+        rollout = self.intensity(t) * paid_share
+        policy.green_multiplier = 1.0 + self.conf.green_uplift * rollout
+        policy.green_discount_bp = self.conf.rate_discount_bp * rollout

@@ -93,8 +93,8 @@ class StationsConf(OutletConf):
     moves: list[str] = goals_moved("village_coverage", "blank_villages", "ebank_substitution")
     capex: float = param(prior="station_capex", unit="CNY per station", low=0)
     opex_per_year: float = param(prior="station_opex_per_year", unit="CNY per station per year", low=0)
-    priority: str = param("largest_first", choices=("largest_first", "remote_first", "random"),
-                          source="prior: which villages get a station first")
+    priority: str = param("remote_first", choices=("remote_first", "largest_first", "random"),
+                          source="plan §二(一), §四(一): remote villages, islands and mountains first")
 
 
 class Stations(OutletLever):
@@ -110,15 +110,19 @@ class Stations(OutletLever):
     def candidates(self, world):
         """Unserved villages of the station size."""
         p = world.places
-        return ~p.village_served & (p.village_size >= world.pop.coverage_min_residents)
+        return p.village_exists & ~p.village_served & (p.village_size >= world.pop.coverage_min_residents)
 
     def order(self, world, idx):
-        """Largest, most remote, or random villages first."""
+        """Remote first, largest first, or random.
+
+        Remote first: mountain, island and far villages, then low-income concentrations, then distance.
+        """
         p = world.places
         if self.conf.priority == "largest_first":
             return np.argsort(-p.village_size[idx], kind="stable")
         if self.conf.priority == "remote_first":
-            return np.argsort(-p.village_distance[idx], kind="stable")
+            return np.lexsort((-p.village_distance[idx], -world.village_low_income_share[idx],
+                               ~world.village_remote[idx]))
         return world.streams.month("stations").permutation(idx.size)
 
     def mark(self, world, places):
@@ -147,7 +151,7 @@ class Devices(OutletLever):
     def candidates(self, world):
         """Unserved villages below the station size."""
         p = world.places
-        return ~p.village_served & (p.village_size < world.pop.coverage_min_residents)
+        return p.village_exists & ~p.village_served & (p.village_size < world.pop.coverage_min_residents)
 
     def order(self, world, idx):
         """Villages in list order (no priority: small villages are alike)."""

@@ -25,8 +25,6 @@ class ManagerVisitsConf(LeverConf):
     intensity: list[float] = yearly([10, 10, 6, 4, 4], "extra visits per manager per month",
                                     f"{PLAN} §二: 走千访万, all staff visit villages; numbers a prior")
     moves: list[str] = goals_moved("info_file_rate", "small_credit_clients", "farmer_loan_clients")
-    baseline_visits: float = param(4, unit="visits per manager per month", low=0, uncertain=(2, 6),
-                                   source="prior: prospecting visits to households per manager before the plan")
     grid_households: float = param(0, unit="households per manager", low=0,
                                    source="run setting: 0 = 2015 grids (population.account_managers); e.g. 400 "
                                    "hires managers for smaller grids")
@@ -37,24 +35,25 @@ class ManagerVisitsConf(LeverConf):
 
 
 class ManagerVisits(Lever):
-    """走千访万 on a grid (一人一格): each manager visits households of its grid every month.
+    """走千访万 on a grid (一人一格): account managers visit the households of their grid.
 
-    Unfiled households are visited first and get an information file (建档); the rest of the capacity goes
-    to filed households (trust, ratings). Programme visits beyond the 2015 practice cost ``cost_per_visit``
-    each. ``grid_households`` > 0 sets a smaller grid than 2015's: the extra managers it needs cost
-    ``manager_cost_per_year`` each and add their visits. Reads 普惠通's throughput and the platform's promotion.
+    Managers visit with the hours that processing, campaigns and lectures leave them (2015 practice, free);
+    the programme pays ``cost_per_visit`` for each extra visit (allowances for extra time in the field).
+    ``grid_households`` > 0 sets a smaller grid than 2015's: the extra managers it needs cost
+    ``manager_cost_per_year`` each and add their hours. Visits go first to unfiled households, and within a
+    grid to the plan's priority groups (:func:`sim.behaviour.outreach.visit_grids`).
     """
 
     name = "manager_visits"
+    in_spinup = False
     conf_class = ManagerVisitsConf
-    after = ("mobile_lending", "digital_platform", "credit_info")
+    after = ("mobile_lending", "digital_platform", "credit_info", "village_campaigns", "lectures")
 
     def step(self, world, policy, t):
-        """Hire (if smaller grids), pay extra visits, and visit."""
-        c, y = self.conf, year_index(t)
-        # 一人一格 with smaller grids: the managers beyond 2015's cost a salary, paid first
+        """Hire (if smaller grids), pay extra visits, and visit with the hours left."""
+        c, y, u = self.conf, year_index(t), world.u
         hired_wanted = 0.0
-        if c.enabled and c.grid_households > 0:
+        if c.enabled and c.grid_households > 0 and not self.spinup:
             hired_wanted = max(0.0, world.n_active_rows * world.weight / c.grid_households - world.n_managers)
         salary = c.manager_cost_per_year / 12.0
         hired = min(hired_wanted, self.purse.available(y) / salary) if hired_wanted else 0.0
@@ -65,8 +64,15 @@ class ManagerVisits(Lever):
         extra = min(extra_wanted, affordable)
         self.purse.pay(y, extra * c.cost_per_visit, extra_wanted * c.cost_per_visit)
         world.managers_working = managers
-        per_manager = (c.baseline_visits * managers + extra) / world.n_managers * policy.manager_throughput
-        outreach.visit_grids(world, policy, per_manager)
+        # visits per county: the staff's hours left, hired managers' hours, and the visits paid for
+        share = world.staff.managers / world.staff.managers.sum()
+        hours = world.staff.visit_hours() + hired * world.pop.manager_hours_per_month * share
+        per_county = hours * policy.manager_throughput / u.hours_per_visit + extra * share
+        world.visits_by_county = per_county
+        # each grid gets its county's visits in proportion to its managers
+        managers_in_county = np.bincount(world.grid_county, weights=world.managers_per_grid, minlength=9)
+        per_grid = per_county[world.grid_county] * world.managers_per_grid / managers_in_county[world.grid_county]
+        outreach.visit_grids(world, policy, per_grid)
 
 
 @dataclass
@@ -95,11 +101,16 @@ class VillageCampaigns(UnitLever):
     """
 
     name = "village_campaigns"
+    in_spinup = False
     conf_class = VillageCampaignsConf
-    after = ("credit_info", "manager_visits")
+    after = ("credit_info", "mobile_lending")
+
+    def __init__(self, conf, purse):
+        super().__init__(conf, purse)
+        self.unstaffed = 0  # campaigns due that the managers had no hours for
 
     def step(self, world, policy, t):
-        """Campaign the villages due this month, in priority order."""
+        """Campaign the villages due this month, in priority order, as far as managers have the hours."""
         c, y = self.conf, year_index(t)
         cost_per_village = c.cost_per_village * policy.campaign_cost_factor
         unit = cost_per_village + c.cost_per_card * outreach.expected_cards_per_village(world)
@@ -107,13 +118,20 @@ class VillageCampaigns(UnitLever):
         if due == 0:
             return
         villages = self._pick(world, due)
-        cards = outreach.campaign(world, villages)
+        staffed = world.staff.take("campaigns", world.places.village_county[villages].astype(np.intp),
+                                   world.u.hours_per_campaign_village, policy.manager_throughput)
+        villages = villages[staffed]
+        self.unstaffed += due - villages.size
         paid_share = self.paid_units(len(villages), due, free) / len(villages) if len(villages) else 0.0
+        # cards only as far as the money to date pays for them (free campaigns of 2015 practice issue all)
+        money = self.purse.available(y) - paid_share * len(villages) * cost_per_village
+        max_cards = money / (paid_share * c.cost_per_card) if paid_share > 0 and c.cost_per_card > 0 else np.inf
+        cards = outreach.campaign(world, policy, villages, max_cards)
         self.purse.pay(y, paid_share * (len(villages) * cost_per_village + cards * c.cost_per_card), wanted * unit)
 
     def _pick(self, world, n: int) -> np.ndarray:
         p = world.places
-        idx = np.flatnonzero(~p.village_campaigned)
+        idx = np.flatnonzero(p.village_exists & ~p.village_campaigned)
         if n <= 0 or idx.size == 0:
             return idx[:0]
         size = p.village_size[idx]
@@ -142,15 +160,17 @@ class Lectures(UnitLever):
     """普惠金融讲堂: lectures in villages raise attendees' financial literacy."""
 
     name = "lectures"
+    in_spinup = False
     conf_class = LecturesConf
+    after = ("mobile_lending",)
 
     def step(self, world, policy, t):
         """Hold the lectures due this month and pay for the programme's."""
         c, y = self.conf, year_index(t)
         due, free, wanted = self.units_due(t, c.baseline_per_year, c.cost_per_lecture)
         if due:
-            outreach.lectures(world, due)
-            self.purse.pay(y, self.paid_units(due, due, free) * c.cost_per_lecture, wanted * c.cost_per_lecture)
+            held = outreach.lectures(world, policy, due)
+            self.purse.pay(y, self.paid_units(held, due, free) * c.cost_per_lecture, wanted * c.cost_per_lecture)
 
 
 @dataclass
@@ -195,8 +215,6 @@ class CreditInfoConf(LeverConf):
     moves: list[str] = goals_moved("info_file_rate", "small_credit_clients")
     cost_per_household_year: float = param(1.0, unit="CNY per covered household per year", low=0,
                                            source="prior: platform cost per covered household")
-    default_reduction: float = param(0.3, unit="share of defaults avoided", **PROB, uncertain=(0.1, 0.4),
-                                     source="prior: better information, fewer defaults")
     campaign_cost_reduction: float = param(0.3, unit="share of campaign cost", **PROB, uncertain=(0.1, 0.5),
                                            source="prior: rating from data shortens campaigns")
     rating_gain: float = param(1.0, unit="× more ratings per visit", low=0, high=10, uncertain=(0.5, 1.5),
@@ -206,10 +224,11 @@ class CreditInfoConf(LeverConf):
 
 
 class CreditInfo(FlowLever):
-    """CRM and 信用信息共享平台: shared data make files and ratings cheaper and defaults rarer.
+    """CRM and 信用信息共享平台: shared data sharpen the bank's view of risk, make files and ratings cheaper.
 
-    Covered households get files from data (``files_from_data_per_year``), visits rate more often,
-    campaigns cost less and defaults fall by ``default_reduction`` x coverage.
+    The bank's assessment noise narrows with coverage (``uncertainties.shared_data_information``), so it lends
+    more to good risks and less to bad ones; covered households get files from data
+    (``files_from_data_per_year``), visits rate more often and campaigns cost less.
     """
 
     name = "credit_info"
@@ -223,7 +242,7 @@ class CreditInfo(FlowLever):
         """Fewer defaults, cheaper campaigns, more ratings, files from data."""
         c = self.conf
         cover = self.intensity(t) * paid_share
-        policy.default_multiplier = 1.0 - c.default_reduction * cover
+        policy.info_coverage = cover
         policy.campaign_cost_factor = 1.0 - c.campaign_cost_reduction * cover
         policy.rating_multiplier = 1.0 + c.rating_gain * cover
         if cover > 0:
