@@ -143,6 +143,160 @@ LEVER_TEXT: dict[str, tuple[str, str, str, str]] = {
 }
 
 
+# Report text (experiments/compare.py, experiments/budget.py): key -> (Chinese, English). Templates use
+# str.format fields; numbers arrive already formatted with their units (sim.experiment.fmt).
+REPORT_TEXT: dict[str, tuple[str, str]] = {
+    "r_compare_title": ("情景比较", "Scenario comparison"),
+    "r_budget_title": ("预算扫描", "Budget sweep"),
+    "r_findings": ("主要发现", "Findings"),
+    "r_outlook": ("{cell}：{likely} 个目标很可能达标（达标概率 ≥ {hi}），{middle} 个不确定，{unlikely} 个不太可能"
+                  "达标（< {lo}）；平均每次模拟达标 {mean} 个（共 {n} 个目标）。",
+                  "{cell}: {likely} goals likely met (probability ≥ {hi}), {middle} uncertain, {unlikely} unlikely "
+                  "(< {lo}); {mean} of the {n} goals met on average per replication."),
+    "r_against": ("{cell}与参照情景{ref}逐种子配对比较：",
+                  "{cell} against the reference {ref}, paired seed by seed:"),
+    "r_better": ("明显更好（区间不含 0）：{items}。", "clearly better (the interval excludes zero): {items}."),
+    "r_worse": ("明显更差（区间不含 0）：{items}。", "clearly worse (the interval excludes zero): {items}."),
+    "r_noise": ("差别可能只是随机波动（区间含 0），不能下结论：{items}。",
+                "no clear difference, could be chance (the interval includes zero): {items}."),
+    "r_same": ("每次模拟都相同：{items}。", "identical in every replication: {items}."),
+    "r_p_met_change": ("达标概率 {before} → {after}", "P(met) {before} → {after}"),
+    "r_buys": ("{cell}比{ref}多花 {extra}，对其明显改善的目标，每单位改善的花费：{items}。",
+               "{cell} spends {extra} more than {ref}; for the goals it clearly improves, each unit costs: {items}."),
+    "r_buys_none": ("{cell}比{ref}多花 {extra}，但没有目标得到明显改善。",
+                    "{cell} spends {extra} more than {ref} but clearly improves no goal."),
+    "r_saves": ("{cell}比{ref}少花 {saving}。", "{cell} spends {saving} less than {ref}."),
+    "r_unlikely_all": ("任何情景都不太可能达标的目标（达标概率 < {lo}）：{items}。",
+                       "Goals no scenario is likely to meet (probability < {lo}): {items}."),
+    "r_unlikely_sweep": ("在扫描的任何总额与分配方案下都不太可能达标的目标（达标概率 < {lo}）：{items}。",
+                         "Goals unlikely to be met at every total and allocation swept (probability < {lo}): {items}."),
+    "r_unlikely_none": ("每个目标至少在一个情景中有不低于 {lo} 的达标概率。",
+                        "Every goal has a probability of at least {lo} in some scenario."),
+    "r_least": ("{cell}：达标概率 ≥ {p} 所需的最少总预算：{items}。",
+                "{cell}: the least total budget for a probability ≥ {p} of meeting each goal: {items}."),
+    "r_least_bracketed": ("{name} {total}（在 {low} 与 {total} 之间，线性插值约 {interp}）",
+                          "{name} {total} (between {low} and {total}; about {interp} by interpolation)"),
+    "r_least_below": ("{name} 最小的扫描总额 {total} 即已达到", "{name} already at the smallest total swept, {total}"),
+    "r_not_reached": ("{cell}：在扫描的总额内（最高 {top}）达不到的目标：{items}。",
+                      "{cell}: goals not reached at any total swept (up to {top}): {items}."),
+    "r_money_pair": ("{cell}：总预算从 {low} 增至 {high}（同一批种子配对）：",
+                     "{cell}: the total budget raised from {low} to {high} (paired on the same seeds):"),
+    "r_buys_money": ("多花 {extra}，对明显改善的目标，每单位改善的花费：{items}。",
+                     "the extra {extra} buys, per unit of each goal it clearly improves: {items}."),
+    "r_at_top": ("{cell}：总预算 {top} 时，{likely} 个目标很可能达标（≥ {hi}）。",
+                 "{cell}: at a total of {top}, {likely} goals likely met (≥ {hi})."),
+    "r_p_met_table": ("各目标的达标概率", "Probability of meeting each goal"),
+    "r_p_met_cell": ("达标概率 [区间]", "P(met) [interval]"),
+    "r_goal": ("目标", "Goal"),
+    "r_target": ("2020 目标值", "2020 target"),
+    "r_figures": ("图", "Figures"),
+    "r_attainment_fig": ("各情景的目标完成度与达标概率", "Attainment and probability by scenario"),
+    "r_trajectories": ("目标走势", "Trajectories"),
+    "r_paired": ("与参照情景 {ref} 的配对差异", "Paired differences against {ref}"),
+    "r_only_one": ("只有一个情景，无可比较。", "Only one scenario: nothing to compare."),
+    "r_summary_table": ("各情景目标值（均值与区间）", "Goal values by scenario (mean and interval)"),
+    "r_least_table": ("达标概率 ≥ {p} 所需的最少预算", "Least budget meeting each goal with probability ≥ {p}"),
+    "r_p_vs_money": ("达标概率与资金", "Probability of meeting each goal against money"),
+    "r_att_vs_money": ("目标完成度与资金", "Attainment against money"),
+    "r_method": ("方法说明", "Method notes"),
+    "r_reproduce": ("重现一次模拟", "Reproducing a run"),
+    "r_reproduce_text": ("每次模拟的命令都在 runs_index.csv 中，例如：",
+                         "Every run's command is in runs_index.csv, e.g."),
+    "r_provenance": ("来源与版本", "Provenance"),
+    "r_scenario": ("情景", "Scenario"),
+    "r_reference": ("参照", "Reference"),
+    "r_allocation": ("分配方案", "Allocation"),
+    "r_total": ("总预算", "Total budget"),
+    "r_mean": ("均值", "Mean"),
+    "r_interval": ("区间", "Interval"),
+    "r_p_met": ("达标概率", "P(met)"),
+    "r_diff": ("差值（情景 − 参照）", "Difference (scenario − reference)"),
+    "r_diff_interval": ("差值区间", "Interval of the difference"),
+    "r_verdict": ("判断", "Verdict"),
+    "r_v_better": ("明显更好", "clearly better"),
+    "r_v_worse": ("明显更差", "clearly worse"),
+    "r_v_noise": ("可能是随机波动", "could be chance"),
+    "r_v_same": ("相同", "identical"),
+    "r_share_better": ("更好的种子占比", "Seeds better"),
+    "r_p_met_diff": ("达标概率差", "P(met) difference"),
+    "r_cost_per_unit": ("每单位改善的花费", "Cost per unit of improvement"),
+    "r_status": ("结论", "Status"),
+    "r_least_total": ("最少总预算", "Least total"),
+    "r_interpolated": ("插值估计", "Interpolated"),
+    "r_conservative": ("保守估计（区间下限）", "Conservative (interval's lower end)"),
+    "r_bracket_low": ("上一个扫描总额", "Previous total swept"),
+    "s_bracketed": ("在扫描范围内", "bracketed"),
+    "s_at_or_below_sweep": ("最小总额即达到", "at or below the sweep"),
+    "s_not_reached": ("未达到", "not reached"),
+    "r_ax_attainment": ("完成度（1 = 恰好达标）；均值与 {level} t 区间",
+                        "attainment (1 = goal met exactly); mean and {level} t interval"),
+    "r_ax_p_met": ("2020 年达标概率及 {level} 区间", "P(goal met in 2020) with {level} interval"),
+    "r_ax_paired": ("达标概率差（情景 − {ref}），逐种子配对；{level} t 区间",
+                    "P(met) minus P(met) of {ref}, paired by seed; {level} t interval"),
+    "r_fig_paired_title": ("哪个情景比 {ref} 更常达标", "Which scenario meets which goal more often than {ref}"),
+    "r_fig_traj_title": ("2016-2020 目标走势：模拟均值与 5-95% 区间；虚线 = 2020 目标",
+                         "Goal trajectories 2016-2020: mean and 5-95% band over replications; dashed = 2020 target"),
+    "r_fig_budget_title": ("{what}与总预算；阴影：{level} 区间",
+                           "{what} against the total budget; bands: {level} intervals"),
+    "r_fig_budget_x": ("2016-2020 规划总预算（亿元）", "total programme budget 2016-2020 (100 million CNY)"),
+    "r_attainment_short": ("完成度（均值）", "attainment (mean)"),
+    # method notes, at the end of a report
+    "m_design_compare": ("情景：{cells}；每个情景 {n} 次模拟，"
+                         "各情景使用同一批随机种子（共同随机数），参照情景为 {ref}。",
+                         "Scenarios {cells}; {n} replications each, with the same seeds in every scenario (common "
+                         "random numbers); reference scenario {ref}."),
+    "m_design_budget": ("情景 {cells} × 分配方案 {allocs} × 总预算 {totals}；"
+                        "每个组合 {n} 次模拟，各组合使用同一批随机种子。",
+                        "Scenarios {cells} x allocations {allocs} x totals {totals}; {n} replications per cell with "
+                        "the same seeds in every cell."),
+    "m_means": ("均值：各次模拟的均值及 {level} Student-t 区间。"
+                "达标概率：2020 年达标的模拟所占比例，{level} {method} 区间。",
+                "Means: {level} Student-t intervals over replications. P(met): the share of replications meeting "
+                "the 2020 goal, {level} {method} interval."),
+    "m_paired": ("配对差值：同一种子下情景减参照，差值的 {level} t 区间。"
+                 "区间不含 0 记为“明显”，含 0 记为“可能是随机波动”，"
+                 "每次都相同记为“相同”。",
+                 "Paired differences: scenario minus reference seed by seed, {level} t interval of the differences. "
+                 "An interval that excludes zero is called clear, one that includes zero could be chance, and "
+                 "equal values in every replication are identical."),
+    "m_cost": ("每单位改善的花费：相对参照多花的钱除以目标在其方向上的平均改善（配对均值）；只对明显改善的目标给出。",
+               "Cost per unit: extra spend over the reference divided by the mean improvement of the goal in its "
+               "direction (paired means); quoted only for goals clearly improved."),
+    "m_least": ("最少预算：扫描总额中使达标概率在其后每个总额都 ≥ {p} 的最小者；"
+                "若更小的总额未达到，则在两者间线性插值；"
+                "保守估计用区间下限。资金的配对比较：每个组合的最高总额对最低总额，逐种子配对。",
+                "Least budget: the smallest swept total from which P(met) >= {p} at every larger total; when a smaller "
+                "total fell short it is interpolated linearly between the two; the conservative answer uses the "
+                "interval's lower end. Money paired: each cell's largest total against its smallest, seed by seed."),
+    "m_likely": ("“很可能达标”指达标概率 ≥ {hi}，“不太可能”指 < {lo}。",
+                 "Likely met means P(met) >= {hi}; unlikely means P(met) < {lo}."),
+    "m_units": ("金额以亿元 / 万元表示，比例以百分比表示，差值以百分点表示；原始数字见 summary.csv 与 paired.csv。",
+                "Money in million or billion CNY, shares as percentages, their differences in percentage points; "
+                "the raw numbers are in summary.csv and paired.csv."),
+    "m_runtime": ("每次模拟的模型时间：平均 {s} 秒，共 {n} 次。", "Model time per run: mean {s} s over {n} runs."),
+}
+TEXT.update(REPORT_TEXT)
+
+# Scenario labels for reports: name -> (Chinese, English); a scenario missing here shows its file name.
+SCENARIO_TEXT: dict[str, tuple[str, str]] = {
+    "plan": ("规划", "plan"),
+    "no_program": ("无新举措", "no programme"),
+    "stations_first": ("驿站优先", "stations first"),
+    "digital_first": ("数字优先", "digital first"),
+    "campaigns_first": ("授信优先", "credit campaigns first"),
+    "fee_relief_heavy": ("减费让利为主", "fee and rate relief heavy"),
+    "half_budget": ("预算减半", "half budget"),
+    "double_budget": ("预算翻倍", "double budget"),
+    "late_start": ("推迟启动", "late start"),
+}
+
+
+def scenario_label(name: str, lang: str) -> str:
+    """A scenario's label in ``lang``; the file name for a scenario without a translation."""
+    pair = SCENARIO_TEXT.get(name)
+    return name if pair is None else pair[0 if lang == "zh" else 1]
+
+
 def t(key: str, lang: str) -> str:
     """The page text ``key`` in ``lang`` ('zh' or 'en'); the key itself if unknown."""
     pair = TEXT.get(key)
