@@ -259,9 +259,11 @@ REPORT_TEXT: dict[str, tuple[str, str]] = {
                  "Paired differences: scenario minus reference seed by seed, {level} t interval of the differences. "
                  "An interval that excludes zero is called clear, one that includes zero could be chance, and "
                  "equal values in every replication are identical."),
-    "m_cost": ("每单位改善的花费：相对参照多花的钱除以目标在其方向上的平均改善（配对均值）；只对明显改善的目标给出。",
+    "m_cost": ("每单位改善的花费：相对参照多花的钱除以目标在其方向上的平均改善（配对均值）；只对明显改善的目标给出。"
+               "每个目标都按全部多花的钱计算，因此不同目标的花费不能相加。",
                "Cost per unit: extra spend over the reference divided by the mean improvement of the goal in its "
-               "direction (paired means); quoted only for goals clearly improved."),
+               "direction (paired means); quoted only for goals clearly improved. Each goal is charged the whole "
+               "extra spend, so the costs of different goals do not add up."),
     "m_least": ("最少预算：扫描总额中使达标概率在其后每个总额都 ≥ {p} 的最小者；"
                 "若更小的总额未达到，则在两者间线性插值；"
                 "保守估计用区间下限。资金的配对比较：每个组合的最高总额对最低总额，逐种子配对。",

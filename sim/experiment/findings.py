@@ -168,7 +168,8 @@ def cost_items(grp: pd.DataFrame, lang: str, goals: Mapping[str, GoalLike]) -> l
         goal = goals[row["goal_id"]]
         cost = float(row["cost_per_unit_cny"])
         if verdict(row, goal.comparison) == "better" and math.isfinite(cost) and goal.goal_id not in MONEY_GOALS:
-            items.append(f"{goal_name(goal, lang)} {fmt.cost_per_unit(cost, goal.unit, lang)}")
+            items.append(f"{goal_name(goal, lang)}{'：' if lang == 'zh' else ': '}"
+                         f"{fmt.cost_per_unit(cost, goal.unit, lang)}")
     return items
 
 
