@@ -301,6 +301,29 @@ def test_figures_fall_back_to_english_with_one_warning_without_a_cjk_font(monkey
     assert report.figure_lang("en") == "en"
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_figure_axes_print_no_exponent(lang, monkeypatch, tmp_path):
+    """Tick labels and the offset above an axis never read 1e6 or 1e+10, whatever the goal's magnitude."""
+    import re
+
+    from sim.experiment import report
+    from sim.goals import load_goals
+
+    figures = []
+    monkeypatch.setattr(report, "_save", lambda fig, path: figures.append(fig) or path)
+    rows = [{"scenario": "plan", "replication": r, "name": g.goal_id, "month": m, "value": g.target * k}
+            for g in load_goals() for r in range(2) for m, k in (("2016-01", 0.3), ("2020-12", 1.1))]
+    report.trajectories_figure(pd.DataFrame(rows), "scenario", tmp_path / "t.png", lang)
+    fig = figures[0]
+    fig.canvas.draw()
+    for ax in fig.axes:
+        if not ax.get_visible():
+            continue
+        texts = [t.get_text() for t in ax.get_yticklabels() + ax.get_xticklabels()]
+        texts.append(ax.yaxis.get_offset_text().get_text())
+        assert not any(re.search(r"\d[eE][+-]?\d|^1e", x) for x in texts), (ax.get_title(), texts)
+
+
 def test_chinese_figures_find_the_cjk_font():
     from sim.experiment import report
 
