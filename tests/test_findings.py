@@ -121,9 +121,10 @@ def test_least_budget_findings_name_the_money_in_yi_yuan():
          "status": "not_reached", "least_total_cny": math.nan, "bracket_low_cny": 1.2e9,
          "interpolated_cny": math.nan},
     ])
-    found, missing = findings.least_budget_findings(least, ["scenario", "allocation"], "zh", GOALS)
-    assert "普惠金融讲堂 6 亿元（在 3 亿元 与 6 亿元 之间，线性插值约 4.5 亿元）" in found
-    assert "200人以上行政村金融服务覆盖率 最小的扫描总额 3 亿元 即已达到" in found
+    below, bracketed, missing = findings.least_budget_findings(least, ["scenario", "allocation"], "zh", GOALS)
+    assert below == ("规划（plan） / as_planned：最小的扫描总额 3 亿元 即已使达标概率 ≥ 80%："
+                     "200人以上行政村金融服务覆盖率。")
+    assert "从 3 亿元 增至 6 亿元 时" in bracketed and "普惠金融讲堂（约 4.5 亿元）" in bracketed
     assert "最高 12 亿元" in missing and "小微企业贷款惠及客户" in missing
     en = " ".join(findings.least_budget_findings(least, ["scenario", "allocation"], "en", GOALS))
     assert "600 million CNY" in en and "1.2 billion CNY" in en and not SCI.search(en)

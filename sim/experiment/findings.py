@@ -214,7 +214,9 @@ def compare_findings(summary: pd.DataFrame, pairs: pd.DataFrame, lang: str, cell
 
 def least_budget_findings(least: pd.DataFrame, cells: list[str], lang: str,
                           goals: Mapping[str, GoalLike] | None = None) -> list[str]:
-    """Per sweep cell: the least total budget per goal where the sweep finds it, and the goals it never reaches.
+    """Per sweep cell: the goals that reach the probability at the smallest total, between two totals, or never.
+
+    Goals reached between two swept totals carry the linear interpolation of the least budget.
 
     Args:
         least: ``least_budget.csv``.
@@ -226,27 +228,28 @@ def least_budget_findings(least: pd.DataFrame, cells: list[str], lang: str,
     out = []
     for keys, grp in least.groupby(cells, sort=False):
         label = budget_cell_label(keys, lang)
-        found, missing = [], []
-        for _, row in grp.iterrows():
-            name = goal_name(goals[row["goal_id"]], lang)
-            status = row["status"]
-            if status == "bracketed":
-                interp = float(row["interpolated_cny"])
-                found.append(t("r_least_bracketed", lang).format(
-                    name=name, total=fmt.money(float(row["least_total_cny"]), lang),
-                    low=fmt.money(float(row["bracket_low_cny"]), lang),
-                    interp=fmt.money(interp, lang) if math.isfinite(interp) else "–"))
-            elif status == "at_or_below_sweep":
-                found.append(t("r_least_below", lang).format(name=name,
-                                                             total=fmt.money(float(row["least_total_cny"]), lang)))
-            else:
-                missing.append(name)
         p = fmt.percent(float(grp["p_goal"].iloc[0]))
-        if found:
-            out.append(t("r_least", lang).format(cell=label, p=p, items=_join(found, lang)))
-        if missing:
+        names = {gid: goal_name(goals[gid], lang) for gid in grp["goal_id"]}
+        below = grp[grp["status"] == "at_or_below_sweep"]
+        if len(below):
+            out.append(t("r_least_below", lang).format(
+                cell=label, p=p, total=fmt.money(float(below["least_total_cny"].iloc[0]), lang),
+                items=_join([names[g] for g in below["goal_id"]], lang)))
+        bracketed = grp[grp["status"] == "bracketed"]
+        for (low, high), brk in bracketed.groupby(["bracket_low_cny", "least_total_cny"], sort=True):
+            items = []
+            for _, row in brk.iterrows():
+                interp = float(row["interpolated_cny"])
+                about = t("r_about", lang).format(x=fmt.money(interp, lang)) if math.isfinite(interp) else ""
+                items.append(f"{names[row['goal_id']]}{about}")
+            out.append(t("r_least_bracketed", lang).format(cell=label, p=p, low=fmt.money(float(low), lang),
+                                                           total=fmt.money(float(high), lang),
+                                                           items=_join(items, lang)))
+        missing = grp[grp["status"] == "not_reached"]
+        if len(missing):
             top = fmt.money(float(grp["bracket_low_cny"].max()), lang)
-            out.append(t("r_not_reached", lang).format(cell=label, top=top, items=_join(missing, lang)))
+            out.append(t("r_not_reached", lang).format(cell=label, top=top,
+                                                       items=_join([names[g] for g in missing["goal_id"]], lang)))
     return out
 
 
