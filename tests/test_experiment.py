@@ -188,6 +188,47 @@ def test_compare_writes_tables_report_and_provenance(sequential):
     assert "code_version" in (sequential / "provenance.json").read_text()
 
 
+def _report_text(path: Path) -> str:
+    """report.html without its embedded images, tags and styles: what a reader reads."""
+    import html as html_lib
+    import re
+
+    text = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", path.read_text())
+    text = re.sub(r"<style>.*?</style>", "", text, flags=re.S)
+    return html_lib.unescape(re.sub(r"<[^>]+>", "\n", text))
+
+
+def _no_scientific_notation(text: str) -> None:
+    import re
+
+    # the provenance at the end repeats the command and config as typed; tables and findings come before it
+    body = text.split("来源与版本")[0].split("Provenance")[0]
+    assert not re.search(r"\d[eE][+-]?\d", body), re.search(r".{40}\d[eE][+-]?\d.{20}", body)
+
+
+def test_compare_report_opens_with_findings_in_chinese(sequential):
+    text = _report_text(sequential / "report.html")
+    headings = [line for line in text.split("\n") if line in ("主要发现", "方法说明", "各目标的达标概率")]
+    assert headings == ["主要发现", "各目标的达标概率", "方法说明"]  # findings first, method notes last
+    findings = text.split("主要发现")[1].split("各目标的达标概率")[0]
+    assert "规划（plan）：" in findings and "逐种子配对比较" in findings
+    assert "普惠金融讲堂" in text and "lectures_cum" in text  # the name, and the id in small print
+    assert "≥ 9 亿元" in text and "≥ 100 亿元" in text  # targets of 9e8 and 1e10 CNY
+    _no_scientific_notation(text)
+
+
+def test_compare_report_in_english(sequential):
+    out_root = sequential.parent
+    r = run_app("compare", *SMALL, f"out_root={out_root}", "name=en", "hydra/launcher=basic", "report=true",
+                "lang=en")
+    assert r.returncode == 0, r.stderr
+    text = _report_text(out_root / "en" / "report.html")
+    assert text.index("Findings") < text.index("Probability of meeting each goal") < text.index("Method notes")
+    assert "Financial-literacy lectures held 2016-2020" in text and "≥ 900 million CNY" in text
+    assert "普惠金融讲堂" not in text
+    _no_scientific_notation(text)
+
+
 def test_a_recorded_command_reproduces_its_run(sequential):
     index = pd.read_csv(sequential / "runs_index.csv")
     row = index[index["scenario"] == "plan"].iloc[1]
@@ -243,6 +284,55 @@ def test_budget_sweep_end_to_end(tmp_path):
     lectures = summary[(summary["goal_id"] == "lectures_cum") & (summary["allocation"] == "as_planned")]
     assert lectures.sort_values("total_cny")["mean"].is_monotonic_increasing
     assert (exp / "report.html").exists() and (exp / "figures" / "p_met_vs_budget.png").exists()
+    text = _report_text(exp / "report.html")
+    assert text.index("主要发现") < text.index("方法说明")
+    assert "总预算从 0 元 增至 9 亿元" in text  # what the extra money buys, paired seed by seed
+    _no_scientific_notation(text)
+
+
+def test_figures_fall_back_to_english_with_one_warning_without_a_cjk_font(monkeypatch, capsys, tmp_path):
+    from sim.experiment import report
+
+    monkeypatch.setattr(report, "cjk_font", lambda: None)
+    monkeypatch.setattr(report, "_WARNED", [])
+    assert report.figure_lang("zh") == "en" and report.figure_lang("zh") == "en"
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "fonts-noto-cjk" in err[0]
+    assert report.figure_lang("en") == "en"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_figure_axes_print_no_exponent(lang, monkeypatch, tmp_path):
+    """Tick labels and the offset above an axis never read 1e6 or 1e+10, whatever the goal's magnitude."""
+    import re
+
+    from sim.experiment import report
+    from sim.goals import load_goals
+
+    figures = []
+    monkeypatch.setattr(report, "_save", lambda fig, path: figures.append(fig) or path)
+    rows = [{"scenario": "plan", "replication": r, "name": g.goal_id, "month": m, "value": g.target * k}
+            for g in load_goals() for r in range(2) for m, k in (("2016-01", 0.3), ("2020-12", 1.1))]
+    report.trajectories_figure(pd.DataFrame(rows), "scenario", tmp_path / "t.png", lang)
+    fig = figures[0]
+    fig.canvas.draw()
+    for ax in fig.axes:
+        if not ax.get_visible():
+            continue
+        texts = [t.get_text() for t in ax.get_yticklabels() + ax.get_xticklabels()]
+        texts.append(ax.yaxis.get_offset_text().get_text())
+        assert not any(re.search(r"\d[eE][+-]?\d|^1e", x) for x in texts), (ax.get_title(), texts)
+
+
+def test_chinese_figures_find_the_cjk_font():
+    from sim.experiment import report
+
+    if report.cjk_font() is None:
+        pytest.skip("no CJK font installed (.ci/run installs fonts-noto-cjk)")
+    assert report.figure_lang("zh") == "zh"
+    import matplotlib.pyplot as plt
+
+    assert plt.rcParams["font.sans-serif"][0] == report.CJK_FAMILY
 
 
 # ---------------------------------------------------------------- bad input
@@ -257,6 +347,8 @@ def test_budget_sweep_end_to_end(tmp_path):
         ("compare", "replicatons=3", "replicatons"),
         ("compare", "-m", "-m"),
         ("compare", "scenario=plan", "scenario"),
+        ("compare", "lang=fr", "lang"),
+        ("budget", "lang=EN", "lang"),
         ("budget", "budget.total_cny=[-1]", "budget.total_cny"),
         ("budget", "budget.allocations={x:{nowhere:0.5}}", "budget.allocations.x.nowhere"),
     ],

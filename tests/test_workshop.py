@@ -9,8 +9,8 @@ import pytest
 import solara
 
 from sim.goals import load_goals
+from sim.i18n import lever_label, lever_names
 from sim.workshop import app, views
-from sim.workshop.i18n import lever_label, lever_names
 from sim.workshop.model import WorkshopModel, reference_records, scenarios
 
 

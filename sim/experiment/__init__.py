@@ -7,6 +7,8 @@
 * :mod:`sim.experiment.worker` - the Hydra app a launcher job runs: one batch of runs;
 * :mod:`sim.experiment.stats` - intervals for means, paired differences and probabilities of meeting a goal;
 * :mod:`sim.experiment.analysis` - summary, paired and least-budget tables;
-* :mod:`sim.experiment.report` - figures and the self-contained ``report.html``;
+* :mod:`sim.experiment.findings` - the findings a report opens with, in plain words, from the tables;
+* :mod:`sim.experiment.fmt` - numbers in people's units (亿元, %, 万), never in scientific notation;
+* :mod:`sim.experiment.report` - figures and the self-contained ``report.html``, in Chinese or English;
 * :mod:`sim.experiment.conf`, :mod:`sim.experiment.driver` - structured configs, validation, provenance.
 """

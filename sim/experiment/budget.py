@@ -11,13 +11,16 @@ from __future__ import annotations
 import sys
 
 import hydra
+import pandas as pd
 
 from sim.config import ConfigError
-from sim.experiment import report
-from sim.experiment.analysis import least_budget, summarise
+from sim.experiment import fmt, report
+from sim.experiment.analysis import least_budget, paired, summarise
 from sim.experiment.conf import EXPERIMENT_CONF_DIR, BudgetConf
 from sim.experiment.driver import gather, prepare_argv, print_runs, start, write_csv_atomic
+from sim.experiment.findings import LIKELY, UNLIKELY, budget_cell_label, budget_findings
 from sim.experiment.store import RunSpec, plan_cell
+from sim.i18n import t
 from sim.run import load_config
 
 KIND = "budget"
@@ -65,38 +68,65 @@ def _app(cfg) -> None:
     write_csv_atomic(exp_dir / "summary.csv", summary)
     write_csv_atomic(exp_dir / "least_budget.csv", least)
     if conf.report:
-        _report(conf, exp_dir, summary, least, index, provenance)
+        _report(conf, exp_dir, runs, summary, least, index, provenance)
     _print(conf, exp_dir, least, index, provenance)
 
 
-def _report(conf, exp_dir, summary, least, index, provenance) -> None:
+def money_pairs(runs: pd.DataFrame, confidence: float, lang: str) -> pd.DataFrame:
+    """Per scenario x allocation: its largest swept total against its smallest, paired seed by seed.
+
+    Rows as ``paired.csv`` (:func:`sim.experiment.analysis.paired`) with ``cell`` the cell's label and the
+    two totals in ``low_cny`` and ``high_cny``; empty when only one total was swept. The cell label is
+    written in ``lang``.
+    """
+    frames = []
+    for keys, grp in runs.groupby(CELL, sort=False):
+        totals = sorted(grp["total_cny"].unique())
+        if len(totals) < 2:
+            continue
+        low, high = totals[0], totals[-1]
+        two = grp[grp["total_cny"].isin([low, high])].assign(level=lambda d: d["total_cny"].astype(str))
+        pairs = paired(two, "level", str(low), confidence)
+        frames.append(pairs.assign(cell=budget_cell_label(keys, lang), low_cny=low, high_cny=high))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _report(conf, exp_dir, runs, summary, least, index, provenance) -> None:
+    lang = conf.lang
     figs = exp_dir / "figures"
     figs.mkdir(exist_ok=True)
-    p_fig = report.budget_figure(summary, CELL, figs / "p_met_vs_budget.png", "p_met", conf.p_goal, conf.confidence)
+    p_fig = report.budget_figure(summary, CELL, figs / "p_met_vs_budget.png", "p_met", conf.p_goal, conf.confidence,
+                                 lang)
     a_fig = report.budget_figure(summary, CELL, figs / "attainment_vs_budget.png", "attainment_mean", None,
-                                 conf.confidence)
-    level = f"{conf.confidence:.0%}"
-    intro = [
-        f"Scenarios {', '.join(conf.scenarios)} x allocations {', '.join(conf.budget.allocations)} x totals "
-        f"{', '.join(f'{t / 1e8:g}' for t in conf.budget.total_cny)} (1e8 CNY); {conf.replications} replications "
-        "per cell with the same seeds in every cell.",
-        f"P(met): share of replications meeting the 2020 goal, {level} {conf.p_interval.replace('_', '-')} "
-        f"interval; attainment: mean with {level} t interval. Least budget: the smallest swept total from which "
-        f"P(met) >= {conf.p_goal:g} at every larger total; 'bracketed' when a smaller total fell short "
-        "(interpolated linearly between the two), 'conservative' uses the interval's lower end.",
-        f"Model time per run: mean {index['wall_time_s'].mean():.2f} s over {len(index)} runs.",
-    ]
-    cols = ["scenario", "allocation", "total_cny", "goal_id", "mean", "ci_low", "ci_high", "p_met", "p_met_low",
-            "p_met_high"]
+                                 conf.confidence, lang)
+    findings = budget_findings(summary, least, money_pairs(runs, conf.confidence, lang), CELL, lang)
     sections = [
-        (f"Least budget meeting each goal with probability >= {conf.p_goal:g}", report.table(least)),
-        ("Probability of meeting each goal against money", report.img(p_fig)),
-        ("Attainment against money", report.img(a_fig)),
-        ("Summary", report.table(summary[cols])),
-        ("Reproducing a run", "<p>Every run's command is in runs_index.csv, e.g.</p><pre>"
-         + report.html.escape(index["command"].iloc[0]) + "</pre>"),
+        (t("r_least_table", lang).format(p=fmt.percent(conf.p_goal)),
+         report.html_table(report.least_table(least, CELL, lang))),
+        (t("r_p_vs_money", lang), report.img(p_fig)),
+        (t("r_att_vs_money", lang), report.img(a_fig)),
+        (t("r_summary_table", lang), report.html_table(report.summary_table(summary, [*CELL, "total_cny"], lang))),
     ]
-    report.write_report(exp_dir / "report.html", f"Budget sweep: {exp_dir.name}", intro, sections, provenance)
+    report.write_report(exp_dir / "report.html", f"{t('r_budget_title', lang)}: {exp_dir.name}", findings,
+                        sections, method_notes(conf, index), index["command"].iloc[0], provenance, lang)
+
+
+def method_notes(conf: BudgetConf, index: pd.DataFrame) -> list[str]:
+    """The design and the statistics of a budget sweep, in the report's language."""
+    lang, level = conf.lang, fmt.percent(conf.confidence)
+    return [
+        t("m_design_budget", lang).format(cells=", ".join(report.cell_label(s, lang) for s in conf.scenarios),
+                                          allocs=", ".join(conf.budget.allocations),
+                                          totals=", ".join(fmt.money(x, lang) for x in conf.budget.total_cny),
+                                          n=conf.replications),
+        t("m_means", lang).format(level=level, method=conf.p_interval.replace("_", "-")),
+        t("m_least", lang).format(p=fmt.percent(conf.p_goal)),
+        t("m_paired", lang).format(level=level),
+        t("m_cost", lang),
+        t("m_likely", lang).format(hi=fmt.percent(LIKELY), lo=fmt.percent(UNLIKELY)),
+        t("m_units", lang),
+        t("m_runtime", lang).format(s=f"{index['wall_time_s'].mean():.2f}", n=len(index)),
+    ]
 
 
 def _print(conf, exp_dir, least, index, provenance) -> None:

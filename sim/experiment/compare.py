@@ -13,11 +13,13 @@ import sys
 import hydra
 import pandas as pd
 
-from sim.experiment import report
+from sim.experiment import fmt, report
 from sim.experiment.analysis import paired, summarise
 from sim.experiment.conf import EXPERIMENT_CONF_DIR, CompareConf
 from sim.experiment.driver import gather, prepare_argv, print_runs, start, write_csv_atomic
+from sim.experiment.findings import LIKELY, UNLIKELY, compare_findings
 from sim.experiment.store import RunSpec, plan_cell
+from sim.i18n import t
 
 KIND = "compare"
 
@@ -44,50 +46,42 @@ def _app(cfg) -> None:
 
 
 def _report(conf, exp_dir, summary, pairs, monthly, index, provenance) -> None:
+    lang = conf.lang
     figs = exp_dir / "figures"
     figs.mkdir(exist_ok=True)
-    att = report.attainment_figure(summary, "scenario", figs / "attainment.png", conf.confidence)
-    traj = report.trajectories_figure(monthly, "scenario", figs / "trajectories.png")
-    diff = report.paired_figure(pairs, "scenario", figs / "paired.png", conf.confidence) if len(pairs) else None
-    p_table = _p_met_table(summary)
-    cols = ["scenario", "goal_id", "mean", "ci_low", "ci_high", "target", "p_met", "p_met_low", "p_met_high"]
-    pair_cols = [c for c in ("scenario", "reference", "goal_id", "diff_mean", "diff_ci_low", "diff_ci_high",
-                             "share_better", "p_met_diff", "p_met_diff_ci_low", "p_met_diff_ci_high",
-                             "cost_per_unit_cny") if c in pairs.columns]
-    level = f"{conf.confidence:.0%}"
-    intro = [
-        f"Scenarios {', '.join(conf.scenarios)}; {conf.replications} replications each, with the same seeds in "
-        f"every scenario (common random numbers); reference scenario <b>{conf.reference}</b>.",
-        f"Means: {level} Student-t intervals over replications. P(met): share of replications meeting the "
-        f"2020 goal, {level} {conf.p_interval.replace('_', '-')} interval. Paired differences: scenario minus "
-        f"reference seed by seed, {level} t interval of the differences. Cost per unit: extra spend over the "
-        "reference divided by the extra goal value (in the goal's direction), from mean paired differences.",
-        f"Model time per run: mean {index['wall_time_s'].mean():.2f} s over {len(index)} runs.",
-    ]
+    att = report.attainment_figure(summary, "scenario", figs / "attainment.png", conf.confidence, lang)
+    traj = report.trajectories_figure(monthly, "scenario", figs / "trajectories.png", lang)
+    diff = (report.paired_figure(pairs, "scenario", figs / "paired.png", conf.confidence, lang)
+            if len(pairs) else None)
+    ref = report.cell_label(conf.reference, lang)
     sections = [
-        ("Probability of meeting each goal", report.table(p_table)),
-        ("Attainment and probability by scenario", report.img(att)),
-        ("Trajectories", report.img(traj)),
-        (f"Paired differences against {conf.reference}",
-         report.img(diff) + report.table(pairs[pair_cols]) if diff else "<p>Only one scenario.</p>"),
-        ("Summary", report.table(summary[cols])),
-        ("Reproducing a run", "<p>Every run's command is in runs_index.csv, e.g.</p><pre>"
-         + report.html.escape(index["command"].iloc[0]) + "</pre>"),
+        (t("r_p_met_table", lang), report.html_table(report.p_met_table(summary, "scenario", lang))),
+        (t("r_attainment_fig", lang), report.img(att)),
+        (t("r_trajectories", lang), report.img(traj)),
+        (t("r_paired", lang).format(ref=ref),
+         report.img(diff) + report.html_table(report.paired_table(pairs, "scenario", lang)) if diff
+         else f"<p>{report.html.escape(t('r_only_one', lang))}</p>"),
+        (t("r_summary_table", lang), report.html_table(report.summary_table(summary, ["scenario"], lang))),
     ]
-    report.write_report(exp_dir / "report.html", f"Scenario comparison: {exp_dir.name}", intro, sections,
-                        provenance)
+    report.write_report(exp_dir / "report.html", f"{t('r_compare_title', lang)}: {exp_dir.name}",
+                        compare_findings(summary, pairs, lang), sections, method_notes(conf, index),
+                        index["command"].iloc[0], provenance, lang)
 
 
-def _p_met_table(summary):
-    """Goals as rows, scenarios as columns: 'P(met) [low, high]'."""
-    goals = summary[summary["kind"] == "goal"].copy()
-    goals["cell"] = [f"{p:.2f} [{lo:.2f}, {hi:.2f}]" for p, lo, hi in
-                     zip(goals["p_met"], goals["p_met_low"], goals["p_met_high"], strict=True)]
-    table = goals.pivot(index="goal_id", columns="scenario", values="cell")
-    table = table.reindex(goals["goal_id"].drop_duplicates())[list(dict.fromkeys(goals["scenario"]))]
-    table.columns.name = None
-    first = goals.drop_duplicates("goal_id").set_index("goal_id")
-    return pd.concat([first[["comparison", "target"]], table], axis=1).reset_index()
+def method_notes(conf: CompareConf, index: pd.DataFrame) -> list[str]:
+    """The design and the statistics of a comparison, in the report's language."""
+    lang, level = conf.lang, fmt.percent(conf.confidence)
+    cells = ", ".join(report.cell_label(s, lang) for s in conf.scenarios)
+    ref = report.cell_label(conf.reference, lang)
+    return [
+        t("m_design_compare", lang).format(cells=cells, n=conf.replications, ref=ref),
+        t("m_means", lang).format(level=level, method=conf.p_interval.replace("_", "-")),
+        t("m_paired", lang).format(level=level),
+        t("m_cost", lang),
+        t("m_likely", lang).format(hi=fmt.percent(LIKELY), lo=fmt.percent(UNLIKELY)),
+        t("m_units", lang),
+        t("m_runtime", lang).format(s=f"{index['wall_time_s'].mean():.2f}", n=len(index)),
+    ]
 
 
 def _print(conf, exp_dir, summary, index, provenance) -> None:

@@ -19,6 +19,7 @@ from omegaconf.errors import OmegaConfBaseException
 
 from sim import scenarios
 from sim.config import ConfigError, SimConf
+from sim.i18n import LANGS
 from sim.levers import LEVER_NAMES
 from sim.run import ROOT, compose_config, load_config, one_paragraph
 
@@ -59,6 +60,7 @@ class ExperimentConf:
         runs_per_job: runs per launcher job; 0 = about four jobs per core.
         progress: show a progress bar with the time left.
         report: write figures and report.html.
+        lang: the language of report.html and its figures: zh (the default, like the workshop) or en.
     """
 
     name: str = ""
@@ -72,6 +74,7 @@ class ExperimentConf:
     runs_per_job: int = 0
     progress: bool = True
     report: bool = True
+    lang: str = "zh"
 
 
 @dataclass
@@ -142,6 +145,8 @@ def validate_experiment(conf: ExperimentConf) -> ExperimentConf:
         raise ConfigError("confidence", conf.confidence, "a level strictly between 0 and 1, e.g. 0.95")
     if conf.p_interval not in P_INTERVALS:
         raise ConfigError("p_interval", conf.p_interval, "one of " + ", ".join(P_INTERVALS))
+    if conf.lang not in LANGS:
+        raise ConfigError("lang", conf.lang, "one of " + ", ".join(LANGS))
     if conf.runs_per_job < 0:
         raise ConfigError("runs_per_job", conf.runs_per_job, "an integer >= 0 (0 = automatic)")
     if conf.seed < 0:

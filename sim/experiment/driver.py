@@ -90,7 +90,7 @@ def definition_hash(kind: str, conf: ExperimentConf) -> str:
     """Hash of what decides which runs an experiment has (not how it is analysed or launched)."""
     d = asdict(conf)
     for k in ("name", "out_root", "confidence", "p_interval", "runs_per_job", "progress", "report",
-              "reference", "p_goal"):
+              "reference", "p_goal", "lang"):
         d.pop(k, None)
     return hashlib.sha256(json.dumps({"kind": kind, **d}, sort_keys=True, default=str).encode()).hexdigest()
 

@@ -18,8 +18,8 @@ from mesa.visualization.utils import force_update, update_counter
 from solara.server import settings as solara_settings
 
 from sim.calendar import year_index
+from sim.i18n import LANGS, lever_label, lever_names, lever_tip, t
 from sim.workshop import views
-from sim.workshop.i18n import LANGS, lever_label, lever_names, lever_tip, t
 from sim.workshop.model import DEFAULT_WEIGHT, REFERENCE_SCENARIO, WorkshopModel, scenarios
 
 REVIEW_MONTHS = 30  # run to 2018-06: the plan's mid-term review

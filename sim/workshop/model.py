@@ -18,9 +18,9 @@ import yaml
 
 from sim.calendar import month_label, year_index
 from sim.config import YEARS, SimConf
+from sim.i18n import lever_names
 from sim.model import TaizhouModel
 from sim.run import CONFIG_DIR, load_config
-from sim.workshop.i18n import lever_names
 
 SCENARIO_DIR = Path(CONFIG_DIR) / "scenario"
 REFERENCE_SCENARIO = "plan"

@@ -14,8 +14,8 @@ import numpy as np
 
 from sim.calendar import month_label
 from sim.goals import load_goals
+from sim.i18n import county_name, goal_name, lever_label, t
 from sim.population import COUNTIES
-from sim.workshop.i18n import county_name, goal_name, lever_label, t
 from sim.workshop.model import WorkshopModel, reference_records
 
 # The goals drawn over time: one per strand of the plan (outlets, files, digital, credit, low income).

@@ -1,0 +1,354 @@
+"""Labels in Chinese and English, shared by the workshop page and the experiment reports.
+
+Goal names come from ``configs/data/goals_2020.csv`` and county names from :mod:`sim.population`, so the
+page says what the model says. Levers are discovered from :class:`sim.config.LeversConf`; a lever without
+an entry in :data:`LEVER_TEXT` is labelled from its config docstring, so a new lever shows up without a code
+change here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from functools import cache
+
+from sim.config import LeversConf
+from sim.goals import load_goals
+from sim.population import COUNTIES, COUNTIES_EN
+
+LANGS = ("zh", "en")
+DEFAULT_LANG = "zh"
+
+# Page text: key -> (Chinese, English).
+TEXT: dict[str, tuple[str, str]] = {
+    "title": ("台州农信普惠金融五年规划 · 研讨沙盘", "Taizhou rural credit inclusive-finance plan · workshop"),
+    "language": ("语言 / Language", "Language / 语言"),
+    "language_tip": ("切换页面语言；模型不变。", "Switches the page's labels; the model is unchanged."),
+    "month": ("当前月份", "Month"),
+    "goals_met": ("达标目标", "Goals met"),
+    "scenario": ("情景预设", "Scenario preset"),
+    "scenario_tip": (
+        "从 configs/scenario/ 读取的情景。切换后从 2016-01 重新开始（等同于“重置”）。",
+        "A scenario from configs/scenario/. Choosing one restarts at 2016-01 (like Reset).",
+    ),
+    "seed": ("随机种子", "Seed"),
+    "seed_tip": (
+        "同一种子 = 同一批模拟农户与同样的随机事件；参照线使用同一种子。改后从 2016-01 重新开始。",
+        "Same seed = same simulated households and chance events; the reference line uses the same seed. "
+        "Changing it restarts at 2016-01.",
+    ),
+    "speed": ("播放速度（每月间隔 毫秒）", "Play speed (ms between months)"),
+    "speed_tip": (
+        "“播放”时两个月之间的等待时间；越小越快。只影响演示，不影响结果。",
+        "Pause between months while playing; smaller is faster. Display only, results are unchanged.",
+    ),
+    "budget": ("预算", "Budget"),
+    "budget_total": ("总预算（亿元）", "Total budget (100 million CNY)"),
+    "budget_tip": (
+        "假设：新总额按原年度节奏分配到本年及以后各年，已过年份的计划不变；各杠杆按下方比例分账。",
+        "Assumes: the new total is phased over this year and later with the plan's yearly phasing; past "
+        "years keep their plan; levers get the shares below.",
+    ),
+    "split": ("预算分配（占比，自动归一）", "Split across levers (shares, normalised to 100%)"),
+    "split_tip": (
+        "各杠杆可用资金的占比；合计自动调整为 100%。资金不足时杠杆按可用资金缩量。",
+        "Each lever's share of the money; shares are rescaled to add up to 100%. A lever short of money does "
+        "less.",
+    ),
+    "levers": ("政策杠杆（开/关，力度 = 规划力度的百分比）", "Levers (on/off, intensity = % of the plan's)"),
+    "intensity_tip": (
+        "力度以“规划”情景为 100%，自本年起生效，已过年份不变。",
+        "Intensity as a % of the plan scenario's, from this year on; past years are unchanged.",
+    ),
+    "apply": ("应用调整", "Apply changes"),
+    "apply_tip": (
+        "把上面的预算与杠杆设置用于下一个月起的模拟，并在图上标记本月（中期调整）。",
+        "Uses the budget and lever settings above from next month on and marks this month on the charts "
+        "(a mid-course correction).",
+    ),
+    "review_2018": ("2018 年中期评估：暂停在 2018-06", "2018 review: pause at 2018-06"),
+    "review_tip": (
+        "运行到 2018-06（规划的中期评估），便于调整杠杆后继续。",
+        "Runs to 2018-06 (the plan's mid-term review), ready for a correction before resuming.",
+    ),
+    "pending": ("调整将从下个月起生效（单步或播放）", "Changes apply from the next month (Step or Play)"),
+    "changes": ("已做调整", "Changes made"),
+    "no_changes": ("尚无调整", "No changes yet"),
+    "scorecard": ("2020 目标记分卡", "2020 goals scorecard"),
+    "goal": ("目标", "Goal"),
+    "value": ("当前值", "Now"),
+    "target": ("目标值", "Target"),
+    "progress": ("进度", "Progress"),
+    "met": ("达标", "Met"),
+    "yes": ("达标", "met"),
+    "no": ("未达标", "not met"),
+    "trajectories": ("关键目标走势（实线=当前，虚线=规划参照，点线=目标）",
+                     "Key goals over time (solid = now, dashed = plan reference, dotted = target)"),
+    "current": ("当前", "current"),
+    "reference": ("规划参照", "plan reference"),
+    "change_mark": ("调整", "change"),
+    "money": ("资金：按杠杆与年份的支出 vs 预算", "Money: spent by lever and year against the budget"),
+    "spent": ("已支出", "spent"),
+    "planned": ("预算", "budget"),
+    "total_spent": ("累计支出", "Spent so far"),
+    "of_budget": ("总预算", "of a budget of"),
+    "map": ("服务网点分布（9 个县市区示意，每格一个行政村）",
+            "Where service is (9 counties, schematic; one square per village)"),
+    "served_station": ("有丰收驿站", "station"),
+    "served_device": ("有自助机具", "device"),
+    "served_branch": ("有网点", "branch"),
+    "unserved": ("空白村", "no service"),
+    "villages": ("村", "villages"),
+    "export": ("导出当前视图（HTML 讲义）", "Export this view (HTML handout)"),
+    "export_tip": (
+        "下载一个离线可打开的小 HTML 文件：记分卡、图表、资金表与调整记录。",
+        "Downloads a small offline HTML file: scorecard, charts, money table and the change log.",
+    ),
+    "on": ("开", "on"),
+    "off": ("关", "off"),
+    "split_short": ("预算分配", "split"),
+    "yi": ("亿元", "100m CNY"),
+    "wan": ("万", "10k"),
+}
+
+# Lever labels and what each assumes: name -> (Chinese label, English label, Chinese tip, English tip).
+LEVER_TEXT: dict[str, tuple[str, str, str, str]] = {
+    "manager_visits": ("走千访万 / 一人一格", "Account-manager visits",
+                       "每位客户经理每月额外走访户数；先给未建档户建档。",
+                       "Extra households visited per account manager per month; unfiled households first."),
+    "village_campaigns": ("整村授信", "Whole-village credit",
+                          "每年额外整村授信的村数，批量评级、授信、发卡。",
+                          "Extra villages a year rated and granted credit lines in one campaign."),
+    "stations": ("丰收驿站", "Village service stations",
+                 "每年新开驿站数，仅在 200 人以上且无服务的村；开站前须备足到 2020 年的运营费。",
+                 "Stations opened a year in unserved villages of 200+; opens only if opex to 2020 is funded."),
+    "devices": ("自助机具", "Self-service devices",
+                "每年在 200 人以下村布放的机具数。", "Device points a year in villages under 200 residents."),
+    "community_outlets": ("社区银行", "Community outlets",
+                          "每年在城区社区新开的网点数。", "Community banking outlets opened a year in towns."),
+    "digital_platform": ("丰收互联 / 普惠通", "Digital platform",
+                         "每年平台投入（元）；按参照投入推高线上渠道采用。",
+                         "Platform spend a year (CNY); pushes online-channel adoption relative to a reference spend."),
+    "fee_waivers": ("减费（免收费用）", "Fee waivers",
+                    "免收账户、卡费与转账手续费的账户比例。", "Share of eligible accounts with fees waived."),
+    "rate_discounts": ("让利（利率优惠）", "Rate discounts",
+                       "小额信用、农户与低收入贷款的利率优惠（基点）。",
+                       "Discount in basis points on small-credit, farm and low-income loans."),
+    "lectures": ("普惠金融讲堂", "Financial-literacy lectures",
+                 "每年讲堂场数；听课农户金融知识提高。", "Lectures a year; attendees' financial literacy rises."),
+    "low_income_loans": ("低收入农户贷款", "Low-income household loans",
+                         "低收入农户中获得专项贷款产品的比例。",
+                         "Share of low-income households reached by the targeted loan product."),
+    "industry_apps": ("行业应用", "Industry apps",
+                      "每年上线的行业应用场景数。", "New industry application scenarios launched a year."),
+}
+
+
+# Report text (experiments/compare.py, experiments/budget.py): key -> (Chinese, English). Templates use
+# str.format fields; numbers arrive already formatted with their units (sim.experiment.fmt).
+REPORT_TEXT: dict[str, tuple[str, str]] = {
+    "r_compare_title": ("情景比较", "Scenario comparison"),
+    "r_budget_title": ("预算扫描", "Budget sweep"),
+    "r_findings": ("主要发现", "Findings"),
+    "r_outlook": ("{cell}：{likely} 个目标很可能达标（达标概率 ≥ {hi}），{middle} 个不确定，{unlikely} 个不太可能"
+                  "达标（< {lo}）；平均每次模拟达标 {mean} 个（共 {n} 个目标）。",
+                  "{cell}: {likely} goals likely met (probability ≥ {hi}), {middle} uncertain, {unlikely} unlikely "
+                  "(< {lo}); {mean} of the {n} goals met on average per replication."),
+    "r_against": ("{cell}与参照情景{ref}逐种子配对比较：",
+                  "{cell} against the reference {ref}, paired seed by seed:"),
+    "r_better": ("明显更好（区间不含 0）：{items}。", "clearly better (the interval excludes zero): {items}."),
+    "r_worse": ("明显更差（区间不含 0）：{items}。", "clearly worse (the interval excludes zero): {items}."),
+    "r_noise": ("差别可能只是随机波动（区间含 0），不能下结论：{items}。",
+                "no clear difference, could be chance (the interval includes zero): {items}."),
+    "r_same": ("每次模拟都相同：{items}。", "identical in every replication: {items}."),
+    "r_p_met_change": ("达标概率 {before} → {after}", "P(met) {before} → {after}"),
+    "r_buys": ("{cell}比{ref}多花 {extra}，对其明显改善的目标，每单位改善的花费：{items}。",
+               "{cell} spends {extra} more than {ref}; for the goals it clearly improves, each unit costs: {items}."),
+    "r_buys_none": ("{cell}比{ref}多花 {extra}，但没有目标得到明显改善。",
+                    "{cell} spends {extra} more than {ref} but clearly improves no goal."),
+    "r_saves": ("{cell}比{ref}少花 {saving}。", "{cell} spends {saving} less than {ref}."),
+    "r_unlikely_all": ("任何情景都不太可能达标的目标（达标概率 < {lo}）：{items}。",
+                       "Goals no scenario is likely to meet (probability < {lo}): {items}."),
+    "r_unlikely_sweep": ("在扫描的任何总额与分配方案下都不太可能达标的目标（达标概率 < {lo}）：{items}。",
+                         "Goals unlikely to be met at every total and allocation swept (probability < {lo}): {items}."),
+    "r_unlikely_none": ("每个目标至少在一个情景中有不低于 {lo} 的达标概率。",
+                        "Every goal has a probability of at least {lo} in some scenario."),
+    "r_least_below": ("{cell}：最小的扫描总额 {total} 即已使达标概率 ≥ {p}：{items}。",
+                      "{cell}: a probability ≥ {p} already at the smallest total swept, {total}: {items}."),
+    "r_least_bracketed": ("{cell}：总预算从 {low} 增至 {total} 时，达标概率升至 ≥ {p}（括号内为线性插值）：{items}。",
+                          "{cell}: a probability ≥ {p} reached between {low} and {total} (in brackets: by linear "
+                          "interpolation): {items}."),
+    "r_about": ("（约 {x}）", " (about {x})"),
+    "r_not_reached": ("{cell}：在扫描的总额内（最高 {top}）达不到的目标：{items}。",
+                      "{cell}: goals not reached at any total swept (up to {top}): {items}."),
+    "r_money_pair": ("{cell}：总预算从 {low} 增至 {high}（同一批种子配对）：",
+                     "{cell}: the total budget raised from {low} to {high} (paired on the same seeds):"),
+    "r_buys_money": ("多花 {extra}，对明显改善的目标，每单位改善的花费：{items}。",
+                     "the extra {extra} buys, per unit of each goal it clearly improves: {items}."),
+    "r_at_top": ("{cell}：总预算 {top} 时，{likely} 个目标很可能达标（≥ {hi}）。",
+                 "{cell}: at a total of {top}, {likely} goals likely met (≥ {hi})."),
+    "r_p_met_table": ("各目标的达标概率", "Probability of meeting each goal"),
+    "r_p_met_cell": ("达标概率 [区间]", "P(met) [interval]"),
+    "r_goal": ("目标", "Goal"),
+    "r_target": ("2020 目标值", "2020 target"),
+    "r_figures": ("图", "Figures"),
+    "r_attainment_fig": ("各情景的目标完成度与达标概率", "Attainment and probability by scenario"),
+    "r_trajectories": ("目标走势", "Trajectories"),
+    "r_paired": ("与参照情景 {ref} 的配对差异", "Paired differences against {ref}"),
+    "r_only_one": ("只有一个情景，无可比较。", "Only one scenario: nothing to compare."),
+    "r_summary_table": ("各情景目标值（均值与区间）", "Goal values by scenario (mean and interval)"),
+    "r_least_table": ("达标概率 ≥ {p} 所需的最少预算", "Least budget meeting each goal with probability ≥ {p}"),
+    "r_p_vs_money": ("达标概率与资金", "Probability of meeting each goal against money"),
+    "r_att_vs_money": ("目标完成度与资金", "Attainment against money"),
+    "r_method": ("方法说明", "Method notes"),
+    "r_reproduce": ("重现一次模拟", "Reproducing a run"),
+    "r_reproduce_text": ("每次模拟的命令都在 runs_index.csv 中，例如：",
+                         "Every run's command is in runs_index.csv, e.g."),
+    "r_provenance": ("来源与版本", "Provenance"),
+    "r_scenario": ("情景", "Scenario"),
+    "r_reference": ("参照", "Reference"),
+    "r_allocation": ("分配方案", "Allocation"),
+    "r_total": ("总预算", "Total budget"),
+    "r_mean": ("均值", "Mean"),
+    "r_interval": ("区间", "Interval"),
+    "r_p_met": ("达标概率", "P(met)"),
+    "r_diff": ("差值（情景 − 参照）", "Difference (scenario − reference)"),
+    "r_diff_interval": ("差值区间", "Interval of the difference"),
+    "r_verdict": ("判断", "Verdict"),
+    "r_v_better": ("明显更好", "clearly better"),
+    "r_v_worse": ("明显更差", "clearly worse"),
+    "r_v_noise": ("可能是随机波动", "could be chance"),
+    "r_v_same": ("相同", "identical"),
+    "r_share_better": ("更好的种子占比", "Seeds better"),
+    "r_p_met_diff": ("达标概率差", "P(met) difference"),
+    "r_cost_per_unit": ("每单位改善的花费", "Cost per unit of improvement"),
+    "r_status": ("结论", "Status"),
+    "r_least_total": ("最少总预算", "Least total"),
+    "r_interpolated": ("插值估计", "Interpolated"),
+    "r_conservative": ("保守估计（区间下限）", "Conservative (interval's lower end)"),
+    "r_bracket_low": ("上一个扫描总额", "Previous total swept"),
+    "s_bracketed": ("在扫描范围内", "bracketed"),
+    "s_at_or_below_sweep": ("最小总额即达到", "at or below the sweep"),
+    "s_not_reached": ("未达到", "not reached"),
+    "r_ax_attainment": ("完成度（1 = 恰好达标）；均值与 {level} t 区间",
+                        "attainment (1 = goal met exactly); mean and {level} t interval"),
+    "r_ax_p_met": ("2020 年达标概率及 {level} 区间", "P(goal met in 2020) with {level} interval"),
+    "r_ax_paired": ("达标概率差（情景 − {ref}），逐种子配对；{level} t 区间",
+                    "P(met) minus P(met) of {ref}, paired by seed; {level} t interval"),
+    "r_fig_paired_title": ("哪个情景比 {ref} 更常达标", "Which scenario meets which goal more often than {ref}"),
+    "r_fig_traj_title": ("2016-2020 目标走势：模拟均值与 5-95% 区间；虚线 = 2020 目标",
+                         "Goal trajectories 2016-2020: mean and 5-95% band over replications; dashed = 2020 target"),
+    "r_fig_budget_title": ("{what}与总预算；阴影：{level} 区间",
+                           "{what} against the total budget; bands: {level} intervals"),
+    "r_fig_budget_x": ("2016-2020 规划总预算（亿元）", "total programme budget 2016-2020 (100 million CNY)"),
+    "r_attainment_short": ("完成度（均值）", "attainment (mean)"),
+    # method notes, at the end of a report
+    "m_design_compare": ("情景：{cells}；每个情景 {n} 次模拟，"
+                         "各情景使用同一批随机种子（共同随机数），参照情景为 {ref}。",
+                         "Scenarios {cells}; {n} replications each, with the same seeds in every scenario (common "
+                         "random numbers); reference scenario {ref}."),
+    "m_design_budget": ("情景 {cells} × 分配方案 {allocs} × 总预算 {totals}；"
+                        "每个组合 {n} 次模拟，各组合使用同一批随机种子。",
+                        "Scenarios {cells} x allocations {allocs} x totals {totals}; {n} replications per cell with "
+                        "the same seeds in every cell."),
+    "m_means": ("均值：各次模拟的均值及 {level} Student-t 区间。"
+                "达标概率：2020 年达标的模拟所占比例，{level} {method} 区间。",
+                "Means: {level} Student-t intervals over replications. P(met): the share of replications meeting "
+                "the 2020 goal, {level} {method} interval."),
+    "m_paired": ("配对差值：同一种子下情景减参照，差值的 {level} t 区间。"
+                 "区间不含 0 记为“明显”，含 0 记为“可能是随机波动”，"
+                 "每次都相同记为“相同”。",
+                 "Paired differences: scenario minus reference seed by seed, {level} t interval of the differences. "
+                 "An interval that excludes zero is called clear, one that includes zero could be chance, and "
+                 "equal values in every replication are identical."),
+    "m_cost": ("每单位改善的花费：相对参照多花的钱除以目标在其方向上的平均改善（配对均值）；只对明显改善的目标给出。"
+               "每个目标都按全部多花的钱计算，因此不同目标的花费不能相加。",
+               "Cost per unit: extra spend over the reference divided by the mean improvement of the goal in its "
+               "direction (paired means); quoted only for goals clearly improved. Each goal is charged the whole "
+               "extra spend, so the costs of different goals do not add up."),
+    "m_least": ("最少预算：扫描总额中使达标概率在其后每个总额都 ≥ {p} 的最小者；"
+                "若更小的总额未达到，则在两者间线性插值；"
+                "保守估计用区间下限。资金的配对比较：每个组合的最高总额对最低总额，逐种子配对。",
+                "Least budget: the smallest swept total from which P(met) >= {p} at every larger total; when a smaller "
+                "total fell short it is interpolated linearly between the two; the conservative answer uses the "
+                "interval's lower end. Money paired: each cell's largest total against its smallest, seed by seed."),
+    "m_likely": ("“很可能达标”指达标概率 ≥ {hi}，“不太可能”指 < {lo}。",
+                 "Likely met means P(met) >= {hi}; unlikely means P(met) < {lo}."),
+    "m_units": ("金额以亿元 / 万元表示，比例以百分比表示，差值以百分点表示；原始数字见 summary.csv 与 paired.csv。",
+                "Money in million or billion CNY, shares as percentages, their differences in percentage points; "
+                "the raw numbers are in summary.csv and paired.csv."),
+    "m_runtime": ("每次模拟的模型时间：平均 {s} 秒，共 {n} 次。", "Model time per run: mean {s} s over {n} runs."),
+}
+TEXT.update(REPORT_TEXT)
+
+# Scenario labels for reports: name -> (Chinese, English); a scenario missing here shows its file name.
+SCENARIO_TEXT: dict[str, tuple[str, str]] = {
+    "plan": ("规划", "plan"),
+    "no_program": ("无新举措", "no programme"),
+    "stations_first": ("驿站优先", "stations first"),
+    "digital_first": ("数字优先", "digital first"),
+    "campaigns_first": ("授信优先", "credit campaigns first"),
+    "fee_relief_heavy": ("减费让利为主", "fee and rate relief heavy"),
+    "half_budget": ("预算减半", "half budget"),
+    "double_budget": ("预算翻倍", "double budget"),
+    "late_start": ("推迟启动", "late start"),
+}
+
+
+def scenario_label(name: str, lang: str) -> str:
+    """A scenario's label in ``lang``; the file name for a scenario without a translation."""
+    pair = SCENARIO_TEXT.get(name)
+    return name if pair is None else pair[0 if lang == "zh" else 1]
+
+
+def t(key: str, lang: str) -> str:
+    """The page text ``key`` in ``lang`` ('zh' or 'en'); the key itself if unknown."""
+    pair = TEXT.get(key)
+    if pair is None:
+        return key
+    return pair[0] if lang == "zh" else pair[1]
+
+
+def lever_names() -> tuple[str, ...]:
+    """The levers of the model, from the fields of :class:`sim.config.LeversConf`."""
+    return tuple(f.name for f in dataclasses.fields(LeversConf))
+
+
+def _doc_label(name: str) -> tuple[str, str]:
+    """Label a lever without a translation from its config docstring: '走千访万 / ...: what it does'."""
+    field = {f.name: f for f in dataclasses.fields(LeversConf)}[name]
+    doc = (field.default_factory.__doc__ or "").strip()  # type: ignore[union-attr]
+    head, _, rest = doc.partition(":")
+    plain = name.replace("_", " ").capitalize()
+    return (head.strip() or plain), (rest.strip() or doc or plain)
+
+
+def lever_label(name: str, lang: str) -> str:
+    """A lever's short label."""
+    if name in LEVER_TEXT:
+        return LEVER_TEXT[name][0 if lang == "zh" else 1]
+    head, _ = _doc_label(name)
+    return head if lang == "zh" else name.replace("_", " ").capitalize()
+
+
+def lever_tip(name: str, lang: str) -> str:
+    """What a lever's intensity means and assumes."""
+    if name in LEVER_TEXT:
+        return LEVER_TEXT[name][2 if lang == "zh" else 3]
+    return _doc_label(name)[1]
+
+
+@cache
+def goal_names() -> dict[str, tuple[str, str]]:
+    """goal_id -> (name_zh, name_en) from the goals file."""
+    return {g.goal_id: (g.name_zh, g.name_en) for g in load_goals()}
+
+
+def goal_name(goal_id: str, lang: str) -> str:
+    """A goal's name in ``lang``."""
+    zh, en = goal_names()[goal_id]
+    return zh if lang == "zh" else en
+
+
+def county_name(i: int, lang: str) -> str:
+    """County ``i`` (0..8) in ``lang``."""
+    return COUNTIES[i] if lang == "zh" else COUNTIES_EN[i]
