@@ -100,8 +100,9 @@ class PopulationConf:
                                      source="derived: [rural_income_per_capita_2015] 21,000 (±10%) × 2.64 persons")
     urban_rural_income_ratio: float = param(2.04, unit="ratio", low=0, low_open=True,
                                             source="[urban_rural_income_ratio] sourced")
-    wealth_income_ratio: float = param(3.0, unit="× yearly income", low=0, low_open=True, uncertain=(2.0, 5.0),
-                                       source="prior: house and land-use rights a household can pledge")
+    wealth_income_ratio: float = param(8.0, unit="× yearly income", low=0, low_open=True, uncertain=(5.0, 12.0),
+                                       source="prior: house and land-use rights a household can pledge are worth "
+                                       "several years of income")
     wealth_sigma: float = param(0.8, unit="log-sd", low=0, high=3, uncertain=(0.5, 1.1), source="prior")
     income_sigma: float = param(0.6, unit="log-sd", low=0, high=3, uncertain=(0.45, 0.8),
                                 source="prior: lognormal income spread within a kind")
@@ -348,9 +349,9 @@ class UncertaintiesConf:
 class BankConf:
     """Funding, capital and caution of Taizhou rural credit (:mod:`sim.bank`)."""
 
-    ldr_cap: float = param(0.85, unit="loans / deposits", low=0, low_open=True, high=2, uncertain=(0.75, 0.95),
-                           source="prior: the legal 75% cap was lifted in 2015-10; liquidity keeps rural banks "
-                           "below about 85%")
+    ldr_cap: float = param(0.9, unit="loans / deposits", low=0, low_open=True, high=2, uncertain=(0.8, 0.95),
+                           source="prior: once the legal 75% cap was lifted (2015-10), rural banks' loan-to-deposit "
+                           "ratios rose towards 80-90%; liquidity keeps them below")
     ldr_2015: float = param(0.70, unit="loans / deposits", low=0, low_open=True, high=2, uncertain=(0.6, 0.75),
                             source="prior: rural commercial banks at end-2015")
     deposit_growth: float = param(0.12, unit="per year", low=-0.5, high=1, uncertain=(0.08, 0.15),
@@ -364,8 +365,9 @@ class BankConf:
     return_on_loans: float = param(0.02, unit="per year", low=-0.5, high=0.5, uncertain=(0.012, 0.028),
                                    source="prior: interest margin and fees less costs per CNY of loans, before "
                                    "losses, retained")
-    npl_tolerance: float = param(0.02, **SHARE, low_open=True, uncertain=(0.015, 0.03),
-                                 source="prior: the NPL ratio above which the bank tightens approvals")
+    npl_tolerance: float = param(0.03, **SHARE, low_open=True, uncertain=(0.02, 0.04),
+                                 source="prior: the NPL ratio above which the bank tightens approvals (the "
+                                 "regulators' limit is 5%)")
     caution_slope: float = param(0.5, unit="per tolerance exceeded", low=0, high=10, uncertain=(0.2, 1.0),
                                  source="prior")
     caution_floor: float = param(0.5, unit="× risk cut-off", low=0, high=1, source="prior")

@@ -78,6 +78,7 @@ class TaizhouModel(Model):
             w.t += 1
         for lever in self.levers:
             lever.spinup = False
+        self.spinup_flows = dict(w.flows)  # what 2015 practice did in the spin-up (calibration)
         w.reset_tallies()
         g = w.last_groups
         w.bank.start(float(g["hh_bal"].sum() + g["ent_bal"].sum()))

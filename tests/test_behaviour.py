@@ -22,6 +22,7 @@ def _lend(world, policy, months=12):
         world.streams.new_month(t)
         world.bank.new_month(1.0, 0.0, 0.0, grow=False)  # no funding limit: the households' side alone
         world.staff.new_month()
+        world.staff.reserved[:] = 1e12  # managers have the hours: the households' response alone
         household_credit(world, policy, t)
         world.staff.close_month()
         world.t += 1
