@@ -158,8 +158,15 @@ def _launcher_versions() -> dict[str, str]:
 
 
 def gather(exp_dir: Path, store_dir: Path, specs: list[RunSpec]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Read the finished runs and write runs.parquet, monthly.parquet and runs_index.csv atomically."""
-    runs, monthly, index = collect(store_dir, specs)
+    """Read the finished runs and write runs.parquet, monthly.parquet and runs_index.csv atomically.
+
+    Leaves with exit code 1 and one line when a run is missing or its file is bad (moved aside then).
+    """
+    try:
+        runs, monthly, index = collect(store_dir, specs)
+    except RuntimeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(EXIT_FAILED)
     write_parquet_atomic(exp_dir / "runs.parquet", runs)
     write_parquet_atomic(exp_dir / "monthly.parquet", monthly)
     write_text_atomic(exp_dir / "runs_index.csv", index.to_csv(index=False))
@@ -169,13 +176,11 @@ def gather(exp_dir: Path, store_dir: Path, specs: list[RunSpec]) -> tuple[pd.Dat
 def write_parquet_atomic(path: Path, df: pd.DataFrame) -> None:
     """A table as parquet under a temporary name, then renamed into place."""
     import os
-    import tempfile
 
-    from sim.experiment.store import FILE_MODE
+    from sim.experiment.store import temporary_file
 
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = temporary_file(path)
     os.close(fd)
-    os.chmod(tmp, FILE_MODE)
     try:
         df.to_parquet(tmp, index=False)
         os.replace(tmp, path)
@@ -192,8 +197,10 @@ def write_csv_atomic(path: Path, df: pd.DataFrame) -> None:
 def print_runs(exp_dir, index, provenance) -> None:
     """The closing lines of an experiment: runs planned, done, computed, model time per run, the folder."""
     launch = provenance.get("last_launch", {})
+    others = launch.get("runs_by_others") or 0
+    shared = f" ({others} more by another experiment at the same time)" if others else ""
     print(f"\nruns: {launch.get('runs_planned')} planned, {launch.get('runs_already_done')} already done, "
-          f"{launch.get('runs_computed')} computed in {launch.get('seconds')} s "
+          f"{launch.get('runs_computed')} computed{shared} in {launch.get('seconds')} s "
           f"({launch.get('jobs')} jobs, launcher {launch.get('launcher')}); "
           f"model time per run {index['wall_time_s'].mean():.2f} s")
     print(f"experiment: {exp_dir}")
