@@ -7,6 +7,7 @@ stops with one line naming the key, the value and what is allowed, exit code 2, 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import shlex
@@ -21,7 +22,14 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import OmegaConf
 
 from sim.config import ConfigError
-from sim.experiment.conf import ExperimentConf, compose_experiment, quote_list, split_overrides, to_experiment
+from sim.experiment.conf import (
+    ExperimentConf,
+    check_override_syntax,
+    compose_experiment,
+    quote_list,
+    split_overrides,
+    to_experiment,
+)
 from sim.experiment.launch import run_pending
 from sim.experiment.store import RunSpec, collect, replication_seeds, write_text_atomic
 from sim.run import code_version, package_versions
@@ -45,6 +53,32 @@ def _plan(kind: str, conf: ExperimentConf, planner: Planner) -> tuple[list[int],
     return seeds, version, _PLANS[key]
 
 
+def reports_os_errors(app: Callable[..., None]) -> Callable[..., None]:
+    """Turn a file system error inside an app (disk full, a folder made read-only meanwhile) into one line.
+
+    ``error: cannot write <path>: <reason>`` on stderr and exit code 1; the runs already finished are kept.
+    """
+
+    @functools.wraps(app)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        try:
+            app(*args, **kwargs)
+        except OSError as exc:
+            print(f"error: {os_error_line(exc)}; finished runs are kept, the same command resumes", file=sys.stderr)
+            sys.exit(EXIT_FAILED)
+
+    return wrapper
+
+
+def os_error_line(exc: OSError) -> str:
+    """An OSError as 'cannot write <path>: <reason>' (the path first, since that is what the user acts on)."""
+    path = exc.filename if exc.filename is not None else "?"
+    reason = exc.strerror or " ".join(str(exc).split())
+    if exc.filename2 is not None:
+        path = f"{path} -> {exc.filename2}"
+    return f"cannot write {path}: {reason}"
+
+
 def fail(exc: ConfigError) -> None:
     """Print the one-line error and leave with exit code 2."""
     print(f"error: {exc}", file=sys.stderr)
@@ -64,6 +98,10 @@ def prepare_argv(kind: str, planner: Planner) -> None:
                              "launches its own jobs (hydra/launcher=... chooses how)"))
     if any(a.startswith("-") for a in args):  # --help, --cfg, ...: Hydra's own business
         return
+    try:
+        check_override_syntax(args)
+    except ConfigError as exc:
+        fail(exc)
     exp_args, model_args = split_overrides(kind, args)
     if model_args:
         exp_args = [a for a in exp_args if a.split("=", 1)[0] != "model"] + [

@@ -12,6 +12,7 @@ import dataclasses
 import json
 import math
 import os
+import re
 import shutil
 import signal
 import socket
@@ -48,6 +49,7 @@ JOBS_PER_CORE = 16  # enough jobs to balance uneven runs, few enough that Hydra'
 MAX_ROUNDS = 5  # launches per experiment when runs claimed by others have to be taken back
 POLL_S = 0.5
 FINISHED = "finished"  # marker in a launch folder whose launcher has exited
+_ERROR_LINE = re.compile(r"^([A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt)|error)\b:?")
 
 
 def pending_runs(store_dir: Path, specs: list[RunSpec]) -> list[RunSpec]:
@@ -221,11 +223,21 @@ def _launch(store_dir: Path, exp_dir: Path, jobs: list[list[RunSpec]], version: 
         finally:
             signal.signal(signal.SIGTERM, previous)
     if proc.returncode != 0:
-        tail = (launch_dir / "launcher.log").read_text(errors="replace").strip().splitlines()[-15:]
-        raise RuntimeError(f"the launcher failed (runs that finished are kept; rerun to resume; log "
-                           f"{launch_dir / 'launcher.log'}):\n  " + "\n  ".join(tail))
+        log_path = launch_dir / "launcher.log"
+        raise RuntimeError(f"a launcher job failed: {_last_error(log_path)}; runs that finished are kept and the "
+                           f"same command resumes; full log {log_path}")
     (launch_dir / FINISHED).touch()  # the next experiment here may delete the folder
     return str(launch_dir)
+
+
+def _last_error(log: Path) -> str:
+    """The last exception line of a launcher's log (what went wrong, without the traceback), or its last line."""
+    try:
+        lines = [line.strip() for line in log.read_text(errors="replace").splitlines() if line.strip()]
+    except OSError:
+        return "(no log)"
+    errors = [line for line in lines if _ERROR_LINE.match(line)]
+    return (errors or lines or ["(empty log)"])[-1]
 
 
 def _run_here(store_dir: Path, jobs: list[list[RunSpec]], version: str, origin: str, bar: ProgressBar,

@@ -218,9 +218,9 @@ def write_atomic(target: Path, table: pd.DataFrame, meta: dict[str, Any]) -> Non
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise
+        raise _with_path(exc, target) from None
 
 
 def write_text_atomic(target: Path, text: str) -> None:
@@ -231,9 +231,16 @@ def write_text_atomic(target: Path, text: str) -> None:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise
+        raise _with_path(exc, target) from None
+
+
+def _with_path(exc: BaseException, target: Path) -> BaseException:
+    """An OSError that names the file being written (a failed write() names none), other errors as they are."""
+    if isinstance(exc, OSError) and exc.filename is None:
+        return OSError(exc.errno, exc.strerror or str(exc), str(target))
+    return exc
 
 
 def temporary_file(target: Path) -> tuple[int, str]:
@@ -373,8 +380,12 @@ def try_claim(exp_dir: Path, key: str) -> str | None:
             if not _take_over_if_stale(path):
                 return None
             continue
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(body)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(body)
+        except BaseException as exc:  # e.g. a full disk: leave no empty claim behind
+            path.unlink(missing_ok=True)
+            raise _with_path(exc, path) from None
         return token
     return None
 
