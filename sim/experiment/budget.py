@@ -85,7 +85,8 @@ def _report(conf, exp_dir, summary, least, index, provenance) -> None:
         f"{', '.join(f'{t / 1e8:g}' for t in conf.budget.total_cny)} (1e8 CNY); {conf.replications} replications "
         "per cell with the same seeds in every cell.",
         f"P(met): share of replications meeting the 2020 goal, {level} {conf.p_interval.replace('_', '-')} "
-        f"interval; attainment: mean with {level} t interval. Least budget: the smallest swept total from which "
+        f"interval; attainment: mean with {level} t interval on the log scale (never below 0). Least budget: "
+        "the smallest swept total from which "
         f"P(met) >= {conf.p_goal:g} at every larger total; 'bracketed' when a smaller total fell short "
         "(interpolated linearly between the two), 'conservative' uses the interval's lower end.",
         f"Model time per run: mean {index['wall_time_s'].mean():.2f} s over {len(index)} runs.",

@@ -59,9 +59,11 @@ def _report(conf, exp_dir, summary, pairs, monthly, index, provenance) -> None:
     intro = [
         f"Scenarios {', '.join(conf.scenarios)}; {conf.replications} replications each, with the same seeds in "
         f"every scenario (common random numbers); reference scenario <b>{conf.reference}</b>.",
-        f"Means: {level} Student-t intervals over replications. P(met): share of replications meeting the "
-        f"2020 goal, {level} {conf.p_interval.replace('_', '-')} interval. Paired differences: scenario minus "
-        f"reference seed by seed, {level} t interval of the differences. Cost per unit: extra spend over the "
+        f"Means: {level} Student-t intervals over replications, built on the logit scale for shares and on the "
+        "log scale for values never below 0 so that they stay in range (summary column ci_method). P(met): "
+        f"share of replications meeting the 2020 goal, {level} {conf.p_interval.replace('_', '-')} interval. "
+        f"Paired differences: scenario minus reference seed by seed, {level} t interval of the differences "
+        "(for P(met), Newcombe's interval for paired proportions). Cost per unit: extra spend over the "
         "reference divided by the extra goal value (in the goal's direction), from mean paired differences.",
         f"Model time per run: mean {index['wall_time_s'].mean():.2f} s over {len(index)} runs.",
     ]
