@@ -181,6 +181,22 @@ def test_stale_claims_are_taken_over(tmp_path):
     assert store.try_claim(tmp_path, "empty") is not None
 
 
+def test_a_claim_is_kept_fresh_while_its_run_computes(tmp_path):
+    token = store.try_claim(tmp_path, "k")
+    path = store.claim_path(tmp_path, "k")
+    old = time.time() - store.CLAIM_MAX_AGE_S + 5
+    os.utime(path, (old, old))
+    beat = store._Heartbeat(path, token, every_s=0.05)
+    try:
+        deadline = time.time() + 30
+        while time.time() < deadline and path.stat().st_mtime <= old:
+            time.sleep(0.05)
+        assert path.stat().st_mtime > old + 60
+    finally:
+        beat.stop()
+    store.release_claim(tmp_path, "k", token)
+
+
 def test_a_run_claimed_by_a_live_process_is_waited_for_then_taken_back(copy):
     """The experiment computes the other runs, waits for the claimed one, and computes it once the claim goes."""
     specs = _specs()

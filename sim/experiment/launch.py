@@ -29,7 +29,6 @@ from omegaconf import OmegaConf
 
 from sim.experiment.conf import EXPERIMENT_CONF_DIR
 from sim.experiment.store import (
-    CLAIM_MAX_AGE_S,
     RUN_META,
     RUNS_DIR,
     RunSpec,
@@ -49,6 +48,7 @@ JOBS_PER_CORE = 16  # enough jobs to balance uneven runs, few enough that Hydra'
 MAX_ROUNDS = 5  # launches per experiment when runs claimed by others have to be taken back
 POLL_S = 0.5
 FINISHED = "finished"  # marker in a launch folder whose launcher has exited
+LAUNCH_MAX_AGE_S = 7 * 24 * 3600  # an unfinished launch of another host's driver may run for days on a cluster
 _ERROR_LINE = re.compile(r"^([A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt)|error)\b:?")
 
 
@@ -73,7 +73,7 @@ def pending_runs(store_dir: Path, specs: list[RunSpec]) -> list[RunSpec]:
 def clean_launches(exp_dir: Path) -> list[Path]:
     """Delete ``.launch/*`` folders of launches that finished or whose driver is gone; return them.
 
-    A launch of a driver on another host that did not finish is left for :data:`CLAIM_MAX_AGE_S` (its
+    A launch of a driver on another host that did not finish is left for :data:`LAUNCH_MAX_AGE_S` (its
     jobs may still be writing logs there); a folder without a plan yet is one being made right now.
     """
     removed: list[Path] = []
@@ -88,9 +88,9 @@ def clean_launches(exp_dir: Path) -> list[Path]:
             elif (folder / "plan.json").exists():
                 driver = json.loads((folder / "plan.json").read_text()).get("driver")
                 ident = driver if isinstance(driver, dict) else None
-                stale = not process_alive(ident) or age > CLAIM_MAX_AGE_S
+                stale = not process_alive(ident) or age > LAUNCH_MAX_AGE_S
             else:
-                stale = age > CLAIM_MAX_AGE_S
+                stale = age > LAUNCH_MAX_AGE_S
         except (OSError, ValueError):
             continue
         if stale:

@@ -8,8 +8,9 @@ one that is unreadable, truncated or another run's is moved to ``_runs/.rejected
 
 Experiments sharing an ``out_root`` share work: whoever computes a run holds ``_runs/<key>.claim``
 (created exclusively, naming host, process and its start time), and the others wait for the file instead
-of computing it too. A claim whose process is gone, or that is older than :data:`CLAIM_MAX_AGE_S`, is
-stale and is taken over.
+of computing it too. The holder touches its claim every :data:`CLAIM_HEARTBEAT_S`; a claim whose process
+is gone, or untouched for :data:`CLAIM_MAX_AGE_S` (the only test for a process on another node), is stale
+and is taken over.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import re
 import socket
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -49,7 +51,8 @@ _NOT_IN_KEY = ("write_outputs", "quiet")
 FILE_MODE = 0o644  # mkstemp makes files private; results are meant to be shared
 REJECTED_DIR = ".rejected"  # bad run files moved aside, kept to inspect
 RUN_META = b"sim_run"  # the schema metadata key of a run file: key, checksum, spec, manifest, origin
-CLAIM_MAX_AGE_S = 24 * 3600  # a claim older than this is stale even if its process cannot be checked (other node)
+CLAIM_HEARTBEAT_S = 30.0  # a claim's holder touches it this often while it computes
+CLAIM_MAX_AGE_S = 1800  # a claim untouched this long is stale even if its process cannot be checked (other node)
 EMPTY_CLAIM_GRACE_S = 60  # an empty claim younger than this is being written (create, then write)
 TMP_MAX_AGE_S = 3600  # a temporary file of another host's process is stale only after this long
 _HOST = socket.gethostname()
@@ -144,6 +147,7 @@ def execute(spec: RunSpec, exp_dir: Path, version: str | None = None, origin: st
     token = try_claim(exp_dir, spec.key)
     if token is None:
         return "claimed"
+    heartbeat = _Heartbeat(claim_path(exp_dir, spec.key), token)
     try:
         if target.exists():  # finished by another process between the check and the claim
             return "done"
@@ -159,6 +163,7 @@ def execute(spec: RunSpec, exp_dir: Path, version: str | None = None, origin: st
         write_atomic(target, table, meta)
         return "computed"
     finally:
+        heartbeat.stop()
         release_claim(exp_dir, spec.key, token)
 
 
@@ -388,6 +393,30 @@ def try_claim(exp_dir: Path, key: str) -> str | None:
             raise _with_path(exc, path) from None
         return token
     return None
+
+
+class _Heartbeat:
+    """Touch a claim now and then while its run computes, so that its age says its holder is alive."""
+
+    def __init__(self, path: Path, token: str, every_s: float = CLAIM_HEARTBEAT_S):
+        self._path, self._token, self._every = path, token, every_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"claim {path.stem}", daemon=True)
+        self._thread.start()
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self._every):
+            if _read_claim(self._path).get("token") != self._token:
+                return  # taken over (this process was thought gone): leave it to its new holder
+            try:
+                os.utime(self._path)
+            except OSError:
+                return
+
+    def stop(self) -> None:
+        """Stop touching the claim (before it is released)."""
+        self._stop.set()
+        self._thread.join()
 
 
 def release_claim(exp_dir: Path, key: str, token: str) -> None:
