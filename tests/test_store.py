@@ -166,6 +166,16 @@ def test_stale_claims_are_taken_over(tmp_path):
     # a pid reused by another process: the start time differs
     _write_claim(tmp_path, "reused", start=-1)
     assert store.try_claim(tmp_path, "reused") is not None
+    # a process that has ended but is not reaped yet (a zombie) is gone too
+    zombie = subprocess.Popen([sys.executable, "-c", "pass"])
+    try:
+        deadline = time.time() + 30
+        while time.time() < deadline and store.process_alive(store.process_id(zombie.pid)):
+            time.sleep(0.05)
+        _write_claim(tmp_path, "zombie", pid=zombie.pid)
+        assert store.try_claim(tmp_path, "zombie") is not None
+    finally:
+        zombie.wait()
     # another node's process cannot be checked: live until it is older than the limit
     path = _write_claim(tmp_path, "remote", host="another-node")
     assert store.try_claim(tmp_path, "remote") is None

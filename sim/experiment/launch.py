@@ -8,6 +8,7 @@ run files as they appear, so it works the same for every launcher, including Slu
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import math
@@ -223,6 +224,7 @@ def _launch(store_dir: Path, exp_dir: Path, jobs: list[list[RunSpec]], version: 
         finally:
             signal.signal(signal.SIGTERM, previous)
     if proc.returncode != 0:
+        _kill_group(proc)  # workers the failed launcher left behind would go on computing and holding claims
         log_path = launch_dir / "launcher.log"
         raise RuntimeError(f"a launcher job failed: {_last_error(log_path)}; runs that finished are kept and the "
                            f"same command resumes; full log {log_path}")
@@ -267,6 +269,12 @@ def _stop_group(proc: subprocess.Popen, grace_s: float = 10) -> None:
         except ProcessLookupError:
             return
         time.sleep(0.5)
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    """SIGKILL what is left of an ended launcher's process group (its own session)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
 
 
 def _count_done(store_dir: Path, keys: list[str]) -> int:

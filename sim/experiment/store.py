@@ -352,18 +352,25 @@ def process_alive(ident: dict[str, Any] | None) -> bool:
         return False
     except PermissionError:  # alive, another user's
         pass
+    fields = _proc_stat(pid)
+    if fields and fields[0] in ("Z", "X"):  # ended, not yet reaped by its parent
+        return False
     start = ident.get("start")
     return start is None or _start_time(pid) in (None, start)
+
+
+def _proc_stat(pid: int) -> list[str]:
+    """The fields of /proc/<pid>/stat after the command name (state first), or [] where there are none."""
+    try:  # the command name may hold spaces and parentheses: split after the last ')'
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return []
 
 
 def _start_time(pid: int) -> int | None:
     """A process's start time in clock ticks since boot (Linux), or None where /proc has none."""
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    try:  # the command name may hold spaces and parentheses: count fields after the last ')'
-        return int(stat.rsplit(")", 1)[1].split()[19])
+        return int(_proc_stat(pid)[19])
     except (IndexError, ValueError):
         return None
 
