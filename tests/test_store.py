@@ -267,12 +267,16 @@ def test_temporary_files_of_gone_writers_are_removed_and_live_ones_kept(tmp_path
 
 def test_a_resume_removes_what_a_killed_writer_left(copy):
     host = store.process_id()["host"]
-    leftover = copy / RUNS_DIR / f".{run_files(copy)[0].name}~{host}~{dead_pid()}~zz.tmp"
+    killed = run_files(copy)[0]
+    killed.unlink()  # the run its writer was killed writing
+    leftover = copy / RUNS_DIR / f".{killed.name}~{host}~{dead_pid()}~zz.tmp"
     leftover.write_bytes(b"")
-    _write_claim(copy, "0123", pid=dead_pid())
-    r = run_app(f"out_root={copy}", "name=x", "hydra/launcher=basic")
+    _write_claim(copy, killed.stem, pid=dead_pid())
+    r = run_app(f"out_root={copy}", "name=x", "hydra/launcher=basic", "progress=true")
     assert r.returncode == 0, r.stderr
-    assert not leftover.exists() and not store.claim_path(copy, "0123").exists()
+    assert not leftover.exists() and not store.claim_path(copy, killed.stem).exists()
+    assert store.verify_run(copy, killed.stem) is None and killed.exists()
+    assert "1/1 runs" in r.stderr.splitlines()[-1]  # progress counts the run once it is written
 
 
 def test_launch_folders_of_finished_or_dead_launches_are_removed(tmp_path):
