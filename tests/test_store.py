@@ -196,7 +196,7 @@ def test_a_claim_is_kept_fresh_while_its_run_computes(tmp_path):
     path = store.claim_path(tmp_path, "k")
     old = time.time() - store.CLAIM_MAX_AGE_S + 5
     os.utime(path, (old, old))
-    beat = store._Heartbeat(path, token, every_s=0.05)
+    beat = store.ClaimHeartbeat(path, token, every_s=0.05)
     try:
         deadline = time.time() + 30
         while time.time() < deadline and path.stat().st_mtime <= old:

@@ -147,7 +147,7 @@ def execute(spec: RunSpec, exp_dir: Path, version: str | None = None, origin: st
     token = try_claim(exp_dir, spec.key)
     if token is None:
         return "claimed"
-    heartbeat = _Heartbeat(claim_path(exp_dir, spec.key), token)
+    heartbeat = ClaimHeartbeat(claim_path(exp_dir, spec.key), token)
     try:
         if target.exists():  # finished by another process between the check and the claim
             return "done"
@@ -402,7 +402,7 @@ def try_claim(exp_dir: Path, key: str) -> str | None:
     return None
 
 
-class _Heartbeat:
+class ClaimHeartbeat:
     """Touch a claim now and then while its run computes, so that its age says its holder is alive."""
 
     def __init__(self, path: Path, token: str, every_s: float = CLAIM_HEARTBEAT_S):
