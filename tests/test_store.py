@@ -231,9 +231,20 @@ def test_a_run_claimed_by_a_live_process_is_waited_for_then_taken_back(copy):
 
 
 def test_two_compares_at_once_compute_each_run_once(finished, tmp_path):
+    """Two experiments on one out_root share the runs; the last one, held back, is raced for and computed once."""
     root = tmp_path / "out"
+    contested = _specs()[-1].key
+    token = store.try_claim(root, contested)  # held by this test until both experiments wait for it
     procs = [start_app(f"out_root={root}", f"name={name}", "hydra/launcher=joblib", "hydra.launcher.n_jobs=1",
                        "runs_per_job=1") for name in ("a", "b")]
+    try:
+        deadline = time.time() + 240
+        while time.time() < deadline and len(run_files(root)) < N_RUNS - 1:
+            time.sleep(0.1)
+        assert len(run_files(root)) == N_RUNS - 1
+        assert all(p.poll() is None for p in procs)  # both wait for the held run
+    finally:
+        store.release_claim(root, contested, token)
     outs = [p.communicate(timeout=300) for p in procs]
     for p, (_, err) in zip(procs, outs, strict=True):
         assert p.returncode == 0, err
