@@ -250,14 +250,17 @@ REPORT_TEXT: dict[str, tuple[str, str]] = {
                         "每个组合 {n} 次模拟，各组合使用同一批随机种子。",
                         "Scenarios {cells} x allocations {allocs} x totals {totals}; {n} replications per cell with "
                         "the same seeds in every cell."),
-    "m_means": ("均值：各次模拟的均值及 {level} Student-t 区间。"
+    "m_means": ("均值：各次模拟的均值及 {level} Student-t 区间；比例在 logit 尺度上、非负量在对数尺度上计算，"
+                "区间不越出可能的范围（summary.csv 的 ci_method 列）。"
                 "达标概率：2020 年达标的模拟所占比例，{level} {method} 区间。",
-                "Means: {level} Student-t intervals over replications. P(met): the share of replications meeting "
-                "the 2020 goal, {level} {method} interval."),
-    "m_paired": ("配对差值：同一种子下情景减参照，差值的 {level} t 区间。"
+                "Means: {level} Student-t intervals over replications, built on the logit scale for shares and on "
+                "the log scale for values never below zero, so that they stay in range (summary.csv, column "
+                "ci_method). P(met): the share of replications meeting the 2020 goal, {level} {method} interval."),
+    "m_paired": ("配对差值：同一种子下情景减参照，差值的 {level} t 区间（达标概率之差用 Newcombe 配对区间）。"
                  "区间不含 0 记为“明显”，含 0 记为“可能是随机波动”，"
                  "每次都相同记为“相同”。",
-                 "Paired differences: scenario minus reference seed by seed, {level} t interval of the differences. "
+                 "Paired differences: scenario minus reference seed by seed, {level} t interval of the differences "
+                 "(for P(met), Newcombe's interval for paired proportions). "
                  "An interval that excludes zero is called clear, one that includes zero could be chance, and "
                  "equal values in every replication are identical."),
     "m_cost": ("每单位改善的花费：相对参照多花的钱除以目标在其方向上的平均改善（配对均值）；只对明显改善的目标给出。"

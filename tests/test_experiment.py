@@ -74,6 +74,62 @@ def test_proportion_ci_matches_scipy(k, n):
         assert (low, high) == pytest.approx((ref.low, ref.high), abs=1e-12)
 
 
+def test_bounded_mean_ci_known_answers():
+    """Worked by hand: t(0.975, 2) = 4.302653; the delta method's standard error on the logit and log scales."""
+    # shares 0.2, 0.4, 0.6: logit(0.4) -/+ 4.302653 * (0.2 / sqrt 3) / (0.4 * 0.6), back through the logistic
+    mean, low, high, method = xstats.bounded_mean_ci(np.array([0.2, 0.4, 0.6]), 0.95, share=True)
+    assert method == "logit_t" and mean == pytest.approx(0.4)
+    assert (low, high) == pytest.approx((0.0775880, 0.8408612), rel=1e-6)
+    # counts 1, 2, 4: log(7/3) -/+ 4.302653 * (sd / sqrt 3) / (7/3), back through exp
+    mean, low, high, method = xstats.bounded_mean_ci(np.array([1.0, 2.0, 4.0]), 0.95)
+    assert method == "log_t" and mean == pytest.approx(7 / 3)
+    assert (low, high) == pytest.approx((0.4588867, 11.864464), rel=1e-6)
+    # values of both signs keep the plain t interval
+    assert xstats.bounded_mean_ci(DATA - 3.5, 0.95)[1:] == pytest.approx((*xstats.mean_ci(DATA - 3.5, 0.95)[1:], "t"))
+
+
+def test_intervals_stay_in_range_where_the_t_interval_leaves_it():
+    coverage = np.array([0.97, 1.0, 1.0, 1.0, 0.99])  # village coverage near its ceiling
+    assert xstats.mean_ci(coverage)[2] > 1
+    mean, low, high, _ = xstats.bounded_mean_ci(coverage, 0.95, share=True)
+    assert 0 < low < mean < high < 1
+    blank = np.array([0.0, 0.0, 0.0, 12.0, 5.0])  # blank villages: a count near 0
+    assert xstats.mean_ci(blank)[1] < 0
+    mean, low, high, _ = xstats.bounded_mean_ci(blank, 0.95)
+    assert 0 < low < mean < high
+    assert xstats.bounded_mean_ci(np.ones(4), 0.95, share=True)[1:3] == (1.0, 1.0)  # all met: nothing to vary
+    assert xstats.bounded_mean_ci(np.zeros(4), 0.95)[1:3] == (0.0, 0.0)
+
+
+def test_paired_proportion_difference_known_answer():
+    """Cavo et al. (2012) as in Fagerland, Lydersen & Laake (2017), ch. 8: 59 both, 6 only before, 16 only after,
+    80 neither; Newcombe's square-and-add interval for the paired difference is -0.0621 (-0.1186 to -0.0046)."""
+    a = np.array([1] * 59 + [1] * 6 + [0] * 16 + [0] * 80)
+    b = np.array([1] * 59 + [0] * 6 + [1] * 16 + [0] * 80)
+    d = xstats.paired_proportion_diff(a, b, 0.95)
+    assert d["diff_mean"] == pytest.approx(-0.0621, abs=5e-5)
+    assert (d["diff_ci_low"], d["diff_ci_high"]) == pytest.approx((-0.1186, -0.0046), abs=5e-5)
+    # two replications, one met only by the scenario: the t interval spans [-5.9, 6.9], this one stays in [-1, 1]
+    few = xstats.paired_proportion_diff(np.array([1, 0]), np.array([0, 0]), 0.95)
+    assert xstats.paired_diff(np.array([1, 0]), np.array([0, 0]))["diff_ci_high"] > 1
+    assert -1 <= few["diff_ci_low"] < few["diff_mean"] < few["diff_ci_high"] <= 1
+
+
+def test_summary_states_the_interval_method():
+    runs = _toy_runs()
+    share = runs[runs["name"] == "lectures_cum"].assign(name="village_coverage", target=1.0)
+    share["value"] = np.where(share["replication"] % 2 == 0, 0.97, 1.0)  # near the ceiling: t would pass 1
+    summary = summarise(pd.concat([runs, share]), ["scenario"], 0.95, "wilson").set_index(["scenario", "goal_id"])
+    assert summary.loc[("A", "village_coverage"), "ci_method"] == "logit_t"
+    assert summary.loc[("A", "lectures_cum"), "ci_method"] == "log_t"
+    assert summary.loc[("A", "lectures_cum"), "p_met_method"] == "wilson"
+    assert (summary["ci_low"] >= 0).all()
+    cov = summary.loc[("A", "village_coverage")]
+    assert 0 < cov["ci_low"] < cov["mean"] < cov["ci_high"] < 1
+    pairs = paired(runs, "scenario", "A", 0.95)
+    assert set(pairs.loc[pairs["kind"] == "goal", "p_met_diff_method"]) == {"newcombe_paired"}
+
+
 def test_paired_toy_case_known_answer():
     """B = A + 1 seed by seed: the paired interval is exactly [1, 1] although A alone is very noisy."""
     rng = np.random.default_rng(0)

@@ -7,14 +7,20 @@ import math
 import numpy as np
 import pandas as pd
 
-from sim.experiment.stats import mean_ci, paired_diff, proportion_ci
+from sim.experiment.stats import bounded_mean_ci, paired_diff, paired_proportion_diff, proportion_ci
 from sim.goals import load_goals
 
 COST_METRIC = "spent_cny"
+SHARE_UNIT = "share"  # goals_2020.csv unit of goals whose values are shares in [0, 1]
+PAIRED_P_METHOD = "newcombe_paired"
 
 
 def summarise(runs: pd.DataFrame, by: list[str], confidence: float, p_method: str) -> pd.DataFrame:
-    """Per cell (``by``) and goal or metric: mean with its t interval, P(goal met) with its interval.
+    """Per cell (``by``) and goal or metric: mean with its interval, P(goal met) with its interval.
+
+    The interval of a mean stays inside the values' range (``ci_method``: ``logit_t`` for goals whose
+    unit is a share, ``log_t`` when every replication is >= 0, else ``t``; see
+    :func:`~sim.experiment.stats.bounded_mean_ci`); ``p_met_method`` names the interval of P(met).
 
     Args:
         runs: one row per run x goal or metric (``runs.parquet``).
@@ -23,21 +29,26 @@ def summarise(runs: pd.DataFrame, by: list[str], confidence: float, p_method: st
         p_method: ``wilson`` or ``clopper_pearson``.
     """
     rows = []
-    order = {g.goal_id: i for i, g in enumerate(load_goals())}
+    goals = load_goals()
+    order = {g.goal_id: i for i, g in enumerate(goals)}
+    shares = {g.goal_id for g in goals if g.unit == SHARE_UNIT}
     for keys, grp in runs.groupby([*by, "kind", "name"], sort=False):
         *cell, kind, name = keys
-        mean, low, high = mean_ci(grp["value"].to_numpy(float), confidence)
+        mean, low, high, method = bounded_mean_ci(grp["value"].to_numpy(float), confidence, share=name in shares)
         row = dict(zip(by, cell, strict=True))
         row.update(kind=kind, goal_id=name, n=len(grp), mean=mean, sd=float(grp["value"].std(ddof=1)),
-                   ci_low=low, ci_high=high, target=grp["target"].iloc[0], comparison=grp["comparison"].iloc[0])
+                   ci_low=low, ci_high=high, ci_method=method, target=grp["target"].iloc[0],
+                   comparison=grp["comparison"].iloc[0])
         if kind == "goal":
             met = grp["met"].astype("boolean").to_numpy(dtype=bool, na_value=False)
             p, p_low, p_high = proportion_ci(int(met.sum()), len(met), confidence, p_method)
-            a_mean, a_low, a_high = mean_ci(grp["attainment"].to_numpy(float), confidence)
+            a_mean, a_low, a_high, a_method = bounded_mean_ci(grp["attainment"].to_numpy(float), confidence)
         else:
             p = p_low = p_high = a_mean = a_low = a_high = math.nan
-        row.update(p_met=p, p_met_low=p_low, p_met_high=p_high,
-                   attainment_mean=a_mean, attainment_ci_low=a_low, attainment_ci_high=a_high)
+            a_method = ""
+        row.update(p_met=p, p_met_low=p_low, p_met_high=p_high, p_met_method=p_method if kind == "goal" else "",
+                   attainment_mean=a_mean, attainment_ci_low=a_low, attainment_ci_high=a_high,
+                   attainment_ci_method=a_method)
         rows.append(row)
     out = pd.DataFrame(rows)
     out["_order"] = out["goal_id"].map(lambda g: order.get(g, len(order)))
@@ -48,7 +59,8 @@ def paired(runs: pd.DataFrame, cell: str, reference: str, confidence: float) -> 
     """Each cell against the reference, replication by replication (the same seed in both).
 
     For every goal: the mean of the per-seed differences and its t interval, the paired t-test p-value,
-    the share of seeds where the cell did better, the difference in P(met) with its paired interval, and
+    the share of seeds where the cell did better, the difference in P(met) with Newcombe's interval for
+    paired proportions (inside [-1, 1]; ``p_met_diff_method``), and
     the incremental cost per unit of improvement: (extra spend) / (extra goal value in the goal's
     direction), from the mean paired differences; blank when the goal did not improve.
     """
@@ -75,10 +87,10 @@ def paired(runs: pd.DataFrame, cell: str, reference: str, confidence: float) -> 
                    "share_better": float(np.mean(diffs > 0)), "share_worse": float(np.mean(diffs < 0))}
             if name in goals:
                 m = met.xs(name, level="name").astype(float)
-                md = paired_diff(m[other].to_numpy(), m[reference].to_numpy(), confidence)
+                md = paired_proportion_diff(m[other].to_numpy(), m[reference].to_numpy(), confidence)
                 row.update(p_met=float(m[other].mean()), p_met_reference=float(m[reference].mean()),
                            p_met_diff=md["diff_mean"], p_met_diff_ci_low=md["diff_ci_low"],
-                           p_met_diff_ci_high=md["diff_ci_high"])
+                           p_met_diff_ci_high=md["diff_ci_high"], p_met_diff_method=PAIRED_P_METHOD)
                 improvement = sign * d["diff_mean"]
                 row["extra_spend_cny"] = cost["diff_mean"]
                 row["cost_per_unit_cny"] = (cost["diff_mean"] / improvement

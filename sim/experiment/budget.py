@@ -17,7 +17,14 @@ from sim.config import ConfigError
 from sim.experiment import fmt, report
 from sim.experiment.analysis import least_budget, paired, summarise
 from sim.experiment.conf import EXPERIMENT_CONF_DIR, BudgetConf
-from sim.experiment.driver import gather, prepare_argv, print_runs, start, write_csv_atomic
+from sim.experiment.driver import (
+    gather,
+    prepare_argv,
+    print_runs,
+    reports_os_errors,
+    start,
+    write_csv_atomic,
+)
 from sim.experiment.findings import LIKELY, UNLIKELY, budget_cell_label, budget_findings
 from sim.experiment.store import RunSpec, plan_cell
 from sim.i18n import t
@@ -51,7 +58,10 @@ def plan(conf: BudgetConf, seeds: list[int], version: str) -> list[RunSpec]:
     for s in conf.scenarios:
         base = load_config([f"scenario={s}", *conf.model])
         for name, shares in conf.budget.allocations.items():
-            alloc = allocation_overrides(dict(base.budget.allocation), dict(shares))
+            try:
+                alloc = allocation_overrides(dict(base.budget.allocation), dict(shares))
+            except ConfigError as exc:  # name the allocation and the scenario it does not fit
+                raise ConfigError(f"budget.allocations.{name}", exc.value, f"{exc.allowed} (scenario {s})") from None
             for total in conf.budget.total_cny:
                 labels = {"scenario": s, "allocation": name, "total_cny": float(total)}
                 overrides = [f"scenario={s}", *conf.model, f"budget.total_cny={float(total)!r}", *alloc]
@@ -60,6 +70,7 @@ def plan(conf: BudgetConf, seeds: list[int], version: str) -> list[RunSpec]:
 
 
 @hydra.main(version_base="1.3", config_path=str(EXPERIMENT_CONF_DIR), config_name=KIND)
+@reports_os_errors
 def _app(cfg) -> None:
     conf, exp_dir, store_dir, specs, provenance = start(KIND, cfg, plan)
     runs, _monthly, index = gather(exp_dir, store_dir, specs)

@@ -16,7 +16,14 @@ import pandas as pd
 from sim.experiment import fmt, report
 from sim.experiment.analysis import paired, summarise
 from sim.experiment.conf import EXPERIMENT_CONF_DIR, CompareConf
-from sim.experiment.driver import gather, prepare_argv, print_runs, start, write_csv_atomic
+from sim.experiment.driver import (
+    gather,
+    prepare_argv,
+    print_runs,
+    reports_os_errors,
+    start,
+    write_csv_atomic,
+)
 from sim.experiment.findings import LIKELY, UNLIKELY, compare_findings
 from sim.experiment.store import RunSpec, plan_cell
 from sim.i18n import t
@@ -33,6 +40,7 @@ def plan(conf: CompareConf, seeds: list[int], version: str) -> list[RunSpec]:
 
 
 @hydra.main(version_base="1.3", config_path=str(EXPERIMENT_CONF_DIR), config_name=KIND)
+@reports_os_errors
 def _app(cfg) -> None:
     conf, exp_dir, store_dir, specs, provenance = start(KIND, cfg, plan)
     runs, monthly, index = gather(exp_dir, store_dir, specs)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -153,6 +155,7 @@ def validate_experiment(conf: ExperimentConf) -> ExperimentConf:
         raise ConfigError("seed", conf.seed, "an integer >= 0")
     if conf.name and (Path(conf.name).name != conf.name or conf.name.startswith(".")):
         raise ConfigError("name", conf.name, "a folder name without '/' that does not start with '.'")
+    check_out_root(conf.out_root)
     for o in conf.model:
         key = o.lstrip("+~").split("=", 1)[0]
         if "=" not in o:
@@ -256,7 +259,13 @@ def compose_experiment(kind: str, overrides: list[str]) -> ExperimentConf:
     Raises:
         ConfigError: naming the key, the value and what is allowed.
     """
-    cfg = compose_config(EXPERIMENT_CONF_DIR, kind, overrides, return_hydra_config=True)
+    try:
+        cfg = compose_config(EXPERIMENT_CONF_DIR, kind, overrides, return_hydra_config=True)
+    except ConfigError as exc:
+        allowed = _schema_allowed(kind, exc.key) if exc.key and "full_key" in exc.allowed else None
+        if allowed is None:
+            raise
+        raise ConfigError(exc.key, exc.value, allowed) from None
     return to_experiment(kind, cfg)
 
 
@@ -277,7 +286,85 @@ def to_experiment(kind: str, cfg: Any) -> ExperimentConf:
 
 def experiment_dir(kind: str, conf: ExperimentConf, definition_hash: str) -> Path:
     """The experiment's folder: ``out_root/name``, or ``out_root/<kind>-<hash>`` when no name is given."""
-    root = Path(conf.out_root)
-    if not root.is_absolute():
-        root = ROOT / root
-    return root / (conf.name or f"{kind}-{definition_hash[:10]}")
+    return resolve_out_root(conf.out_root) / (conf.name or f"{kind}-{definition_hash[:10]}")
+
+
+def resolve_out_root(out_root: str) -> Path:
+    """``out_root`` as an absolute path (relative paths are relative to the project root)."""
+    root = Path(out_root).expanduser()
+    return root if root.is_absolute() else ROOT / root
+
+
+def check_out_root(out_root: str) -> None:
+    """Check, without writing anything, that experiment folders can be made under ``out_root``.
+
+    The nearest existing folder on the way must be a folder that this user may write into on a
+    writable filesystem (``os.access`` answers for permissions and read-only mounts alike).
+
+    Raises:
+        ConfigError: naming ``out_root``, the path at fault and what is wrong with it.
+    """
+    if not out_root:
+        raise ConfigError("out_root", out_root, "a folder path (relative paths are relative to the project root)")
+    root = resolve_out_root(out_root)
+    path = root
+    while not path.exists() and not path.is_symlink() and path != path.parent:
+        path = path.parent
+    if path.is_symlink() and not path.exists():
+        raise ConfigError("out_root", out_root, f"a folder path; {path} is a broken symbolic link")
+    if not path.is_dir():
+        raise ConfigError("out_root", out_root, f"a folder path; {path} is a file, not a folder")
+    if not os.access(path, os.W_OK | os.X_OK):
+        why = "is on a read-only filesystem" if _read_only(path) else "is not writable by this user"
+        raise ConfigError("out_root", out_root, f"a folder this user can write into; {path} {why}")
+
+
+def _read_only(path: Path) -> bool:
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
+def check_override_syntax(args: list[str]) -> None:
+    """Reject an override Hydra cannot parse (an unclosed list, an unmatched quote), naming its key.
+
+    Raises:
+        ConfigError: naming the key, the text after '=' and what the grammar allows.
+    """
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import HydraException
+
+    parser = OverridesParser.create()
+    for a in args:
+        try:
+            parser.parse_override(a)
+        except HydraException as exc:
+            key, _, value = a.lstrip("+~").partition("=")
+            raise ConfigError(key or a, value, f"a complete value: close every [ ] and {{ }} and match quotes "
+                                               f"(Hydra's override grammar; {one_paragraph(exc)})") from None
+
+
+def _schema_allowed(kind: str, key: str) -> str | None:
+    """What the schema allows at a key, in words (for type errors that would otherwise show OmegaConf's text)."""
+    hint: Any = SCHEMAS[kind]
+    for part in key.split("."):
+        if not dataclasses.is_dataclass(hint):
+            return "named allocations, e.g. {heavy:{stations:0.6}}: shares in [0, 1]" \
+                if key.startswith("budget.allocations") else None
+        hints = typing.get_type_hints(hint)
+        if part not in hints:
+            return None
+        hint = hints[part]
+    return _TYPE_WORDS.get(hint) or ("named allocations, e.g. {heavy:{stations:0.6}}: shares in [0, 1]"
+                                     if key.startswith("budget.allocations") else None)
+
+
+_TYPE_WORDS: dict[Any, str] = {
+    bool: "true or false",
+    int: "an integer",
+    float: "a number",
+    str: "a text value",
+    list[str]: "a list of names, e.g. [plan,no_program]",
+    list[float]: "a list of numbers, e.g. [3e8,6e8]",
+}

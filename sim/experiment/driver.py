@@ -7,6 +7,7 @@ stops with one line naming the key, the value and what is allowed, exit code 2, 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import shlex
@@ -21,7 +22,14 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import OmegaConf
 
 from sim.config import ConfigError
-from sim.experiment.conf import ExperimentConf, compose_experiment, quote_list, split_overrides, to_experiment
+from sim.experiment.conf import (
+    ExperimentConf,
+    check_override_syntax,
+    compose_experiment,
+    quote_list,
+    split_overrides,
+    to_experiment,
+)
 from sim.experiment.launch import run_pending
 from sim.experiment.store import RunSpec, collect, replication_seeds, write_text_atomic
 from sim.run import code_version, package_versions
@@ -45,6 +53,32 @@ def _plan(kind: str, conf: ExperimentConf, planner: Planner) -> tuple[list[int],
     return seeds, version, _PLANS[key]
 
 
+def reports_os_errors(app: Callable[..., None]) -> Callable[..., None]:
+    """Turn a file system error inside an app (disk full, a folder made read-only meanwhile) into one line.
+
+    ``error: cannot write <path>: <reason>`` on stderr and exit code 1; the runs already finished are kept.
+    """
+
+    @functools.wraps(app)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        try:
+            app(*args, **kwargs)
+        except OSError as exc:
+            print(f"error: {os_error_line(exc)}; finished runs are kept, the same command resumes", file=sys.stderr)
+            sys.exit(EXIT_FAILED)
+
+    return wrapper
+
+
+def os_error_line(exc: OSError) -> str:
+    """An OSError as 'cannot write <path>: <reason>' (the path first, since that is what the user acts on)."""
+    path = exc.filename if exc.filename is not None else "?"
+    reason = exc.strerror or " ".join(str(exc).split())
+    if exc.filename2 is not None:
+        path = f"{path} -> {exc.filename2}"
+    return f"cannot write {path}: {reason}"
+
+
 def fail(exc: ConfigError) -> None:
     """Print the one-line error and leave with exit code 2."""
     print(f"error: {exc}", file=sys.stderr)
@@ -64,6 +98,10 @@ def prepare_argv(kind: str, planner: Planner) -> None:
                              "launches its own jobs (hydra/launcher=... chooses how)"))
     if any(a.startswith("-") for a in args):  # --help, --cfg, ...: Hydra's own business
         return
+    try:
+        check_override_syntax(args)
+    except ConfigError as exc:
+        fail(exc)
     exp_args, model_args = split_overrides(kind, args)
     if model_args:
         exp_args = [a for a in exp_args if a.split("=", 1)[0] != "model"] + [
@@ -158,8 +196,15 @@ def _launcher_versions() -> dict[str, str]:
 
 
 def gather(exp_dir: Path, store_dir: Path, specs: list[RunSpec]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Read the finished runs and write runs.parquet, monthly.parquet and runs_index.csv atomically."""
-    runs, monthly, index = collect(store_dir, specs)
+    """Read the finished runs and write runs.parquet, monthly.parquet and runs_index.csv atomically.
+
+    Leaves with exit code 1 and one line when a run is missing or its file is bad (moved aside then).
+    """
+    try:
+        runs, monthly, index = collect(store_dir, specs)
+    except RuntimeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(EXIT_FAILED)
     write_parquet_atomic(exp_dir / "runs.parquet", runs)
     write_parquet_atomic(exp_dir / "monthly.parquet", monthly)
     write_text_atomic(exp_dir / "runs_index.csv", index.to_csv(index=False))
@@ -169,13 +214,11 @@ def gather(exp_dir: Path, store_dir: Path, specs: list[RunSpec]) -> tuple[pd.Dat
 def write_parquet_atomic(path: Path, df: pd.DataFrame) -> None:
     """A table as parquet under a temporary name, then renamed into place."""
     import os
-    import tempfile
 
-    from sim.experiment.store import FILE_MODE
+    from sim.experiment.store import temporary_file
 
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = temporary_file(path)
     os.close(fd)
-    os.chmod(tmp, FILE_MODE)
     try:
         df.to_parquet(tmp, index=False)
         os.replace(tmp, path)
@@ -192,8 +235,10 @@ def write_csv_atomic(path: Path, df: pd.DataFrame) -> None:
 def print_runs(exp_dir, index, provenance) -> None:
     """The closing lines of an experiment: runs planned, done, computed, model time per run, the folder."""
     launch = provenance.get("last_launch", {})
+    others = launch.get("runs_by_others") or 0
+    shared = f" ({others} more by another experiment at the same time)" if others else ""
     print(f"\nruns: {launch.get('runs_planned')} planned, {launch.get('runs_already_done')} already done, "
-          f"{launch.get('runs_computed')} computed in {launch.get('seconds')} s "
+          f"{launch.get('runs_computed')} computed{shared} in {launch.get('seconds')} s "
           f"({launch.get('jobs')} jobs, launcher {launch.get('launcher')}); "
           f"model time per run {index['wall_time_s'].mean():.2f} s")
     print(f"experiment: {exp_dir}")

@@ -1,21 +1,38 @@
-"""Runs as files: the plan of an experiment, one file per finished run, written atomically.
+"""Runs as files: the plan of an experiment, one file per finished run, written atomically and verified.
 
 A run is keyed by a hash of its resolved model config (seed included) and the code version, so a run
 that is already done is never run again, whichever experiment or launcher asked for it. A run file is
 written to a temporary name and renamed into place (``os.replace``), so a half-written run is never read
-as finished: only ``runs/<key>.parquet`` counts.
+as finished: only ``_runs/<key>.parquet`` counts. Each file carries its key and a checksum of its table;
+one that is unreadable, truncated or another run's is moved to ``_runs/.rejected/`` and computed again.
+
+Experiments sharing an ``out_root`` share work: whoever computes a run holds ``_runs/<key>.claim``
+(created exclusively, naming host, process and its start time), and the others wait for the file instead
+of computing it too. The holder touches its claim every :data:`CLAIM_HEARTBEAT_S`; a claim whose process
+is gone, or untouched for :data:`CLAIM_MAX_AGE_S` (the only test for a process on another node), is stale
+and is taken over.
 """
 
 from __future__ import annotations
 
 import copy
 import dataclasses
+import fcntl
 import functools
 import hashlib
 import json
 import os
+import re
+import socket
+import sys
 import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +49,14 @@ RUNS_DIR = "_runs"  # shared by the experiments of one out_root: a run done once
 # fields that change what is written or printed, not what is computed
 _NOT_IN_KEY = ("write_outputs", "quiet")
 FILE_MODE = 0o644  # mkstemp makes files private; results are meant to be shared
+REJECTED_DIR = ".rejected"  # bad run files moved aside, kept to inspect
+RUN_META = b"sim_run"  # the schema metadata key of a run file: key, checksum, spec, manifest, origin
+CLAIM_HEARTBEAT_S = 30.0  # a claim's holder touches it this often while it computes
+CLAIM_MAX_AGE_S = 1800  # a claim untouched this long is stale even if its process cannot be checked (other node)
+EMPTY_CLAIM_GRACE_S = 60  # an empty claim younger than this is being written (create, then write)
+TMP_MAX_AGE_S = 3600  # a temporary file of another host's process is stale only after this long
+_HOST = socket.gethostname()
+_TMP_NAME = re.compile(r"~(?P<host>[^~]+)~(?P<pid>\d+)~[^~]*\.tmp$")
 
 
 @dataclass
@@ -98,31 +123,48 @@ def run_path(exp_dir: Path, key: str) -> Path:
 
 
 def is_done(exp_dir: Path, key: str) -> bool:
-    """Whether a run has finished (its file exists under its final name)."""
+    """Whether a run has finished (its file exists under its final name; :func:`verify_run` checks it)."""
     return run_path(exp_dir, key).exists()
 
 
-def execute(spec: RunSpec, exp_dir: Path, version: str | None = None) -> bool:
-    """Run one spec unless it is done, and write its file atomically.
+def execute(spec: RunSpec, exp_dir: Path, version: str | None = None, origin: str = "") -> str:
+    """Run one spec unless it is done or another process holds its claim, and write its file atomically.
+
+    Args:
+        spec: the run.
+        exp_dir: the run store's folder (``out_root``).
+        version: the code version the run was planned with (default: this code's).
+        origin: the launch computing it, recorded in the file (the driver counts its own runs by it).
 
     Returns:
-        True when the run was computed here, False when it was already done.
+        ``"computed"`` when the run was computed here, ``"done"`` when its file was already there,
+        ``"claimed"`` when another live process is computing it.
     """
     exp_dir = Path(exp_dir)
     target = run_path(exp_dir, spec.key)
     if target.exists():
-        return False
-    cfg = copy.deepcopy(_cell_config(tuple(o for o in spec.overrides if not o.startswith("seed="))))
-    cfg.seed = spec.seed
-    version = version or code_version()
-    if config_key(cfg, version) != spec.key:
-        raise RuntimeError(f"run {spec.key}: its overrides no longer give the planned config "
-                           f"(configs or code changed since planning); rerun the experiment to plan again")
-    result = run_config(cfg, keep_model=False)
-    table = run_table(result.scorecard, result.monthly, result.ledger, result.manifest["wall_time_s"])
-    meta = {"spec": dataclasses.asdict(spec), "manifest": result.manifest}
-    write_atomic(target, table, meta)
-    return True
+        return "done"
+    token = try_claim(exp_dir, spec.key)
+    if token is None:
+        return "claimed"
+    heartbeat = ClaimHeartbeat(claim_path(exp_dir, spec.key), token)
+    try:
+        if target.exists():  # finished by another process between the check and the claim
+            return "done"
+        cfg = copy.deepcopy(_cell_config(tuple(o for o in spec.overrides if not o.startswith("seed="))))
+        cfg.seed = spec.seed
+        version = version or code_version()
+        if config_key(cfg, version) != spec.key:
+            raise RuntimeError(f"run {spec.key}: its overrides no longer give the planned config "
+                               f"(configs or code changed since planning); rerun the experiment to plan again")
+        result = run_config(cfg, keep_model=False)
+        table = run_table(result.scorecard, result.monthly, result.ledger, result.manifest["wall_time_s"])
+        meta = {"spec": dataclasses.asdict(spec), "manifest": result.manifest, "origin": origin}
+        write_atomic(target, table, meta)
+        return "computed"
+    finally:
+        heartbeat.stop()
+        release_claim(exp_dir, spec.key, token)
 
 
 @functools.lru_cache(maxsize=64)
@@ -156,44 +198,319 @@ def run_table(scorecard: pd.DataFrame, monthly: pd.DataFrame, ledger: pd.DataFra
     return pd.concat([goals, metrics, traj], ignore_index=True)
 
 
+def table_checksum(table: pa.Table) -> str:
+    """SHA-256 of a table's column names, types and values (not of its file: parquet bytes may vary)."""
+    table = table.replace_schema_metadata(None)
+    blob = json.dumps({"schema": [[f.name, str(f.type)] for f in table.schema], "columns": table.to_pydict()},
+                      sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
 def write_atomic(target: Path, table: pd.DataFrame, meta: dict[str, Any]) -> None:
-    """Write a parquet file under a temporary name in the same folder, flush it to disk, rename it."""
+    """Write a run's parquet file, with its key and checksum inside, under a temporary name; then rename it.
+
+    The key is the file's stem; ``meta`` (spec, manifest) is stored as JSON in the schema metadata.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     arrow = pa.Table.from_pandas(table, preserve_index=False)
+    stamp = {"key": target.stem, "checksum": table_checksum(arrow), **meta}
     arrow = arrow.replace_schema_metadata({**(arrow.schema.metadata or {}),
-                                           b"sim_run": json.dumps(meta, default=str).encode()})
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".tmp", dir=target.parent)
-    os.chmod(tmp, FILE_MODE)
+                                           RUN_META: json.dumps(stamp, default=str).encode()})
+    fd, tmp = temporary_file(target)
     try:
         with os.fdopen(fd, "wb") as fh:
             pq.write_table(arrow, fh)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise
+        raise _with_path(exc, target) from None
 
 
 def write_text_atomic(target: Path, text: str) -> None:
     """Write a text file atomically (temporary name, then rename)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.chmod(tmp, FILE_MODE)
+    fd, tmp = temporary_file(target)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise
+        raise _with_path(exc, target) from None
+
+
+def _with_path(exc: BaseException, target: Path) -> BaseException:
+    """An OSError that names the file being written (a failed write() names none), other errors as they are."""
+    if isinstance(exc, OSError) and exc.filename is None:
+        return OSError(exc.errno, exc.strerror or str(exc), str(target))
+    return exc
+
+
+def temporary_file(target: Path) -> tuple[int, str]:
+    """A temporary file next to ``target`` whose name says which process writes it (see :func:`clean_temporary`).
+
+    Named ``.<name>~<host>~<pid>~<random>.tmp``: a file whose process is gone is known stale at once,
+    even when it is empty (a writer killed before its first byte).
+    """
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}~{_HOST}~{os.getpid()}~", suffix=".tmp", dir=target.parent)
+    os.chmod(tmp, FILE_MODE)  # mkstemp makes files private; results are meant to be shared
+    return fd, tmp
+
+
+class BadRunFile(Exception):
+    """A run file that cannot be trusted: unreadable, truncated, another run's or altered."""
 
 
 def read_run(exp_dir: Path, key: str) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """A finished run's table and its metadata (spec and manifest)."""
-    table = pq.read_table(run_path(exp_dir, key))
-    meta = json.loads(table.schema.metadata[b"sim_run"])
+    """A finished run's table and its metadata (key, checksum, spec, manifest), verified.
+
+    Raises:
+        BadRunFile: when the file is unreadable, is not a run file, belongs to another key or its table
+            does not match its checksum.
+        FileNotFoundError: when there is no file.
+    """
+    path = run_path(exp_dir, key)
+    if not path.exists():
+        raise FileNotFoundError(path)
+    try:
+        table = pq.read_table(path)
+    except FileNotFoundError:
+        raise
+    except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ... for truncated or foreign bytes
+        raise BadRunFile(f"unreadable ({one_line(exc)})") from None
+    try:
+        meta = json.loads((table.schema.metadata or {})[RUN_META])
+    except (KeyError, ValueError):
+        raise BadRunFile("not a run file (no run metadata)") from None
+    if not isinstance(meta, dict) or "checksum" not in meta:
+        raise BadRunFile("not a run file (no checksum)")
+    if meta.get("key") != key:
+        raise BadRunFile(f"belongs to run {meta.get('key')!r}, not {key!r}")
+    if table_checksum(table) != meta["checksum"]:
+        raise BadRunFile("its table does not match its checksum")
     return table.to_pandas(), meta
+
+
+def verify_run(exp_dir: Path, key: str) -> str | None:
+    """Why a run file cannot be trusted, or None when it can (or when there is none)."""
+    try:
+        read_run(exp_dir, key)
+    except FileNotFoundError:
+        return None
+    except BadRunFile as exc:
+        return str(exc)
+    return None
+
+
+def reject_run(exp_dir: Path, key: str, reason: str) -> Path | None:
+    """Move a bad run file to ``_runs/.rejected/`` (kept to inspect) and say so in one line on stderr.
+
+    Returns:
+        Where it went, or None when it was gone already (another experiment moved it first).
+    """
+    path = run_path(exp_dir, key)
+    dest = path.parent / REJECTED_DIR / f"{path.stem}.{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%f')}.parquet"
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.replace(path, dest)
+    except FileNotFoundError:
+        return None
+    print(f"warning: run file {path} {reason}; moved to {dest}, the run is computed again", file=sys.stderr,
+          flush=True)
+    return dest
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception's message on one line."""
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+# ---------------------------------------------------------------- claims: one computer per run
+def claim_path(exp_dir: Path, key: str) -> Path:
+    """The claim file of a run being computed."""
+    return Path(exp_dir) / RUNS_DIR / f"{key}.claim"
+
+
+def process_id(pid: int | None = None) -> dict[str, Any]:
+    """This (or another local) process as host, pid and start time (a reused pid has another start time)."""
+    pid = os.getpid() if pid is None else pid
+    return {"host": _HOST, "pid": pid, "start": _start_time(pid)}
+
+
+def process_alive(ident: dict[str, Any] | None) -> bool:
+    """Whether a process named by :func:`process_id` still runs; True for one on another host (unknowable)."""
+    if not ident or ident.get("host") != _HOST:
+        return True
+    pid = int(ident.get("pid", -1))
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        pass
+    fields = _proc_stat(pid)
+    if fields and fields[0] in ("Z", "X"):  # ended, not yet reaped by its parent
+        return False
+    start = ident.get("start")
+    return start is None or _start_time(pid) in (None, start)
+
+
+def _proc_stat(pid: int) -> list[str]:
+    """The fields of /proc/<pid>/stat after the command name (state first), or [] where there are none."""
+    try:  # the command name may hold spaces and parentheses: split after the last ')'
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return []
+
+
+def _start_time(pid: int) -> int | None:
+    """A process's start time in clock ticks since boot (Linux), or None where /proc has none."""
+    try:
+        return int(_proc_stat(pid)[19])
+    except (IndexError, ValueError):
+        return None
+
+
+def try_claim(exp_dir: Path, key: str) -> str | None:
+    """Claim a run for this process; a stale claim is taken over.
+
+    Returns:
+        A token to release the claim with, or None when another live process holds it.
+    """
+    path = claim_path(exp_dir, key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    token = uuid.uuid4().hex
+    body = json.dumps({**process_id(), "token": token, "time": time.time()}).encode()
+    for _ in range(3):
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE)
+        except FileExistsError:
+            if not _take_over_if_stale(path):
+                return None
+            continue
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(body)
+        except BaseException as exc:  # e.g. a full disk: leave no empty claim behind
+            path.unlink(missing_ok=True)
+            raise _with_path(exc, path) from None
+        return token
+    return None
+
+
+class ClaimHeartbeat:
+    """Touch a claim now and then while its run computes, so that its age says its holder is alive."""
+
+    def __init__(self, path: Path, token: str, every_s: float = CLAIM_HEARTBEAT_S):
+        self._path, self._token, self._every = path, token, every_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"claim {path.stem}", daemon=True)
+        self._thread.start()
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self._every):
+            if _read_claim(self._path).get("token") != self._token:
+                return  # taken over (this process was thought gone): leave it to its new holder
+            try:
+                os.utime(self._path)
+            except OSError:
+                return
+
+    def stop(self) -> None:
+        """Stop touching the claim (before it is released)."""
+        self._stop.set()
+        self._thread.join()
+
+
+def release_claim(exp_dir: Path, key: str, token: str) -> None:
+    """Remove a claim if it is still this token's (a claim taken over as stale is no longer ours)."""
+    path = claim_path(exp_dir, key)
+    if _read_claim(path).get("token") == token:
+        path.unlink(missing_ok=True)
+
+
+def claim_is_live(exp_dir: Path, key: str) -> bool:
+    """Whether a live process holds the run's claim."""
+    path = claim_path(exp_dir, key)
+    return path.exists() and not _claim_is_stale(path)
+
+
+def _read_claim(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _claim_is_stale(path: Path) -> bool:
+    try:
+        age = time.time() - path.stat().st_mtime
+    except FileNotFoundError:
+        return True
+    if age > CLAIM_MAX_AGE_S:
+        return True
+    data = _read_claim(path)
+    if not data:  # being written right now, or its writer died between creating and writing it
+        return age > EMPTY_CLAIM_GRACE_S
+    return not process_alive(data)
+
+
+def _take_over_if_stale(path: Path) -> bool:
+    """Remove a stale claim; True when it is gone (so the caller may claim it), False when it is live.
+
+    Under an exclusive lock, so that two processes finding the same stale claim cannot remove a fresh
+    claim the first one has just made.
+    """
+    with _claims_lock(path.parent):
+        if not _claim_is_stale(path):
+            return False
+        path.unlink(missing_ok=True)
+        return True
+
+
+@contextmanager
+def _claims_lock(folder: Path) -> Iterator[None]:
+    fd = os.open(folder / ".claims.lock", os.O_CREAT | os.O_RDWR, FILE_MODE)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+# ---------------------------------------------------------------- cleaning up after killed writers
+def clean_temporary(folder: Path) -> list[Path]:
+    """Delete temporary files (``.*.tmp``) in a folder whose writer is gone; return what was deleted.
+
+    A writer's temporary name carries its host and pid: one of this host whose process has ended is
+    removed at once (an empty file included); any other only once it is older than :data:`TMP_MAX_AGE_S`,
+    since a live process on another node may still be writing it. Stale claims go too.
+    """
+    removed: list[Path] = []
+    if not Path(folder).is_dir():
+        return removed
+    now = time.time()
+    for tmp in Path(folder).glob(".*.tmp"):
+        m = _TMP_NAME.search(tmp.name)
+        try:
+            if m and m["host"] == _HOST:
+                stale = not process_alive({"host": _HOST, "pid": int(m["pid"]), "start": None})
+            else:
+                stale = now - tmp.stat().st_mtime > TMP_MAX_AGE_S
+            if stale:
+                tmp.unlink()
+                removed.append(tmp)
+        except FileNotFoundError:
+            pass
+    for claim in Path(folder).glob("*.claim"):
+        if _claim_is_stale(claim) and _take_over_if_stale(claim):
+            removed.append(claim)
+    return removed
 
 
 def collect(exp_dir: Path, specs: list[RunSpec]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -203,15 +520,22 @@ def collect(exp_dir: Path, specs: list[RunSpec]) -> tuple[pd.DataFrame, pd.DataF
         (runs: one row per run x goal or metric, monthly: goal trajectories, index: one row per run).
 
     Raises:
-        FileNotFoundError: when a planned run has not finished.
+        RuntimeError: when a planned run has not finished, or its file is bad (then moved aside, so that
+            the same command computes it again).
     """
     missing = [s.key for s in specs if not is_done(exp_dir, s.key)]
     if missing:
-        raise FileNotFoundError(f"{len(missing)} of {len(specs)} runs have not finished")
+        raise RuntimeError(f"{len(missing)} of {len(specs)} runs have not finished in {Path(exp_dir) / RUNS_DIR}; "
+                           "rerun the same command to compute them")
     goals = {g.goal_id: g for g in load_goals()}
     ends, months, index = [], [], []
     for s in specs:
-        table, meta = read_run(exp_dir, s.key)
+        try:
+            table, meta = read_run(exp_dir, s.key)
+        except BadRunFile as exc:
+            reject_run(exp_dir, s.key, str(exc))
+            raise RuntimeError(f"run file {run_path(exp_dir, s.key)} {exc} (found while reading the results); "
+                               "rerun the same command to compute it again") from None
         ident = {**s.labels, "replication": s.replication, "seed": s.seed, "run_key": s.key}
         end = table[table["section"] != "monthly"].drop(columns="month").rename(columns={"section": "kind"})
         end = end.assign(**ident)

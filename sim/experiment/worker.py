@@ -9,8 +9,6 @@ work twice.
 from __future__ import annotations
 
 import json
-import os
-import socket
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +16,7 @@ import hydra
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING
 
-from sim.experiment.store import RunSpec, execute
+from sim.experiment.store import RunSpec, execute, process_alive
 from sim.run import code_version
 
 
@@ -34,30 +32,17 @@ ConfigStore.instance().store(name="worker_schema", node=WorkerConf)
 
 
 def run_batch(plan: str | Path, batch: int) -> int:
-    """Run the batch's runs that are not done yet; return how many were computed."""
+    """Run the batch's runs that are not done (nor claimed by another live process); return how many ran here."""
     data = json.loads(Path(plan).read_text())
     version = data["code_version"]
     if code_version() != version:
         raise RuntimeError(f"code version {code_version()} differs from the plan's {version}; rerun the experiment")
     done = 0
     for spec in data["batches"][batch]:
-        if not _driver_alive(data.get("driver")):
+        if not process_alive(data.get("driver")):
             raise SystemExit(f"the experiment driver {data['driver']} is gone; stopping batch {batch}")
-        done += execute(RunSpec(**spec), Path(data["store_dir"]), version)
+        done += execute(RunSpec(**spec), Path(data["store_dir"]), version, data.get("origin", "")) == "computed"
     return done
-
-
-def _driver_alive(driver: list | None) -> bool:
-    """Whether the driver that planned the batch still runs; True when it runs on another machine (Slurm)."""
-    if not driver or driver[0] != socket.gethostname():
-        return True
-    try:
-        os.kill(int(driver[1]), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 @hydra.main(version_base="1.3", config_path=None, config_name="worker")
