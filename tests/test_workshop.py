@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 
 import ipyvuetify as v
+import numpy as np
 import pytest
 import solara
 
 from sim.goals import load_goals
 from sim.i18n import lever_label, lever_names
-from sim.workshop import app, views
+from sim.workshop import app, geo, odds, views
 from sim.workshop.model import WorkshopModel, reference_records, scenarios
 
 
@@ -68,7 +69,7 @@ def test_views_render_every_goal_in_both_languages(model):
         assert model.month in views.status_html(model, lang)
         assert views.trajectories_html(model, lang).count("<svg") == len(views.KEY_GOALS)
         assert "2020" in views.money_html(model, lang)
-        assert views.map_html(model, lang).count("<img") == 9
+        assert views.map_html(model, lang).count("class='ws-county'") == 9
     page = views.handout_html(model, "en")
     assert page.startswith("<!DOCTYPE html>") and "http" not in re.sub(r"xmlns='[^']*'", "", page)
 
@@ -97,3 +98,37 @@ def test_page_renders_steps_and_switches_language(monkeypatch):
     assert load_goals()[0].name_en in _text(rc)
     app.lang.set("zh")
     rc.close()
+
+
+def test_villages_sit_inside_their_county_and_keep_their_place(model):
+    county = np.asarray(model.places.village_county)
+    xy = geo.village_positions(1, county)
+    assert len(geo.county_map().counties) == 9
+    for c, shape in enumerate(geo.county_map().counties):
+        mine = county == c
+        assert shape.contains(xy[mine, 0], xy[mine, 1]).all()
+    assert np.array_equal(xy, geo.village_positions(1, county.copy()))  # same seed, same map, every frame
+    assert not np.array_equal(xy, geo.village_positions(2, county))
+
+
+def test_wilson_interval_brackets_the_share_and_stays_in_bounds():
+    assert odds.wilson(0, 12)[0] == 0.0 and 0.2 < odds.wilson(0, 12)[1] < 0.3
+    lo, hi = odds.wilson(6, 12)
+    assert lo < 0.5 < hi and hi - lo == pytest.approx(0.51, abs=0.02)
+    assert odds.wilson(12, 12)[1] == 1.0
+
+
+def test_odds_replay_the_rooms_changes_at_their_months():
+    m = WorkshopModel(scenario="plan", seed=3, weight=1000)
+    m.run_to(12)
+    m.apply({"stations": (False, 100.0)}, *m.budget_state())
+    m.pending_levers["lectures"] = (True, 0.0)
+    spec = odds.settings_spec(m)
+    assert [t for t, _ in spec] == [12, 12]
+    again = WorkshopModel(scenario="plan", seed=3, weight=1000)
+    odds.replay(again, spec)
+    m.run_to(60)
+    assert again.records[-1]["village_coverage"] == pytest.approx(m.records[-1]["village_coverage"])
+    assert again.cfg.levers.stations.enabled is False
+    counts = odds.ensemble("plan", spec, seeds=(1, 2))
+    assert set(counts) == {g.goal_id for g in load_goals()} and all(0 <= k <= 2 for k in counts.values())

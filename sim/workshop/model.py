@@ -18,7 +18,8 @@ import yaml
 
 from sim.calendar import month_label, year_index
 from sim.config import YEARS, SimConf
-from sim.i18n import lever_names
+from sim.i18n import TEXT as _TEXT
+from sim.i18n import lever_names, t
 from sim.model import TaizhouModel
 from sim.run import CONFIG_DIR, load_config
 
@@ -27,24 +28,30 @@ REFERENCE_SCENARIO = "plan"
 DEFAULT_WEIGHT = 100.0  # real households per simulated row: ~24k rows, a step in 10-20 ms
 
 
-def scenarios() -> dict[str, str]:
-    """Scenario name -> its one-line description, from ``configs/scenario/*.yaml``.
+def scenarios(lang: str = "en") -> dict[str, str]:
+    """Scenario name -> its one-line description in ``lang``, from ``configs/scenario/*.yaml``.
 
     The folder is listed on each call, so a scenario added while the page runs shows up without a restart;
-    a file is parsed again only when it changes.
+    a file is parsed again only when it changes. The Chinese description is the file's
+    ``scenario.description_zh`` when the config schema allows it, else the page's text table
+    (``scenario_desc_<name>`` in :mod:`sim.workshop.i18n`), else the English one.
     """
-    out = {path.stem: _description(path, path.stat().st_mtime_ns) for path in SCENARIO_DIR.glob("*.yaml")}
+    out = {}
+    for path in SCENARIO_DIR.glob("*.yaml"):
+        en, zh = _description(path, path.stat().st_mtime_ns)
+        out[path.stem] = en if lang == "en" else zh or _TEXT.get(f"scenario_desc_{path.stem}", ("", ""))[0] or en
     # the plan first: it is the reference everything is compared with
     return dict(sorted(out.items(), key=lambda kv: (kv[0] != REFERENCE_SCENARIO, kv[0])))
 
 
 @cache
-def _description(path: Path, mtime_ns: int) -> str:
+def _description(path: Path, mtime_ns: int) -> tuple[str, str]:
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError:
-        return ""
-    return str((doc.get("scenario") or {}).get("description", ""))
+        return "", ""
+    block = doc.get("scenario") or {}
+    return str(block.get("description", "")), str(block.get("description_zh", ""))
 
 
 @cache
@@ -93,7 +100,7 @@ class WorkshopModel(TaizhouModel):
         elif isinstance(rng, int | np.integer):
             seed = int(rng)
         self.scenario_name = scenario
-        self.scenario_description = scenarios().get(scenario, "")
+        self.scenario_description = scenarios("en").get(scenario, "")
         super().__init__(make_config(scenario, seed, weight))
         self.plan_intensity = {name: list(getattr(_config(REFERENCE_SCENARIO, int(seed), float(weight)).levers,
                                                   name).intensity) for name in lever_names()}
@@ -215,3 +222,88 @@ def reference_records(seed: int, weight: float = DEFAULT_WEIGHT) -> tuple[dict[s
     m = TaizhouModel(make_config(REFERENCE_SCENARIO, seed, weight))
     m.run()
     return tuple(m.records)
+
+
+# ------------------------------------------------------------------ teams
+MAX_TEAMS = 4  # tables in a room; more would not fit side by side on a projector
+
+
+@dataclass
+class Team:
+    """One table's run: its model (own levers and budget split) and the name the table gave itself."""
+
+    model: WorkshopModel
+    name: str = ""  # empty: "Team A" / "甲组" in the page's language
+
+    def label(self, index: int, lang: str) -> str:
+        """The team's name, or its default name in ``lang``."""
+        return self.name.strip() or t(f"team_{index}", lang)
+
+
+@dataclass
+class Workshop:
+    """The runs a room compares: one or more teams on the same scenario, seed and scale, stepped together.
+
+    Teams share the seed, so at a given month they differ only by what the tables changed.
+    """
+
+    scenario: str = REFERENCE_SCENARIO
+    seed: int = 0
+    weight: float = DEFAULT_WEIGHT
+    teams: list[Team] = field(default_factory=list)
+    active: int = 0  # the team the levers and the budget panel edit
+
+    def __post_init__(self):
+        if not self.teams:
+            self.teams = [Team(self._new_model())]
+
+    def _new_model(self) -> WorkshopModel:
+        return WorkshopModel(scenario=self.scenario, seed=self.seed, weight=self.weight)
+
+    @property
+    def model(self) -> WorkshopModel:
+        """The active team's model."""
+        return self.teams[self.active].model
+
+    @property
+    def t(self) -> int:
+        """Months done (the same for every team)."""
+        return self.teams[0].model.t
+
+    @property
+    def done(self) -> bool:
+        """Whether December 2020 is reached."""
+        return self.t >= self.teams[0].model.cfg.months
+
+    def step(self) -> None:
+        """One month for every team."""
+        for team in self.teams:
+            team.model.step()
+
+    def run_to(self, t: int) -> None:
+        """Run every team until ``t`` months are done."""
+        for team in self.teams:
+            team.model.run_to(t)
+
+    def reset(self, scenario: str | None = None, seed: int | None = None) -> None:
+        """Start again at 2016-01 (optionally with another scenario or seed); teams keep their names."""
+        self.scenario = self.scenario if scenario is None else scenario
+        self.seed = self.seed if seed is None else int(seed)
+        for team in self.teams:
+            team.model = self._new_model()
+
+    def add_team(self) -> Team | None:
+        """A new team at the month reached, on the scenario as written (None when the room is full)."""
+        if len(self.teams) >= MAX_TEAMS:
+            return None
+        team = Team(self._new_model())
+        team.model.run_to(self.t)
+        self.teams.append(team)
+        self.active = len(self.teams) - 1
+        return team
+
+    def remove_team(self, index: int) -> None:
+        """Drop a team (the last one stays)."""
+        if len(self.teams) > 1 and 0 <= index < len(self.teams):
+            del self.teams[index]
+            self.active = min(self.active, len(self.teams) - 1)
