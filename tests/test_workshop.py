@@ -90,7 +90,7 @@ def test_page_renders_steps_and_switches_language(monkeypatch):
     # the server wraps a page in an AppLayout, which is where sidebars (the controller among them) render
     _box, rc = solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)
     assert "2015-12" in _text(rc)
-    rc.find(v.Btn, children=["Step"]).widget.click()
+    rc.find(v.Btn, children=["单步"]).widget.click()
     assert "2016-01" in _text(rc)
     assert load_goals()[0].name_zh in _text(rc)
     rc.find(v.BtnToggle).widget.v_model = "en"  # what a click on "English" sends

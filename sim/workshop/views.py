@@ -409,7 +409,10 @@ svg { max-width: 100%; }
 @media print {
   body { max-width: none; margin: 0; font-size: 11px; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   .ws-status span[style*='font-size:40px'] { font-size: 24px !important; }
-  .ws-scorecard td, .ws-scorecard th { padding: 1px 4px !important; font-size: 11px !important; }
+  .ws-scorecard td, .ws-scorecard th { padding: 1px 3px !important; font-size: 10px !important;
+    min-width: 0 !important; }
+  .ws-scorecard td span { padding: 1px 4px !important; font-size: 10px !important; }
+  .ws-odds span { display: block; }
   .ws-scorecard td div[style*='font-size:18px'] { font-size: 12px !important; }
   .ws-scorecard tr, .ws-money tr, .ws-chart, .ws-map { break-inside: avoid; }
   .ws-page { break-before: page; }
