@@ -36,7 +36,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "Same seed = same simulated households and chance events; the reference line uses the same seed. "
         "Changing it restarts at 2016-01.",
     ),
-    "speed": ("播放速度（每月间隔 毫秒）", "Play speed (ms between months)"),
+    "speed": ("播放间隔（毫秒）", "Pause between months (ms)"),
     "speed_tip": (
         "“播放”时两个月之间的等待时间；越小越快。只影响演示，不影响结果。",
         "Pause between months while playing; smaller is faster. Display only, results are unchanged.",
@@ -54,7 +54,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "Each lever's share of the money; shares are rescaled to add up to 100%. A lever short of money does "
         "less.",
     ),
-    "levers": ("政策杠杆（开/关，力度 = 规划力度的百分比）", "Levers (on/off, intensity = % of the plan's)"),
+    "levers": ("政策杠杆（力度 = 规划的 %）", "Levers (intensity = % of plan)"),
     "intensity_tip": (
         "力度以“规划”情景为 100%，自本年起生效，已过年份不变。",
         "Intensity as a % of the plan scenario's, from this year on; past years are unchanged.",

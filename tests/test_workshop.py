@@ -12,7 +12,7 @@ import solara
 from sim.goals import load_goals
 from sim.i18n import lever_label, lever_names
 from sim.workshop import app, geo, odds, views
-from sim.workshop.model import WorkshopModel, reference_records, scenarios
+from sim.workshop.model import Workshop, WorkshopModel, reference_records, scenarios
 
 
 @pytest.fixture(scope="module")
@@ -132,3 +132,32 @@ def test_odds_replay_the_rooms_changes_at_their_months():
     assert again.cfg.levers.stations.enabled is False
     counts = odds.ensemble("plan", spec, seeds=(1, 2))
     assert set(counts) == {g.goal_id for g in load_goals()} and all(0 <= k <= 2 for k in counts.values())
+
+
+def test_teams_share_the_seed_step_together_and_differ_by_their_split():
+    ws = Workshop(scenario="plan", seed=1, weight=1000)
+    ws.run_to(2)
+    b = ws.add_team()
+    assert b is not None and ws.active == 1 and b.model.t == 2  # joins at the month reached
+    assert b.model.records == ws.teams[0].model.records  # same seed, no changes yet: the same run
+    total, alloc = b.model.budget_state()
+    b.model.pending_budget = (total, {**alloc, "stations": 0.0})
+    ws.run_to(24)
+    assert [tm.model.t for tm in ws.teams] == [24, 24]
+    assert b.model.records[-1]["village_coverage"] < ws.teams[0].model.records[-1]["village_coverage"]
+    assert [tm.label(i, "zh") for i, tm in enumerate(ws.teams)] == ["甲组", "乙组"]
+    b.name = "台州队"
+    ws.reset(seed=2)
+    assert ws.t == 0 and ws.teams[1].label(1, "en") == "台州队" and ws.teams[1].model.cfg.seed == 2
+    ws.remove_team(1)
+    assert len(ws.teams) == 1 and ws.active == 0
+
+
+def test_handout_holds_every_team_and_prints_on_a4():
+    ws = Workshop(scenario="plan", seed=1, weight=1000)
+    ws.add_team().name = "台州队"
+    ws.run_to(6)
+    page = views.handout_html(ws.teams, "zh", [None, None], 12)
+    assert "台州队" in page and "甲组" in page and "@page { size: A4" in page
+    assert page.count("class='ws-county'") == 18  # each team's map
+    assert views.handout_html(ws.teams, "en").count("Team A") >= 1

@@ -7,6 +7,7 @@ Chromium; with Chromium present, anything else missing is a failure.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -19,6 +20,11 @@ from pathlib import Path
 import pytest
 
 from sim.goals import load_goals
+
+try:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+except ImportError:  # the fixture below skips then
+    PlaywrightTimeout = TimeoutError
 from sim.population import COUNTIES, COUNTIES_EN
 from sim.workshop.i18n import t
 
@@ -106,9 +112,15 @@ def _visible_text(page) -> str:
     return page.evaluate("document.body.innerText")
 
 
-def _shot(page, name: str) -> None:
+def _shot(page, name: str, height: int = 2300) -> None:
+    """A screenshot of the whole page: the page scrolls inside its own frame, so the window is made tall."""
     SHOTS.mkdir(parents=True, exist_ok=True)
+    size = page.viewport_size
+    page.set_viewport_size({"width": size["width"], "height": max(height, size["height"])})
+    page.mouse.move(0, 0)  # no tooltip from the last click
+    page.wait_for_timeout(400)
     page.screenshot(path=str(SHOTS / name), full_page=True)
+    page.set_viewport_size(size)
 
 
 def test_page_loads_in_chinese_with_the_map_and_plays_the_five_years(page_url, browser):
@@ -162,7 +174,10 @@ def test_lever_change_step_and_language_switch(page_url, browser):
     page.locator(".ws-lang-en").click()
     page.wait_for_function(f"document.querySelector(\"tr[data-goal='{first.goal_id}']\").innerText"
                            f".includes({first.name_en!r})", timeout=10_000)
-    page.wait_for_function("document.querySelector('.ws-step').textContent.includes('Step')", timeout=10_000)
+    # the widgets update one by one as the server redraws: wait until the last Chinese label is gone
+    no_chinese = "!/[\\u4e00-\\u9fff]/.test(document.body.innerText.replaceAll('中文', ''))"
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_function(no_chinese, timeout=15_000)
     en_text = _visible_text(page)
     assert set(CJK.findall(en_text)) <= set("中文"), set(CJK.findall(en_text))
     assert page.title() == t("title", "en")
@@ -229,5 +244,6 @@ def test_two_teams_the_odds_and_the_printable_handout(page_url, browser, tmp_pat
     # nothing cut off at the right edge of the paper
     assert sheet.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
     sheet.pdf(path=str(tmp_path / "handout.pdf"), format="A4")
-    _shot(sheet, "handout_zh_print.png")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    sheet.screenshot(path=str(SHOTS / "handout_zh_print.png"), full_page=True)
     assert not errors, errors

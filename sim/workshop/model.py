@@ -1,9 +1,9 @@
-"""The model as the workshop page drives it: keyword construction, mid-run changes, a plan reference.
+"""The model as the workshop page drives it: keyword construction, mid-run changes, a plan reference, teams.
 
-:class:`WorkshopModel` is :class:`sim.model.TaizhouModel` with the keyword ``__init__`` that Mesa's SolaraViz
-needs to rebuild it on Reset, plus the hooks a room uses while the model is paused: switch a lever, change
-its intensity, change the budget and its split. Each change is logged with the month it takes effect, so
-the charts can mark it.
+:class:`WorkshopModel` is :class:`sim.model.TaizhouModel` with a keyword ``__init__`` and the hooks a room uses
+while the model is paused: switch a lever, change its intensity, change the budget and its split. Each change
+is logged with the month it takes effect, so the charts can mark it. :class:`Workshop` holds the teams of a
+room: runs on the same scenario and seed, stepped together, each with its own changes.
 """
 
 from __future__ import annotations
@@ -80,25 +80,15 @@ class Change:
 
 
 class WorkshopModel(TaizhouModel):
-    """The model with keyword arguments (for SolaraViz's Reset) and mid-run controls.
+    """The model with keyword arguments and the mid-run controls a room uses while it is paused.
 
     Args:
         scenario: a scenario name of ``configs/scenario/``.
         seed: the run's seed.
         weight: real households per simulated row.
-        settings: optional object with ``scenario``, ``seed`` (and optionally ``weight``) attributes; when
-            given, it wins over the arguments. The page passes its own settings so that Mesa's Reset rebuilds
-            what the room chose.
-        rng: accepted for SolaraViz; an int here is used as the seed when ``settings`` is not given.
     """
 
-    def __init__(self, scenario: str = REFERENCE_SCENARIO, seed: int = 0, weight: float = DEFAULT_WEIGHT,
-                 settings=None, rng=None):
-        if settings is not None:
-            scenario, seed = settings.scenario, settings.seed
-            weight = getattr(settings, "weight", weight)
-        elif isinstance(rng, int | np.integer):
-            seed = int(rng)
+    def __init__(self, scenario: str = REFERENCE_SCENARIO, seed: int = 0, weight: float = DEFAULT_WEIGHT):
         self.scenario_name = scenario
         self.scenario_description = scenarios("en").get(scenario, "")
         super().__init__(make_config(scenario, seed, weight))

@@ -13,6 +13,7 @@ from functools import cache
 import numpy as np
 
 from sim.calendar import month_label
+from sim.config import YEARS
 from sim.goals import load_goals
 from sim.i18n import county_name, goal_name, lever_label, t
 from sim.population import COUNTIES
@@ -290,23 +291,31 @@ def describe(item: tuple, lang: str) -> str:
     return str(item)
 
 
-def changes_html(model: WorkshopModel, lang: str) -> str:
-    """The log of mid-run changes, with the month each took effect."""
-    if not model.changes:
-        return f"<div style='color:#555'>{t('no_changes', lang)}</div>"
-    items = "".join(f"<li><b style='color:{CHANGE}'>{c.month}</b>: "
-                    f"{html.escape('; '.join(describe(item, lang) for item in c.what))}</li>" for c in model.changes)
-    return f"<div><b>{t('changes', lang)}</b><ul style='margin:2px 0 0 18px;padding:0'>{items}</ul></div>"
+def changes_html(teams: Team | WorkshopModel | Sequence[Team], lang: str) -> str:
+    """The log of mid-run changes of each team, with the month each took effect."""
+    teams = as_teams(teams)
+    out = []
+    for i, tm in enumerate(teams):
+        head = f"{_team_tag(i, tm, lang)} " if len(teams) > 1 else ""
+        if not tm.model.changes:
+            out.append(f"<div style='color:#555'>{head}{t('no_changes', lang)}</div>")
+            continue
+        items = "".join(f"<li><b style='color:{CHANGE}'>{c.month}</b>: "
+                        f"{html.escape('; '.join(describe(item, lang) for item in c.what))}</li>"
+                        for c in tm.model.changes)
+        out.append(f"<div>{head}<b>{t('changes', lang)}</b><ul style='margin:2px 0 0 18px;padding:0'>{items}</ul>"
+                   f"</div>")
+    return "".join(out)
 
 
 # ------------------------------------------------------------------ money
 def money_html(model: WorkshopModel, lang: str) -> str:
     """Spent against budget by lever (rows) and year (columns), with a bar per cell."""
-    tab = model.ledger.table()
-    spent = tab.pivot(index="lever", columns="year", values="spent").reindex(model.ledger.levers)
-    planned = tab.pivot(index="lever", columns="year", values="planned").reindex(model.ledger.levers)
+    # the ledger's (year, lever) arrays, as rows = levers: ledger.table() would build a frame each month
+    ledger = model.ledger
+    spent, planned = np.asarray(ledger.spent, float).T, np.asarray(ledger.planned, float).T
     scale, unit = (1e8, "亿元") if lang == "zh" else (1e6, "m CNY")
-    years = list(spent.columns)
+    years = list(YEARS)
 
     def cell(s: float, p: float) -> str:
         ratio = s / p if p > 0 else (1.0 if s > 0 else 0.0)
@@ -317,17 +326,17 @@ def money_html(model: WorkshopModel, lang: str) -> str:
                 f"<div style='background:{colour};height:7px;width:{width:.0f}%'></div></div></td>")
 
     rows = []
-    for lever in spent.index:
-        cells = "".join(cell(spent.at[lever, y], planned.at[lever, y]) for y in years)
-        cells += cell(spent.loc[lever].sum(), planned.loc[lever].sum())
+    for i, lever in enumerate(ledger.levers):
+        cells = "".join(cell(spent[i, k], planned[i, k]) for k in range(len(years)))
+        cells += cell(spent[i].sum(), planned[i].sum())
         rows.append(f"<tr style='border-bottom:1px solid #eee'><td style='padding:2px 6px;font-size:14px;"
                     f"white-space:nowrap'>{html.escape(lever_label(lever, lang))}</td>{cells}</tr>")
-    total = "".join(cell(spent[y].sum(), planned[y].sum()) for y in years)
-    total += cell(spent.values.sum(), planned.values.sum())
+    total = "".join(cell(spent[:, k].sum(), planned[:, k].sum()) for k in range(len(years)))
+    total += cell(spent.sum(), planned.sum())
     rows.append(f"<tr style='font-weight:700;border-top:2px solid #263238'><td style='padding:2px 6px'>Σ</td>"
                 f"{total}</tr>")
     head = "".join(f"<th style='padding:2px 6px'>{y}</th>" for y in years) + "<th>2016–2020</th>"
-    caption = (f"{t('total_spent', lang)}: <b>{spent.values.sum() / scale:,.2f}</b> {unit} · "
+    caption = (f"{t('total_spent', lang)}: <b>{spent.sum() / scale:,.2f}</b> {unit} · "
                f"{t('of_budget', lang)} <b>{model.cfg.budget.total_cny / scale:,.2f}</b> {unit} · "
                f"{t('spent', lang)} / {t('planned', lang)} ({unit})")
     return (f"<div class='ws-money' style='font-family:sans-serif'><div style='font-size:15px;margin-bottom:4px'>"
@@ -360,6 +369,12 @@ def _county_layer(lang: str) -> str:
 
 
 @cache
+def _county_path(i: int) -> str:
+    """County ``i``'s outline as SVG path data (2,000 points: built once, not every month)."""
+    return county_map().counties[i].path()
+
+
+@cache
 def _dots(seed: int, county_of_village: bytes) -> np.ndarray:
     """Each village as an SVG sub-path of one round dot ('M x y h0' drawn with a round cap)."""
     xy = village_positions(seed, np.frombuffer(county_of_village, dtype=np.int64))
@@ -378,11 +393,12 @@ def map_html(model: WorkshopModel, lang: str) -> str:
     counts = np.zeros((len(COUNTIES), len(SERVICE_KINDS)), int)
     np.add.at(counts, (county, kind), 1)
     shapes = []
-    for i, c in enumerate(cmap.counties):
+    for i in range(len(cmap.counties)):
         totals = " · ".join(f"{t(SERVICE_LABELS[k], lang)} {counts[i, j]:,}" for j, k in enumerate(SERVICE_KINDS))
         tip = f"{county_name(i, lang)}: {t('county_villages', lang).format(n=f'{counts[i].sum():,}')} · {totals}"
         shapes.append(f"<g><title>{html.escape(tip)}</title><path class='ws-county' data-county='{i}' "
-                      f"d='{c.path()}' fill='#f4f1e8' stroke='#546e7a' stroke-width='1.4' fill-rule='evenodd'/></g>")
+                      f"d='{_county_path(i)}' fill='#f4f1e8' stroke='#546e7a' stroke-width='1.4' "
+                      f"fill-rule='evenodd'/></g>")
     layers = "".join(  # unserved first, stations last: the room looks for the service coming in
         f"<path class='ws-villages-{k}' d='{''.join(dots[kind == j])}' stroke='{SERVICE_COLOURS[k]}' "
         f"stroke-width='3.4' stroke-linecap='round' fill='none' style='pointer-events:none'/>"
