@@ -112,7 +112,7 @@ def _visible_text(page) -> str:
     return page.evaluate("document.body.innerText")
 
 
-def _shot(page, name: str, height: int = 2300) -> None:
+def _shot(page, name: str, height: int = 3000) -> None:
     """A screenshot of the whole page: the page scrolls inside its own frame, so the window is made tall."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     size = page.viewport_size

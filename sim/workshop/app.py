@@ -127,7 +127,7 @@ def ScorecardView(ws: Workshop, tick: int):
 
 @solara.component
 def Dashboard(ws: Workshop):
-    """The views in a fixed layout: status on top, scorecard beside the trajectories, money beside the map."""
+    """The views in a fixed layout: status on top, scorecard beside the map, trajectories beside the money."""
     tick = frame.value
     lg = lang.value
     m = ws.model
@@ -141,15 +141,16 @@ def Dashboard(ws: Workshop):
 
     solara.use_effect(sync, [key])
     # two views side by side on a wide screen, one under the other on a narrow one (a projector at 1024 px)
-    grid = {"display": "grid", "grid-template-columns": "repeat(auto-fit, minmax(640px, 1fr))", "gap": "10px"}
+    # the scorecard beside the map: the goals and where the service is are what a room looks at first
+    grid = {"display": "grid", "grid-template-columns": "repeat(auto-fit, minmax(560px, 1fr))", "gap": "10px"}
     with solara.Column(style={"padding": "8px", "gap": "10px"}) as main:
         _card(None, views.status_html(ws.teams, lg) + views.changes_html(ws.teams, lg), "ws-status-card")
         with solara.Div(style=grid):
             ScorecardView(ws, tick)
-            _card(t("trajectories", lg), views.trajectories_html(ws.teams, lg), "ws-trajectories-card")
-        with solara.Div(style=grid):
-            _card(team_title(ws, "money", lg), views.money_html(m, lg), "ws-money-card")
             _card(team_title(ws, "map", lg), views.map_html(m, lg), "ws-map-card")
+        with solara.Div(style=grid):
+            _card(t("trajectories", lg), views.trajectories_html(ws.teams, lg), "ws-trajectories-card")
+            _card(team_title(ws, "money", lg), views.money_html(m, lg), "ws-money-card")
     return main
 
 
