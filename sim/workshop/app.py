@@ -146,7 +146,10 @@ def Dashboard(ws: Workshop):
     with solara.Column(style={"padding": "8px", "gap": "10px"}) as main:
         _card(None, views.status_html(ws.teams, lg) + views.changes_html(ws.teams, lg), "ws-status-card")
         with solara.Div(style=grid):
-            ScorecardView(ws, tick)
+            # several teams, or the odds, make the scorecard too wide to share a row: it takes the whole width
+            wide = len(ws.teams) > 1 or show_odds.value
+            with solara.Div(style={"grid-column": "1 / -1"} if wide else {}):
+                ScorecardView(ws, tick)
             _card(team_title(ws, "map", lg), views.map_html(m, lg), "ws-map-card")
         with solara.Div(style=grid):
             _card(t("trajectories", lg), views.trajectories_html(ws.teams, lg), "ws-trajectories-card")
