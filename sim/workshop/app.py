@@ -26,10 +26,18 @@ import solara.lab
 from solara.server import settings as solara_settings
 
 from sim.calendar import year_index
-from sim.i18n import LANGS, TEXT, lever_label, lever_names, lever_tip, t
+from sim.i18n import DEFAULT_LANG, LANGS, TEXT, lever_label, lever_names, lever_tip, t
 from sim.workshop import odds as odds_mod
 from sim.workshop import views
-from sim.workshop.model import DEFAULT_WEIGHT, MAX_TEAMS, REFERENCE_SCENARIO, Workshop, WorkshopModel, scenarios
+from sim.workshop.model import (
+    DEFAULT_WEIGHT,
+    MAX_TEAMS,
+    REFERENCE_SCENARIO,
+    Workshop,
+    WorkshopModel,
+    reference_records,
+    scenarios,
+)
 
 REVIEW_MONTHS = 30  # run to 2018-06: the plan's mid-term review
 DEFAULT_INTERVAL_MS = 40  # Play's pause between months: with a ~40 ms redraw, 60 months in about 5 s
@@ -392,3 +400,16 @@ def Page():
         TeamPanel(ws)
         LeverPanel(ws)
     DetachedDashboard(ws)
+
+
+def warm_up() -> None:
+    """Compose the plan's config and run its reference once, when the server starts.
+
+    Otherwise the first laptop to open the page waits for them: Hydra's first compose and the 60-month plan
+    reference take about a second.
+    """
+    reference_records(0, WEIGHT)
+    views.map_html(WorkshopModel(REFERENCE_SCENARIO, 0, WEIGHT), DEFAULT_LANG)  # the county shapes and villages
+
+
+warm_up()
