@@ -23,8 +23,9 @@ from sim.goals import load_goals
 
 try:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import expect
 except ImportError:  # the fixture below skips then
-    PlaywrightTimeout = TimeoutError
+    PlaywrightTimeout, expect = TimeoutError, None
 from sim.population import COUNTIES, COUNTIES_EN
 from sim.workshop.i18n import t
 
@@ -165,9 +166,10 @@ def test_lever_change_step_and_language_switch(page_url, browser):
     # Step advances the month; the scorecard and the change log update
     page.locator(".ws-step").click()
     _month(page, "2016-01", timeout=20_000)
-    assert row.locator(".ws-value").inner_text() != value_before
-    assert "2016-01" in page.locator(".ws-status-card").inner_text()  # the change's month in the log
-    assert page.locator(".ws-trajectories line.ws-change").count() >= 1  # and on the charts
+    # each view is its own widget and they arrive one after the other: wait for each, do not sample once
+    expect(row.locator(".ws-value")).not_to_have_text(value_before)
+    expect(page.locator(".ws-status-card")).to_contain_text("2016-01")  # the change's month in the log
+    expect(page.locator(".ws-trajectories line.ws-change").first).to_be_attached()  # and on the charts
     zh_text = _visible_text(page)
 
     # English: every label changes; what stays Chinese is only the switch's own "中文"
@@ -214,12 +216,17 @@ def test_two_teams_the_odds_and_the_printable_handout(page_url, browser, tmp_pat
     _month(page, "2018-06")
 
     # both teams side by side, on the same seed; the split shows in the scorecard and the difference in goals
-    assert page.locator(".ws-scorecard td.ws-value[data-team='1']").count() == len(load_goals())
+    expect(page.locator(".ws-scorecard td.ws-value[data-team='1']")).to_have_count(len(load_goals()))
     coverage = page.locator("tr[data-goal='village_coverage']")
-    a = coverage.locator("td.ws-value[data-team='0']").inner_text()
-    b = coverage.locator("td.ws-value[data-team='1']").inner_text()
-    assert a != b, (a, b)
-    assert page.locator(".ws-diff").count() == 1
+    team_a, team_b = (coverage.locator(f"td.ws-value[data-team='{i}']") for i in (0, 1))
+    # the scorecard widget may arrive just after the month: wait until it shows the teams apart
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_function(
+            "() => { const r = document.querySelector(\"tr[data-goal='village_coverage']\");"
+            " const v = [...r.querySelectorAll('td.ws-value')].map(c => c.innerText); return v[0] !== v[1]; }",
+            timeout=20_000)
+    assert team_a.inner_text() != team_b.inner_text(), (team_a.inner_text(), team_b.inner_text())
+    expect(page.locator(".ws-diff")).to_have_count(1)
 
     # the odds: computed in the background from an ensemble of seeds; the controls stay live meanwhile
     page.locator(".ws-odds-switch input").click()
