@@ -21,7 +21,7 @@ from pathlib import Path
 import ipyvuetify as v
 import solara
 
-from sim.workshop import app, views
+from sim.workshop import odds, views
 from sim.workshop.i18n import t as text
 from sim.workshop.model import DEFAULT_WEIGHT, WorkshopModel, reference_records
 
@@ -56,7 +56,16 @@ def model_steps(weight: float) -> None:
     _summary("views (HTML of one frame)", frame)
 
 
+def ensemble_odds() -> None:
+    t0 = time.perf_counter()
+    odds.ensemble("plan", ())
+    print(f"odds: {len(odds.SEEDS)} seeds at weight {odds.WEIGHT:g} to 2020-12 in one process: "
+          f"{time.perf_counter() - t0:.1f} s")
+
+
 def page_frames(weight: float) -> None:
+    from sim.workshop import app  # imported here: it warms the plan reference up, which model_steps times
+
     app.WEIGHT = weight
     _box, rc = solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)
     step = rc.find(v.Btn, children=[text("step", "zh")]).widget
@@ -100,8 +109,10 @@ def browser_play(weight: float) -> None:
             page.locator(".ws-play").click()
             page.wait_for_function("document.querySelector('.ws-month').innerText === '2020-12'", timeout=180_000)
             play = time.perf_counter() - t0
+            from sim.workshop.app import DEFAULT_INTERVAL_MS
+
             print(f"Play 2016-01..2020-12 in Chromium: {play:.1f} s ({play / 60 * 1000:.0f} ms per month shown, "
-                  f"{app.DEFAULT_INTERVAL_MS} ms of it the play interval)")
+                  f"{DEFAULT_INTERVAL_MS} ms of it the play interval)")
             b.close()
     finally:
         proc.terminate()
@@ -114,6 +125,7 @@ def main() -> None:
     parser.add_argument("--browser", action="store_true", help="also time Play in headless Chromium")
     args = parser.parse_args()
     model_steps(args.weight)
+    ensemble_odds()
     page_frames(args.weight)
     if args.browser:
         browser_play(args.weight)
