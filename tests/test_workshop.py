@@ -161,3 +161,17 @@ def test_handout_holds_every_team_and_prints_on_a4():
     assert "台州队" in page and "甲组" in page and "@page { size: A4" in page
     assert page.count("class='ws-county'") == 18  # each team's map
     assert views.handout_html(ws.teams, "en").count("Team A") >= 1
+
+
+def test_queued_edits_combine_and_apply_next_month():
+    m = WorkshopModel(scenario="plan", seed=1, weight=1000)
+    m.run_to(2)
+    m.queue_lever("stations", enabled=False)
+    m.queue_lever("stations", pct_of_plan=50)  # keeps the queued "off"
+    m.queue_budget(lever="stations", share=0.0)
+    m.queue_budget(total_cny=4.5e8)  # keeps the queued share
+    assert m.pending_levers["stations"] == (False, 50.0)
+    assert m.pending_budget[0] == 4.5e8 and m.pending_budget[1]["stations"] == 0.0
+    m.step()
+    assert not m.has_pending() and m.cfg.levers.stations.enabled is False
+    assert m.budget_state()[1]["stations"] == 0.0 and m.ledger.planned.sum() == pytest.approx(4.5e8)

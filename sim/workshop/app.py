@@ -322,11 +322,7 @@ def LeverPanel(ws: Workshop):
     total, alloc = m.pending_budget or m.budget_state()
 
     def set_budget(new_total: float | None = None, lever: str | None = None, share: float | None = None):
-        cur_total, cur_alloc = m.pending_budget or m.budget_state()
-        cur_alloc = dict(cur_alloc)
-        if lever is not None:
-            cur_alloc[lever] = share
-        m.pending_budget = (cur_total if new_total is None else new_total, cur_alloc)
+        m.queue_budget(new_total, lever, share)
         edits.value += 1
         redraw(ws)  # the odds follow the edit
 
@@ -346,8 +342,7 @@ def LeverPanel(ws: Workshop):
                                      on_value=lambda v, n=name: set_budget(lever=n, share=v / 100))
 
     def set_lever(name: str, enabled: bool | None = None, pct: float | None = None):
-        cur = m.pending_levers.get(name) or m.lever_state(name)
-        m.pending_levers[name] = (cur[0] if enabled is None else enabled, cur[1] if pct is None else pct)
+        m.queue_lever(name, enabled, pct)
         edits.value += 1
         redraw(ws)
 

@@ -9,6 +9,7 @@ room: runs on the same scenario and seed, stepped together, each with its own ch
 from __future__ import annotations
 
 import copy
+import threading
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -98,6 +99,9 @@ class WorkshopModel(TaizhouModel):
         # edits made on the page while paused; applied at the start of the next month (see step)
         self.pending_levers: dict[str, tuple[bool, float]] = {}
         self.pending_budget: tuple[float, dict[str, float]] | None = None
+        # Play steps in a background thread while the room keeps editing: an edit must not slip in between the
+        # month taking the pending edits and clearing them
+        self._pending_lock = threading.Lock()
 
     def has_pending(self) -> bool:
         """Whether edits wait for the next month."""
@@ -105,12 +109,31 @@ class WorkshopModel(TaizhouModel):
 
     def step(self) -> None:
         """One month, after applying any edits made since the last one (a mid-course change)."""
-        if self.has_pending() and self.t < self.cfg.months:
-            levers, budget = dict(self.pending_levers), self.pending_budget
-            self.pending_levers, self.pending_budget = {}, None
+        with self._pending_lock:
+            levers, budget = self.pending_levers, self.pending_budget
+            if self.t < self.cfg.months:
+                self.pending_levers, self.pending_budget = {}, None
+        if (levers or budget is not None) and self.t < self.cfg.months:
             total, alloc = budget if budget is not None else self.budget_state()
             self.apply(levers, total, alloc)
         super().step()
+
+    def queue_lever(self, name: str, enabled: bool | None = None, pct_of_plan: float | None = None) -> None:
+        """Edit a lever for next month (None keeps what is set or already queued)."""
+        with self._pending_lock:
+            cur = self.pending_levers.get(name) or self.lever_state(name)
+            self.pending_levers[name] = (cur[0] if enabled is None else bool(enabled),
+                                         cur[1] if pct_of_plan is None else float(pct_of_plan))
+
+    def queue_budget(self, total_cny: float | None = None, lever: str | None = None,
+                     share: float | None = None) -> None:
+        """Edit the total budget or one lever's share for next month (None keeps what is set or queued)."""
+        with self._pending_lock:
+            cur_total, cur_alloc = self.pending_budget or self.budget_state()
+            alloc = dict(cur_alloc)
+            if lever is not None:
+                alloc[lever] = float(share or 0.0)
+            self.pending_budget = (cur_total if total_cny is None else float(total_cny), alloc)
 
     # ------------------------------------------------------------ what the room can change
     def lever_state(self, name: str) -> tuple[bool, float]:
