@@ -26,7 +26,7 @@ import solara.lab
 from solara.server import settings as solara_settings
 
 from sim.calendar import year_index
-from sim.i18n import DEFAULT_LANG, LANGS, TEXT, lever_label, lever_names, lever_tip, t
+from sim.i18n import DEFAULT_LANG, LANGS, lever_label, lever_names, lever_tip, t
 from sim.workshop import odds as odds_mod
 from sim.workshop import views
 from sim.workshop.model import (
@@ -241,7 +241,8 @@ def RunControls(ws: Workshop):
 
 def scenario_name(name: str, lg: str) -> str:
     """A scenario's short name in ``lg`` (the file name when the page has none)."""
-    return t(f"scenario_name_{name}", lg) if f"scenario_name_{name}" in TEXT else name
+    key = f"scenario_name_{name}"
+    return t(key, lg) if t(key, lg) != key else name  # t() gives the key back when the table has no entry
 
 
 @solara.component

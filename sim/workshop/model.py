@@ -19,7 +19,6 @@ import yaml
 
 from sim.calendar import month_label, year_index
 from sim.config import YEARS, SimConf
-from sim.i18n import TEXT as _TEXT
 from sim.i18n import lever_names, t
 from sim.model import TaizhouModel
 from sim.run import CONFIG_DIR, load_config
@@ -40,7 +39,9 @@ def scenarios(lang: str = "en") -> dict[str, str]:
     out = {}
     for path in SCENARIO_DIR.glob("*.yaml"):
         en, zh = _description(path, path.stat().st_mtime_ns)
-        out[path.stem] = en if lang == "en" else zh or _TEXT.get(f"scenario_desc_{path.stem}", ("", ""))[0] or en
+        key = f"scenario_desc_{path.stem}"
+        table = t(key, "zh")  # the key itself when the table has no entry
+        out[path.stem] = en if lang == "en" else zh or (table if table != key else en)
     # the plan first: it is the reference everything is compared with
     return dict(sorted(out.items(), key=lambda kv: (kv[0] != REFERENCE_SCENARIO, kv[0])))
 
