@@ -25,6 +25,11 @@ def test_scenarios_are_discovered_from_configs():
     assert {"plan", "no_program"} <= set(found)
     assert next(iter(found)) == "plan"
     assert all(isinstance(d, str) for d in found.values())
+    # every scenario shipped has a Chinese description and name for the Chinese page
+    zh = scenarios("zh")
+    assert set(zh) == set(found)
+    assert all(re.search(r"[\u4e00-\u9fff]", d) for d in zh.values()), zh
+    assert all(re.search(r"[\u4e00-\u9fff]", app.scenario_name(name, "zh")) for name in zh)
 
 
 def test_levers_come_from_the_config_schema(model):
