@@ -91,7 +91,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "planned": ("预算", "budget"),
     "total_spent": ("累计支出", "Spent so far"),
     "of_budget": ("总预算", "of a budget of"),
-    "map": ("服务网点分布（9 个县市区，每点一个行政村）", "Where service is (9 counties, one dot per village)"),
+    "map": ("地图（9 个县市区，每点一个行政村）", "Map (9 counties, one dot per village)"),
     "served_station": ("有丰收驿站", "station"),
     "served_device": ("有自助机具", "device"),
     "served_branch": ("有网点", "branch"),
@@ -159,6 +159,13 @@ TEXT: dict[str, tuple[str, str]] = {
                    "(seeds only)"),
     # the map
     "county_villages": ("{n} 个村", "{n} villages"),
+    "map_service": ("服务网点", "Service points"),
+    "map_credit": ("整村授信", "Whole-village credit"),
+    "map_mode_tip": ("按服务网点类型，或按是否已完成整村授信为村庄着色。",
+                     "Colours villages by their kind of service point, or by whether whole-village credit has "
+                     "reached them."),
+    "credit_done": ("已整村授信", "campaign done"),
+    "credit_not_done": ("未整村授信", "not yet"),
     "map_note": ("村庄位置为示意：在所属县市区范围内随机放置（同一种子位置固定）；悬停县域查看合计。",
                  "Village positions are illustrative: placed at random inside their county (fixed for a seed); "
                  "hover over a county for its totals."),

@@ -10,7 +10,7 @@ import pytest
 import solara
 
 from sim.goals import load_goals
-from sim.i18n import lever_label, lever_names
+from sim.i18n import lever_label, lever_names, t
 from sim.workshop import app, geo, odds, views
 from sim.workshop.model import Workshop, WorkshopModel, reference_records, scenarios
 
@@ -75,6 +75,7 @@ def test_views_render_every_goal_in_both_languages(model):
         assert views.trajectories_html(model, lang).count("<svg") == len(views.KEY_GOALS)
         assert "2020" in views.money_html(model, lang)
         assert views.map_html(model, lang).count("class='ws-county'") == 9
+        assert t("credit_done", lang) in views.map_html(model, lang, "credit")
     page = views.handout_html(model, "en")
     assert page.startswith("<!DOCTYPE html>") and "http" not in re.sub(r"xmlns='[^']*'", "", page)
 
@@ -98,7 +99,7 @@ def test_page_renders_steps_and_switches_language(monkeypatch):
     rc.find(v.Btn, children=["单步"]).widget.click()
     assert "2016-01" in _text(rc)
     assert load_goals()[0].name_zh in _text(rc)
-    rc.find(v.BtnToggle).widget.v_model = "en"  # what a click on "English" sends
+    rc.find(v.BtnToggle, v_model="zh").widget.v_model = "en"  # what a click on "English" sends
     assert app.lang.value == "en"
     assert load_goals()[0].name_en in _text(rc)
     app.lang.set("zh")

@@ -149,6 +149,12 @@ def test_page_loads_in_chinese_with_the_map_and_plays_the_five_years(page_url, b
     print(f"workshop: Play of the 60 months {play_s:.1f} s ({play_s / 60 * 1000:.0f} ms per month shown)")
     assert page.locator(".ws-map path.ws-villages-station").count() == 1  # stations opened over five years
     _shot(page, "workshop_zh_2020.png")
+
+    # the map can also show where whole-village credit has reached
+    page.locator(".ws-map-credit").click()
+    page.locator(".ws-map[data-mode='credit']").wait_for(timeout=10_000)
+    assert t("credit_done", "zh") in page.locator(".ws-map-legend").inner_text()
+    assert page.locator(".ws-map path.ws-county").count() == 9
     assert not errors, errors
 
 

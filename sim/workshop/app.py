@@ -57,6 +57,7 @@ lang = solara.reactive("zh")
 speed = solara.reactive(DEFAULT_INTERVAL_MS)
 playing = solara.reactive(False)
 show_odds = solara.reactive(False)
+map_mode = solara.reactive("service")  # what the map colours villages by (views.MAP_MODES)
 # What each part of the page re-renders on. Every component that reads a reactive variable adds a render pass
 # of the whole page when it changes, so the month (``frame``) has one reader, the views; the sidebar reads
 # variables that change rarely.
@@ -158,7 +159,11 @@ def Dashboard(ws: Workshop):
             wide = len(ws.teams) > 1 or show_odds.value
             with solara.Div(style={"grid-column": "1 / -1"} if wide else {}):
                 ScorecardView(ws, tick)
-            _card(team_title(ws, "map", lg), views.map_html(m, lg), "ws-map-card")
+            modes = solara.ToggleButtonsSingle(value=map_mode, children=[
+                solara.Button(t(f"map_{mode}", lg), value=mode, classes=[f"ws-map-{mode}"], text=True)
+                for mode in views.MAP_MODES])
+            _card(team_title(ws, "map", lg), views.map_html(m, lg, map_mode.value), "ws-map-card",
+                  [_tip(t("map_mode_tip", lg), modes)])
         with solara.Div(style=grid):
             _card(t("trajectories", lg), views.trajectories_html(ws.teams, lg), "ws-trajectories-card")
             _card(team_title(ws, "money", lg), views.money_html(m, lg), "ws-money-card")

@@ -357,6 +357,17 @@ def village_kind(model: WorkshopModel) -> np.ndarray:
     return np.where(p.village_station, 0, np.where(p.village_device, 1, np.where(p.village_branch, 2, 3)))
 
 
+# What the villages can be coloured by: the kinds in drawing-legend order, their colours and labels, and how
+# each village is classed. "credit" is whole-village credit (整村授信), the plan's route to credit for every
+# village, so the map shows which villages the campaigns have not reached yet.
+MAP_MODES = {
+    "service": (SERVICE_KINDS, SERVICE_COLOURS, SERVICE_LABELS, village_kind),
+    "credit": (("campaigned", "not_campaigned"), {"campaigned": "#6a1b9a", "not_campaigned": "#bdbdbd"},
+               {"campaigned": "credit_done", "not_campaigned": "credit_not_done"},
+               lambda m: np.where(m.places.village_campaigned, 0, 1)),
+}
+
+
 @cache
 def _county_layer(lang: str) -> str:
     """The county shapes and names: the same for every frame, so built once per language."""
@@ -381,34 +392,35 @@ def _dots(seed: int, county_of_village: bytes) -> np.ndarray:
     return np.array([f"M{x:.1f} {y:.1f}h0" for x, y in xy], dtype=object)
 
 
-def map_html(model: WorkshopModel, lang: str) -> str:
-    """The 9 counties drawn from the boundary file, one dot per village coloured by its service.
+def map_html(model: WorkshopModel, lang: str, mode: str = "service") -> str:
+    """The 9 counties drawn from the boundary file, one dot per village coloured by ``mode`` (:data:`MAP_MODES`).
 
     Hovering over a county shows its totals (an SVG <title>, so it works offline and in the handout).
     """
+    kinds, colours, labels, classify = MAP_MODES[mode]
     cmap = county_map()
     county = np.asarray(model.places.village_county, np.int64)
-    kind = village_kind(model)
+    kind = classify(model)
     dots = _dots(int(model.cfg.seed), county.tobytes())
-    counts = np.zeros((len(COUNTIES), len(SERVICE_KINDS)), int)
+    counts = np.zeros((len(COUNTIES), len(kinds)), int)
     np.add.at(counts, (county, kind), 1)
     shapes = []
     for i in range(len(cmap.counties)):
-        totals = " · ".join(f"{t(SERVICE_LABELS[k], lang)} {counts[i, j]:,}" for j, k in enumerate(SERVICE_KINDS))
+        totals = " · ".join(f"{t(labels[k], lang)} {counts[i, j]:,}" for j, k in enumerate(kinds))
         tip = f"{county_name(i, lang)}: {t('county_villages', lang).format(n=f'{counts[i].sum():,}')} · {totals}"
         shapes.append(f"<g><title>{html.escape(tip)}</title><path class='ws-county' data-county='{i}' "
                       f"d='{_county_path(i)}' fill='#f4f1e8' stroke='#546e7a' stroke-width='1.4' "
                       f"fill-rule='evenodd'/></g>")
-    layers = "".join(  # unserved first, stations last: the room looks for the service coming in
-        f"<path class='ws-villages-{k}' d='{''.join(dots[kind == j])}' stroke='{SERVICE_COLOURS[k]}' "
+    layers = "".join(  # the last kind first, the first on top: the room looks for the service coming in
+        f"<path class='ws-villages-{k}' d='{''.join(dots[kind == j])}' stroke='{colours[k]}' "
         f"stroke-width='3.4' stroke-linecap='round' fill='none' style='pointer-events:none'/>"
-        for j, k in reversed(list(enumerate(SERVICE_KINDS))) if (kind == j).any())
+        for j, k in reversed(list(enumerate(kinds))) if (kind == j).any())
     total = counts.sum(axis=0)
     legend = " ".join(
         f"<span style='white-space:nowrap;margin-right:8px'><span style='display:inline-block;width:12px;"
-        f"height:12px;border-radius:6px;background:{SERVICE_COLOURS[k]};vertical-align:middle'></span> "
-        f"{t(SERVICE_LABELS[k], lang)} <b>{total[j]:,}</b></span>" for j, k in enumerate(SERVICE_KINDS))
-    return (f"<div class='ws-map' style='font-family:sans-serif'><div class='ws-map-legend' "
+        f"height:12px;border-radius:6px;background:{colours[k]};vertical-align:middle'></span> "
+        f"{t(labels[k], lang)} <b>{total[j]:,}</b></span>" for j, k in enumerate(kinds))
+    return (f"<div class='ws-map' data-mode='{mode}' style='font-family:sans-serif'><div class='ws-map-legend' "
             f"style='font-size:14px;margin-bottom:4px'>{legend}</div>"
             f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {cmap.width:.0f} {cmap.height:.0f}' "
             f"style='width:100%;max-width:640px;height:auto;display:block;margin:auto'>{''.join(shapes)}{layers}"
