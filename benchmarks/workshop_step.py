@@ -21,8 +21,8 @@ from pathlib import Path
 import ipyvuetify as v
 import solara
 
+from sim.i18n import t as text
 from sim.workshop import odds, views
-from sim.workshop.i18n import t as text
 from sim.workshop.model import DEFAULT_WEIGHT, WorkshopModel, reference_records
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -174,16 +174,6 @@ TEXT: dict[str, tuple[str, str]] = {
                      "Exported from the workshop page; print it from the browser (A4)."),
     "period": ("模拟期", "Simulated period"),
     "team_changes": ("调整记录", "Changes"),
-    # scenario names for the picker (a scenario without one shows its file name)
-    "scenario_name_plan": ("规划原文", "The plan"),
-    "scenario_name_no_program": ("不实施规划", "No programme"),
-    "scenario_name_campaigns_first": ("信贷优先", "Credit first"),
-    "scenario_name_digital_first": ("数字优先", "Digital first"),
-    "scenario_name_double_budget": ("资金翻倍", "Double budget"),
-    "scenario_name_fee_relief_heavy": ("重让利", "Relief heavy"),
-    "scenario_name_half_budget": ("资金减半", "Half budget"),
-    "scenario_name_late_start": ("延迟启动", "Late start"),
-    "scenario_name_stations_first": ("覆盖优先", "Coverage first"),
     # scenario descriptions in Chinese (a scenario file may carry its own ``description_zh`` instead)
     "scenario_desc_plan": ("按规划原文执行：9 亿元，全部杠杆，2016–17 年启动，2018–19 年提升", ""),
     "scenario_desc_no_program": ("不实施新规划：延续 2015 年做法，无规划资金", ""),

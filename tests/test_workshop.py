@@ -10,7 +10,7 @@ import pytest
 import solara
 
 from sim.goals import load_goals
-from sim.i18n import lever_label, lever_names, t
+from sim.i18n import lever_label, lever_names, scenario_label, t
 from sim.workshop import app, geo, odds, views
 from sim.workshop.model import Workshop, WorkshopModel, reference_records, scenarios
 
@@ -29,7 +29,7 @@ def test_scenarios_are_discovered_from_configs():
     zh = scenarios("zh")
     assert set(zh) == set(found)
     assert all(re.search(r"[\u4e00-\u9fff]", d) for d in zh.values()), zh
-    assert all(re.search(r"[\u4e00-\u9fff]", app.scenario_name(name, "zh")) for name in zh)
+    assert all(re.search(r"[\u4e00-\u9fff]", scenario_label(name, "zh")) for name in zh)
 
 
 def test_levers_come_from_the_config_schema(model):

@@ -26,8 +26,8 @@ try:
     from playwright.sync_api import expect
 except ImportError:  # the fixture below skips then
     PlaywrightTimeout, expect = TimeoutError, None
+from sim.i18n import t
 from sim.population import COUNTIES, COUNTIES_EN
-from sim.workshop.i18n import t
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path(os.environ.get("WORKSHOP_CHROMIUM", "/usr/bin/chromium"))

@@ -26,7 +26,7 @@ import solara.lab
 from solara.server import settings as solara_settings
 
 from sim.calendar import year_index
-from sim.i18n import DEFAULT_LANG, LANGS, lever_label, lever_names, lever_tip, t
+from sim.i18n import DEFAULT_LANG, LANGS, lever_label, lever_names, lever_tip, scenario_label, t
 from sim.workshop import odds as odds_mod
 from sim.workshop import views
 from sim.workshop.model import (
@@ -244,12 +244,6 @@ def RunControls(ws: Workshop):
                                      label=t("export", lg), mime_type="text/html"))
 
 
-def scenario_name(name: str, lg: str) -> str:
-    """A scenario's short name in ``lg`` (the file name when the page has none)."""
-    key = f"scenario_name_{name}"
-    return t(key, lg) if t(key, lg) != key else name  # t() gives the key back when the table has no entry
-
-
 @solara.component
 def ScenarioPanel(ws: Workshop):
     """Scenario and seed: choosing either starts every team again at 2016-01."""
@@ -263,7 +257,7 @@ def ScenarioPanel(ws: Workshop):
         redraw(ws, teams_changed=True)
 
     with solara.Card(t("scenario", lg)):
-        items = [{"text": scenario_name(name, lg), "value": name} for name in sc]
+        items = [{"text": scenario_label(name, lg), "value": name} for name in sc]
         _tip(t("scenario_tip", lg), rv.Select(label=t("scenario", lg), items=items, item_title="text",
                                               item_value="value", v_model=ws.scenario,
                                              on_v_model=lambda value: restart(scenario=value),

@@ -34,7 +34,7 @@ def scenarios(lang: str = "en") -> dict[str, str]:
     The folder is listed on each call, so a scenario added while the page runs shows up without a restart;
     a file is parsed again only when it changes. The Chinese description is the file's
     ``scenario.description_zh`` when the config schema allows it, else the page's text table
-    (``scenario_desc_<name>`` in :mod:`sim.workshop.i18n`), else the English one.
+    (``scenario_desc_<name>`` in :mod:`sim.i18n`), else the English one.
     """
     out = {}
     for path in SCENARIO_DIR.glob("*.yaml"):
