@@ -174,7 +174,8 @@ TEXT: dict[str, tuple[str, str]] = {
                      "Exported from the workshop page; print it from the browser (A4)."),
     "period": ("模拟期", "Simulated period"),
     "team_changes": ("调整记录", "Changes"),
-    # scenario descriptions in Chinese (a scenario file may carry its own ``description_zh`` instead)
+    # scenario descriptions in Chinese; the English one is the file's `description` (a scenario file may carry
+    # its own ``description_zh`` instead, once the config schema accepts it)
     "scenario_desc_plan": ("按规划原文执行：9 亿元，全部杠杆，2016–17 年启动，2018–19 年提升", ""),
     "scenario_desc_no_program": ("不实施新规划：延续 2015 年做法，无规划资金", ""),
     "scenario_desc_campaigns_first": ("信贷优先：2016–17 年全面推进整村授信并增加走访", ""),
