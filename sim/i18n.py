@@ -21,7 +21,7 @@ DEFAULT_LANG = "zh"
 # Page text: key -> (Chinese, English).
 TEXT: dict[str, tuple[str, str]] = {
     "title": ("台州农信普惠金融五年规划 · 研讨沙盘", "Taizhou rural credit inclusive-finance plan · workshop"),
-    "language": ("语言 / Language", "Language / 语言"),
+    "language": ("语言", "Language"),
     "language_tip": ("切换页面语言；模型不变。", "Switches the page's labels; the model is unchanged."),
     "month": ("当前月份", "Month"),
     "goals_met": ("达标目标", "Goals met"),
@@ -36,7 +36,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "Same seed = same simulated households and chance events; the reference line uses the same seed. "
         "Changing it restarts at 2016-01.",
     ),
-    "speed": ("播放速度（每月间隔 毫秒）", "Play speed (ms between months)"),
+    "speed": ("播放间隔（毫秒）", "Pause between months (ms)"),
     "speed_tip": (
         "“播放”时两个月之间的等待时间；越小越快。只影响演示，不影响结果。",
         "Pause between months while playing; smaller is faster. Display only, results are unchanged.",
@@ -54,7 +54,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "Each lever's share of the money; shares are rescaled to add up to 100%. A lever short of money does "
         "less.",
     ),
-    "levers": ("政策杠杆（开/关，力度 = 规划力度的百分比）", "Levers (on/off, intensity = % of the plan's)"),
+    "levers": ("政策杠杆（力度 = 规划的 %）", "Levers (intensity = % of plan)"),
     "intensity_tip": (
         "力度以“规划”情景为 100%，自本年起生效，已过年份不变。",
         "Intensity as a % of the plan scenario's, from this year on; past years are unchanged.",
@@ -86,28 +86,105 @@ TEXT: dict[str, tuple[str, str]] = {
     "current": ("当前", "current"),
     "reference": ("规划参照", "plan reference"),
     "change_mark": ("调整", "change"),
-    "money": ("资金：按杠杆与年份的支出 vs 预算", "Money: spent by lever and year against the budget"),
+    "money": ("资金：按杠杆与年份的支出与预算对比", "Money: spent by lever and year against the budget"),
     "spent": ("已支出", "spent"),
     "planned": ("预算", "budget"),
     "total_spent": ("累计支出", "Spent so far"),
     "of_budget": ("总预算", "of a budget of"),
-    "map": ("服务网点分布（9 个县市区示意，每格一个行政村）",
-            "Where service is (9 counties, schematic; one square per village)"),
+    "map": ("地图（9 个县市区，每点一个行政村）", "Map (9 counties, one dot per village)"),
     "served_station": ("有丰收驿站", "station"),
     "served_device": ("有自助机具", "device"),
     "served_branch": ("有网点", "branch"),
     "unserved": ("空白村", "no service"),
     "villages": ("村", "villages"),
-    "export": ("导出当前视图（HTML 讲义）", "Export this view (HTML handout)"),
+    "export": ("导出讲义（可打印 A4）", "Export a handout (prints on A4)"),
     "export_tip": (
-        "下载一个离线可打开的小 HTML 文件：记分卡、图表、资金表与调整记录。",
-        "Downloads a small offline HTML file: scorecard, charts, money table and the change log.",
+        "下载一个离线可打开的小 HTML 文件：各组记分卡、图表、资金表、地图与调整记录；用浏览器打印为 A4。",
+        "Downloads a small offline HTML file: every team's scorecard, charts, money, map and change log; "
+        "print it from the browser on A4.",
     ),
     "on": ("开", "on"),
     "off": ("关", "off"),
     "split_short": ("预算分配", "split"),
     "yi": ("亿元", "100m CNY"),
     "wan": ("万", "10k"),
+    # the run controls (the page's own: Mesa's controller has fixed English labels)
+    "run": ("运行", "Run"),
+    "reset": ("重置", "Reset"),
+    "reset_tip": ("回到 2015-12，所有组按当前情景与种子重新开始。",
+                  "Back to 2015-12: every team starts again with the current scenario and seed."),
+    "play": ("▶ 播放", "▶ Play"),
+    "pause": ("❚❚ 暂停", "❚❚ Pause"),
+    "play_tip": ("逐月运行到 2020-12；可随时暂停。", "Runs month by month to 2020-12; pause at any time."),
+    "step": ("单步", "Step"),
+    "step_tip": ("前进一个月。", "One month ahead."),
+    "finished": ("已到 2020-12", "Reached 2020-12"),
+    # teams
+    "teams": ("分组对比", "Teams"),
+    "teams_tip": (
+        "每组有自己的杠杆与预算分配，使用同一情景与同一随机种子，同步运行；记分卡并排比较各组。",
+        "Each team has its own levers and budget split, the same scenario and seed, and runs in step; the "
+        "scorecard compares them side by side.",
+    ),
+    "team_0": ("甲组", "Team A"),
+    "team_1": ("乙组", "Team B"),
+    "team_2": ("丙组", "Team C"),
+    "team_3": ("丁组", "Team D"),
+    "editing": ("正在调整", "Editing"),
+    "team_name": ("组名", "Team name"),
+    "add_team": ("＋ 添加一组", "+ Add a team"),
+    "add_team_tip": (
+        "新的一组从当前月份开始，按情景原样运行到此刻，之后由该组自行调整。",
+        "A new team joins at this month, run so far as the scenario is written; from here on it makes its "
+        "own changes.",
+    ),
+    "remove_team": ("删除本组", "Remove this team"),
+    "difference": ("达标数之差", "Difference in goals met"),
+    "vs": ("对比", "vs"),
+    # the odds
+    "odds": ("达标概率", "P(met)"),
+    "odds_switch": ("计算 2020 年达标概率（{n} 个种子）", "Odds of meeting each goal in 2020 ({n} seeds)"),
+    "odds_tip": (
+        "在后台以粗尺度（每行 {w} 户）用 {n} 个随机种子运行当前设置（情景、已做调整、待生效调整）至 2020-12，"
+        "显示达标的种子比例；括号内为只反映随机种子差异的 95% 区间（威尔逊区间），不含参数不确定性。"
+        "单次运行仍是播放的那一次。",
+        "Runs the current settings (scenario, changes made, changes waiting) to 2020-12 in the background "
+        "with {n} seeds at a coarse scale ({w} households per row) and shows the share of seeds meeting each "
+        "goal; in brackets the 95% interval from the seeds alone (Wilson), not from uncertain parameters. "
+        "The single run is still the one that plays.",
+    ),
+    "odds_running": ("达标概率计算中…", "Computing the odds…"),
+    "odds_ready": ("达标概率：{n} 个种子、每行 {w} 户，至 2020-12；括号内为 95% 区间（仅随机种子）",
+                   "P(met): {n} seeds, {w} households per row, to 2020-12; in brackets the 95% interval "
+                   "(seeds only)"),
+    # the map
+    "county_villages": ("{n} 个村", "{n} villages"),
+    "map_service": ("服务网点", "Service points"),
+    "map_credit": ("整村授信", "Whole-village credit"),
+    "map_mode_tip": ("按服务网点类型，或按是否已完成整村授信为村庄着色。",
+                     "Colours villages by their kind of service point, or by whether whole-village credit has "
+                     "reached them."),
+    "credit_done": ("已整村授信", "campaign done"),
+    "credit_not_done": ("未整村授信", "not yet"),
+    "map_note": ("村庄位置为示意：在所属县市区范围内随机放置（同一种子位置固定）；悬停县域查看合计。",
+                 "Village positions are illustrative: placed at random inside their county (fixed for a seed); "
+                 "hover over a county for its totals."),
+    # the handout
+    "handout_note": ("本讲义由研讨沙盘导出，可直接用浏览器打印（A4）。",
+                     "Exported from the workshop page; print it from the browser (A4)."),
+    "period": ("模拟期", "Simulated period"),
+    "team_changes": ("调整记录", "Changes"),
+    # scenario descriptions in Chinese; the English one is the file's `description` (a scenario file may carry
+    # its own ``description_zh`` instead, once the config schema accepts it)
+    "scenario_desc_plan": ("按规划原文执行：9 亿元，全部杠杆，2016–17 年启动，2018–19 年提升", ""),
+    "scenario_desc_no_program": ("不实施新规划：延续 2015 年做法，无规划资金", ""),
+    "scenario_desc_campaigns_first": ("信贷优先：2016–17 年全面推进整村授信并增加走访", ""),
+    "scenario_desc_digital_first": ("数字优先：优先投入平台、普惠通、行业应用与补贴代发；驿站放缓", ""),
+    "scenario_desc_double_budget": ("规划的杠杆与分配，资金翻倍（18 亿元）", ""),
+    "scenario_desc_fee_relief_heavy": ("重让利：利率优惠 60 个基点并全面免费，驿站与平台投入减少", ""),
+    "scenario_desc_half_budget": ("规划的杠杆与分配，资金减半（4.5 亿元）", ""),
+    "scenario_desc_late_start": ("延迟启动：2018 年才开始，规划压缩到三年完成", ""),
+    "scenario_desc_stations_first": ("覆盖优先：驿站与机具在 2016–17 年集中布放，数字类杠杆缩减", ""),
 }
 
 # Lever labels and what each assumes: name -> (Chinese label, English label, Chinese tip, English tip).
@@ -140,6 +217,34 @@ LEVER_TEXT: dict[str, tuple[str, str, str, str]] = {
                          "Share of low-income households reached by the targeted loan product."),
     "industry_apps": ("行业应用", "Industry apps",
                       "每年上线的行业应用场景数。", "New industry application scenarios launched a year."),
+    "mobile_lending": ("普惠通（移动办贷）", "Mobile lending",
+                       "配备移动一站式办贷平台的客户经理比例。",
+                       "Share of account managers equipped with the mobile one-stop lending platform."),
+    "credit_info": ("信用信息共享平台", "Shared credit information",
+                    "共享信用平台覆盖其数据的农户比例。",
+                    "Share of households whose data the shared credit platform covers."),
+    "housing_loans": ("治危拆违住房贷款", "Housing-renovation loans",
+                      "需要改造住房的农户中获得贷款（8 项措施）的比例。",
+                      "Share of renovating households reached by the loans (the 8 measures)."),
+    "worker_loans": ("一卡一贷", "Worker cards and loans",
+                     "每年发放的职工服务卡（附蓝领贷授信）张数。",
+                     "Worker service cards with a blue-collar credit line issued a year."),
+    "sme_processing": ("普惠快车 / 小微专车", "Small-firm fast lane",
+                       "实行标准化小微企业办贷流程的县级行社比例。",
+                       "Share of county banks running standardised small-firm loan processing."),
+    "sme_rating": ("小微企业信用评级", "Small-firm credit rating",
+                   "每年额外评级的小微企业户数。", "Extra small firms rated a year."),
+    "guarantee_fund": ("信保基金", "Credit guarantee fund",
+                       "本行每年向信用保证基金注资（元）。",
+                       "The bank's contribution to the credit guarantee fund a year (CNY)."),
+    "cooperatives": ("三位一体 / 农合联", "Cooperatives",
+                     "服务到的合作社与农业企业比例。", "Share of cooperatives and agricultural firms served."),
+    "green_credit": ("绿色信贷", "Green credit",
+                     "审批与定价中绿色评估的推行程度（0–1）。",
+                     "Rollout (0-1) of green assessment in approval and pricing."),
+    "subsidy_payments": ("惠农补贴代理发放", "Farm subsidy payments",
+                         "通过本行发放补贴的农户比例。",
+                         "Share of farm households whose subsidies are paid through the bank."),
 }
 
 

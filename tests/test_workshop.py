@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 
 import ipyvuetify as v
+import numpy as np
 import pytest
 import solara
 
 from sim.goals import load_goals
-from sim.i18n import lever_label, lever_names
-from sim.workshop import app, views
-from sim.workshop.model import WorkshopModel, reference_records, scenarios
+from sim.i18n import lever_label, lever_names, scenario_label, t
+from sim.workshop import app, geo, odds, views
+from sim.workshop.model import Workshop, WorkshopModel, reference_records, scenarios
 
 
 @pytest.fixture(scope="module")
@@ -24,6 +25,11 @@ def test_scenarios_are_discovered_from_configs():
     assert {"plan", "no_program"} <= set(found)
     assert next(iter(found)) == "plan"
     assert all(isinstance(d, str) for d in found.values())
+    # every scenario shipped has a Chinese description and name for the Chinese page
+    zh = scenarios("zh")
+    assert set(zh) == set(found)
+    assert all(re.search(r"[\u4e00-\u9fff]", d) for d in zh.values()), zh
+    assert all(re.search(r"[\u4e00-\u9fff]", scenario_label(name, "zh")) for name in zh)
 
 
 def test_levers_come_from_the_config_schema(model):
@@ -68,7 +74,8 @@ def test_views_render_every_goal_in_both_languages(model):
         assert model.month in views.status_html(model, lang)
         assert views.trajectories_html(model, lang).count("<svg") == len(views.KEY_GOALS)
         assert "2020" in views.money_html(model, lang)
-        assert views.map_html(model, lang).count("<img") == 9
+        assert views.map_html(model, lang).count("class='ws-county'") == 9
+        assert t("credit_done", lang) in views.map_html(model, lang, "credit")
     page = views.handout_html(model, "en")
     assert page.startswith("<!DOCTYPE html>") and "http" not in re.sub(r"xmlns='[^']*'", "", page)
 
@@ -89,11 +96,88 @@ def test_page_renders_steps_and_switches_language(monkeypatch):
     # the server wraps a page in an AppLayout, which is where sidebars (the controller among them) render
     _box, rc = solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)
     assert "2015-12" in _text(rc)
-    rc.find(v.Btn, children=["Step"]).widget.click()
+    rc.find(v.Btn, children=["单步"]).widget.click()
     assert "2016-01" in _text(rc)
     assert load_goals()[0].name_zh in _text(rc)
-    rc.find(v.BtnToggle).widget.v_model = "en"  # what a click on "English" sends
+    rc.find(v.BtnToggle, v_model="zh").widget.v_model = "en"  # what a click on "English" sends
     assert app.lang.value == "en"
     assert load_goals()[0].name_en in _text(rc)
     app.lang.set("zh")
     rc.close()
+
+
+def test_villages_sit_inside_their_county_and_keep_their_place(model):
+    county = np.asarray(model.places.village_county)
+    xy = geo.village_positions(1, county)
+    assert len(geo.county_map().counties) == 9
+    for c, shape in enumerate(geo.county_map().counties):
+        mine = county == c
+        assert shape.contains(xy[mine, 0], xy[mine, 1]).all()
+    assert np.array_equal(xy, geo.village_positions(1, county.copy()))  # same seed, same map, every frame
+    assert not np.array_equal(xy, geo.village_positions(2, county))
+
+
+def test_wilson_interval_brackets_the_share_and_stays_in_bounds():
+    assert odds.wilson(0, 12)[0] == 0.0 and 0.2 < odds.wilson(0, 12)[1] < 0.3
+    lo, hi = odds.wilson(6, 12)
+    assert lo < 0.5 < hi and hi - lo == pytest.approx(0.51, abs=0.02)
+    assert odds.wilson(12, 12)[1] == 1.0
+
+
+def test_odds_replay_the_rooms_changes_at_their_months():
+    m = WorkshopModel(scenario="plan", seed=3, weight=1000)
+    m.run_to(12)
+    m.apply({"stations": (False, 100.0)}, *m.budget_state())
+    m.pending_levers["lectures"] = (True, 0.0)
+    spec = odds.settings_spec(m)
+    assert [t for t, _ in spec] == [12, 12]
+    again = WorkshopModel(scenario="plan", seed=3, weight=1000)
+    odds.replay(again, spec)
+    m.run_to(60)
+    assert again.records[-1]["village_coverage"] == pytest.approx(m.records[-1]["village_coverage"])
+    assert again.cfg.levers.stations.enabled is False
+    counts = odds.ensemble("plan", spec, seeds=(1, 2))
+    assert set(counts) == {g.goal_id for g in load_goals()} and all(0 <= k <= 2 for k in counts.values())
+
+
+def test_teams_share_the_seed_step_together_and_differ_by_their_split():
+    ws = Workshop(scenario="plan", seed=1, weight=1000)
+    ws.run_to(2)
+    b = ws.add_team()
+    assert b is not None and ws.active == 1 and b.model.t == 2  # joins at the month reached
+    assert b.model.records == ws.teams[0].model.records  # same seed, no changes yet: the same run
+    total, alloc = b.model.budget_state()
+    b.model.pending_budget = (total, {**alloc, "stations": 0.0})
+    ws.run_to(24)
+    assert [tm.model.t for tm in ws.teams] == [24, 24]
+    assert b.model.records[-1]["village_coverage"] < ws.teams[0].model.records[-1]["village_coverage"]
+    assert [tm.label(i, "zh") for i, tm in enumerate(ws.teams)] == ["甲组", "乙组"]
+    b.name = "台州队"
+    ws.reset(seed=2)
+    assert ws.t == 0 and ws.teams[1].label(1, "en") == "台州队" and ws.teams[1].model.cfg.seed == 2
+    ws.remove_team(1)
+    assert len(ws.teams) == 1 and ws.active == 0
+
+
+def test_handout_holds_every_team_and_prints_on_a4():
+    ws = Workshop(scenario="plan", seed=1, weight=1000)
+    ws.add_team().name = "台州队"
+    ws.run_to(6)
+    page = views.handout_html(ws.teams, "zh", [None, None], 12)
+    assert "台州队" in page and "甲组" in page and "@page { size: A4" in page
+    assert page.count("class='ws-county'") == 18  # each team's map
+    assert views.handout_html(ws.teams, "en").count("Team A") >= 1
+
+
+def test_queued_edits_combine_and_apply_next_month():
+    m = WorkshopModel(scenario="plan", seed=1, weight=1000)
+    m.run_to(2)
+    m.queue_lever("stations", enabled=False)
+    m.queue_lever("stations", pct_of_plan=50)  # keeps the queued "off"
+    m.queue_budget(lever="stations", share=0.0)
+    m.queue_budget(total_cny=4.5e8)  # keeps the queued share
+    assert m.pending_levers["stations"] == (False, 50.0)
+    assert m.pending_budget[0] == 4.5e8 and m.pending_budget[1]["stations"] == 0.0
+    m.step()
+    assert not m.has_pending() and m.cfg.levers.stations.enabled is False
+    assert m.budget_state()[1]["stations"] == 0.0 and m.ledger.planned.sum() == pytest.approx(4.5e8)

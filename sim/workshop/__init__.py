@@ -1,1 +1,1 @@
-"""Workshop mode: an interactive page (Mesa SolaraViz) where a room moves the levers and watches the goals."""
+"""Workshop mode: an interactive Solara page where tables move the levers and the budget and watch the goals."""

@@ -1,14 +1,15 @@
-"""The model as the workshop page drives it: keyword construction, mid-run changes, a plan reference.
+"""The model as the workshop page drives it: keyword construction, mid-run changes, a plan reference, teams.
 
-:class:`WorkshopModel` is :class:`sim.model.TaizhouModel` with the keyword ``__init__`` that Mesa's SolaraViz
-needs to rebuild it on Reset, plus the hooks a room uses while the model is paused: switch a lever, change
-its intensity, change the budget and its split. Each change is logged with the month it takes effect, so
-the charts can mark it.
+:class:`WorkshopModel` is :class:`sim.model.TaizhouModel` with a keyword ``__init__`` and the hooks a room uses
+while the model is paused: switch a lever, change its intensity, change the budget and its split. Each change
+is logged with the month it takes effect, so the charts can mark it. :class:`Workshop` holds the teams of a
+room: runs on the same scenario and seed, stepped together, each with its own changes.
 """
 
 from __future__ import annotations
 
 import copy
+import threading
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -18,7 +19,7 @@ import yaml
 
 from sim.calendar import month_label, year_index
 from sim.config import YEARS, SimConf
-from sim.i18n import lever_names
+from sim.i18n import lever_names, t
 from sim.model import TaizhouModel
 from sim.run import CONFIG_DIR, load_config
 
@@ -27,24 +28,32 @@ REFERENCE_SCENARIO = "plan"
 DEFAULT_WEIGHT = 100.0  # real households per simulated row: ~24k rows, a step in 10-20 ms
 
 
-def scenarios() -> dict[str, str]:
-    """Scenario name -> its one-line description, from ``configs/scenario/*.yaml``.
+def scenarios(lang: str = "en") -> dict[str, str]:
+    """Scenario name -> its one-line description in ``lang``, from ``configs/scenario/*.yaml``.
 
     The folder is listed on each call, so a scenario added while the page runs shows up without a restart;
-    a file is parsed again only when it changes.
+    a file is parsed again only when it changes. The Chinese description is the file's
+    ``scenario.description_zh`` when the config schema allows it, else the page's text table
+    (``scenario_desc_<name>`` in :mod:`sim.i18n`), else the English one.
     """
-    out = {path.stem: _description(path, path.stat().st_mtime_ns) for path in SCENARIO_DIR.glob("*.yaml")}
+    out = {}
+    for path in SCENARIO_DIR.glob("*.yaml"):
+        en, zh = _description(path, path.stat().st_mtime_ns)
+        key = f"scenario_desc_{path.stem}"
+        table = t(key, "zh")  # the key itself when the table has no entry
+        out[path.stem] = en if lang == "en" else zh or (table if table != key else en)
     # the plan first: it is the reference everything is compared with
     return dict(sorted(out.items(), key=lambda kv: (kv[0] != REFERENCE_SCENARIO, kv[0])))
 
 
 @cache
-def _description(path: Path, mtime_ns: int) -> str:
+def _description(path: Path, mtime_ns: int) -> tuple[str, str]:
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError:
-        return ""
-    return str((doc.get("scenario") or {}).get("description", ""))
+        return "", ""
+    block = doc.get("scenario") or {}
+    return str(block.get("description", "")), str(block.get("description_zh", ""))
 
 
 @cache
@@ -73,27 +82,17 @@ class Change:
 
 
 class WorkshopModel(TaizhouModel):
-    """The model with keyword arguments (for SolaraViz's Reset) and mid-run controls.
+    """The model with keyword arguments and the mid-run controls a room uses while it is paused.
 
     Args:
         scenario: a scenario name of ``configs/scenario/``.
         seed: the run's seed.
         weight: real households per simulated row.
-        settings: optional object with ``scenario``, ``seed`` (and optionally ``weight``) attributes; when
-            given, it wins over the arguments. The page passes its own settings so that Mesa's Reset rebuilds
-            what the room chose.
-        rng: accepted for SolaraViz; an int here is used as the seed when ``settings`` is not given.
     """
 
-    def __init__(self, scenario: str = REFERENCE_SCENARIO, seed: int = 0, weight: float = DEFAULT_WEIGHT,
-                 settings=None, rng=None):
-        if settings is not None:
-            scenario, seed = settings.scenario, settings.seed
-            weight = getattr(settings, "weight", weight)
-        elif isinstance(rng, int | np.integer):
-            seed = int(rng)
+    def __init__(self, scenario: str = REFERENCE_SCENARIO, seed: int = 0, weight: float = DEFAULT_WEIGHT):
         self.scenario_name = scenario
-        self.scenario_description = scenarios().get(scenario, "")
+        self.scenario_description = scenarios("en").get(scenario, "")
         super().__init__(make_config(scenario, seed, weight))
         self.plan_intensity = {name: list(getattr(_config(REFERENCE_SCENARIO, int(seed), float(weight)).levers,
                                                   name).intensity) for name in lever_names()}
@@ -101,6 +100,9 @@ class WorkshopModel(TaizhouModel):
         # edits made on the page while paused; applied at the start of the next month (see step)
         self.pending_levers: dict[str, tuple[bool, float]] = {}
         self.pending_budget: tuple[float, dict[str, float]] | None = None
+        # Play steps in a background thread while the room keeps editing: an edit must not slip in between the
+        # month taking the pending edits and clearing them
+        self._pending_lock = threading.Lock()
 
     def has_pending(self) -> bool:
         """Whether edits wait for the next month."""
@@ -108,12 +110,31 @@ class WorkshopModel(TaizhouModel):
 
     def step(self) -> None:
         """One month, after applying any edits made since the last one (a mid-course change)."""
-        if self.has_pending() and self.t < self.cfg.months:
-            levers, budget = dict(self.pending_levers), self.pending_budget
-            self.pending_levers, self.pending_budget = {}, None
+        with self._pending_lock:
+            levers, budget = self.pending_levers, self.pending_budget
+            if self.t < self.cfg.months:
+                self.pending_levers, self.pending_budget = {}, None
+        if (levers or budget is not None) and self.t < self.cfg.months:
             total, alloc = budget if budget is not None else self.budget_state()
             self.apply(levers, total, alloc)
         super().step()
+
+    def queue_lever(self, name: str, enabled: bool | None = None, pct_of_plan: float | None = None) -> None:
+        """Edit a lever for next month (None keeps what is set or already queued)."""
+        with self._pending_lock:
+            cur = self.pending_levers.get(name) or self.lever_state(name)
+            self.pending_levers[name] = (cur[0] if enabled is None else bool(enabled),
+                                         cur[1] if pct_of_plan is None else float(pct_of_plan))
+
+    def queue_budget(self, total_cny: float | None = None, lever: str | None = None,
+                     share: float | None = None) -> None:
+        """Edit the total budget or one lever's share for next month (None keeps what is set or queued)."""
+        with self._pending_lock:
+            cur_total, cur_alloc = self.pending_budget or self.budget_state()
+            alloc = dict(cur_alloc)
+            if lever is not None:
+                alloc[lever] = float(share or 0.0)
+            self.pending_budget = (cur_total if total_cny is None else float(total_cny), alloc)
 
     # ------------------------------------------------------------ what the room can change
     def lever_state(self, name: str) -> tuple[bool, float]:
@@ -215,3 +236,88 @@ def reference_records(seed: int, weight: float = DEFAULT_WEIGHT) -> tuple[dict[s
     m = TaizhouModel(make_config(REFERENCE_SCENARIO, seed, weight))
     m.run()
     return tuple(m.records)
+
+
+# ------------------------------------------------------------------ teams
+MAX_TEAMS = 4  # tables in a room; more would not fit side by side on a projector
+
+
+@dataclass
+class Team:
+    """One table's run: its model (own levers and budget split) and the name the table gave itself."""
+
+    model: WorkshopModel
+    name: str = ""  # empty: "Team A" / "甲组" in the page's language
+
+    def label(self, index: int, lang: str) -> str:
+        """The team's name, or its default name in ``lang``."""
+        return self.name.strip() or t(f"team_{index}", lang)
+
+
+@dataclass
+class Workshop:
+    """The runs a room compares: one or more teams on the same scenario, seed and scale, stepped together.
+
+    Teams share the seed, so at a given month they differ only by what the tables changed.
+    """
+
+    scenario: str = REFERENCE_SCENARIO
+    seed: int = 0
+    weight: float = DEFAULT_WEIGHT
+    teams: list[Team] = field(default_factory=list)
+    active: int = 0  # the team the levers and the budget panel edit
+
+    def __post_init__(self):
+        if not self.teams:
+            self.teams = [Team(self._new_model())]
+
+    def _new_model(self) -> WorkshopModel:
+        return WorkshopModel(scenario=self.scenario, seed=self.seed, weight=self.weight)
+
+    @property
+    def model(self) -> WorkshopModel:
+        """The active team's model."""
+        return self.teams[self.active].model
+
+    @property
+    def t(self) -> int:
+        """Months done (the same for every team)."""
+        return self.teams[0].model.t
+
+    @property
+    def done(self) -> bool:
+        """Whether December 2020 is reached."""
+        return self.t >= self.teams[0].model.cfg.months
+
+    def step(self) -> None:
+        """One month for every team."""
+        for team in self.teams:
+            team.model.step()
+
+    def run_to(self, t: int) -> None:
+        """Run every team until ``t`` months are done."""
+        for team in self.teams:
+            team.model.run_to(t)
+
+    def reset(self, scenario: str | None = None, seed: int | None = None) -> None:
+        """Start again at 2016-01 (optionally with another scenario or seed); teams keep their names."""
+        self.scenario = self.scenario if scenario is None else scenario
+        self.seed = self.seed if seed is None else int(seed)
+        for team in self.teams:
+            team.model = self._new_model()
+
+    def add_team(self) -> Team | None:
+        """A new team at the month reached, on the scenario as written (None when the room is full)."""
+        if len(self.teams) >= MAX_TEAMS:
+            return None
+        team = Team(self._new_model())
+        team.model.run_to(self.t)
+        self.teams.append(team)
+        self.active = len(self.teams) - 1
+        return team
+
+    def remove_team(self, index: int) -> None:
+        """Drop a team (the last one stays)."""
+        if len(self.teams) > 1 and 0 <= index < len(self.teams):
+            del self.teams[index]
+            self.active = min(self.active, len(self.teams) - 1)

@@ -6,17 +6,20 @@ image. Colours are strong and text large because the page is read off a projecto
 
 from __future__ import annotations
 
-import base64
 import html
-import io
+from collections.abc import Sequence
+from functools import cache
 
 import numpy as np
 
 from sim.calendar import month_label
+from sim.config import YEARS
 from sim.goals import load_goals
 from sim.i18n import county_name, goal_name, lever_label, t
 from sim.population import COUNTIES
-from sim.workshop.model import WorkshopModel, reference_records
+from sim.workshop.geo import county_map, village_positions
+from sim.workshop.model import Team, WorkshopModel, reference_records, scenarios
+from sim.workshop.odds import WEIGHT, wilson
 
 # The goals drawn over time: one per strand of the plan (outlets, files, digital, credit, low income).
 KEY_GOALS = ("village_coverage", "info_file_rate", "fengshou_customers", "small_credit_balance",
@@ -58,56 +61,129 @@ def goal_rows(model: WorkshopModel) -> list[dict]:
     return rows
 
 
+# ------------------------------------------------------------------ teams
+TEAM_COLOURS = ("#1565c0", "#8e24aa", "#00897b", "#6d4c41")  # this run's line; team 1 keeps the old blue
+
+
+def as_teams(x: Team | WorkshopModel | Sequence[Team]) -> list[Team]:
+    """The views draw one or more teams; a bare model is one unnamed team."""
+    if isinstance(x, WorkshopModel):
+        return [Team(x)]
+    if isinstance(x, Team):
+        return [x]
+    return list(x)
+
+
+def _team_tag(i: int, team: Team, lang: str) -> str:
+    return (f"<span class='ws-team-tag' style='color:{TEAM_COLOURS[i % len(TEAM_COLOURS)]};font-weight:700'>"
+            f"{html.escape(team.label(i, lang))}</span>")
+
+
 # ------------------------------------------------------------------ scorecard
-def status_html(model: WorkshopModel, lang: str) -> str:
-    """The month as a date, the scenario and the number of goals met, in large type."""
-    rows = goal_rows(model)
-    n_met = sum(r["met"] for r in rows)
-    colour = MET if n_met == len(rows) else NEAR if n_met >= len(rows) * 0.6 else FAR
+def status_html(teams: Team | WorkshopModel | Sequence[Team], lang: str) -> str:
+    """The month as a date, the goals met by each team (and the difference from the first), the scenario."""
+    teams = as_teams(teams)
+    model = teams[0].model
+    n_goals = len(load_goals())
+    met = [sum(r["met"] for r in goal_rows(tm.model)) for tm in teams]
+
+    def met_span(n: int) -> str:
+        colour = MET if n == n_goals else NEAR if n >= n_goals * 0.6 else FAR
+        return f"<span class='ws-met' style='font-size:40px;font-weight:700;color:{colour}'>{n} / {n_goals}</span>"
+
+    if len(teams) == 1:
+        goals = met_span(met[0])
+    else:
+        goals = " &nbsp; ".join(f"{_team_tag(i, tm, lang)} {met_span(met[i])}" for i, tm in enumerate(teams))
+        diffs = " · ".join(
+            f"{html.escape(tm.label(i, lang))} {t('vs', lang)} {html.escape(teams[0].label(0, lang))}: "
+            f"<b class='ws-diff'>{met[i] - met[0]:+d}</b>" for i, tm in enumerate(teams) if i > 0)
+        goals += f"<div style='font-size:16px'>{t('difference', lang)}: {diffs}</div>"
+    description = scenarios(lang).get(model.scenario_name, "")
     return (
         '<div class="ws-status" style="display:flex;gap:28px;align-items:baseline;flex-wrap:wrap;'
         'font-family:sans-serif">'
         f'<div><span style="font-size:16px;color:#555">{t("month", lang)}</span> '
         f'<span class="ws-month" style="font-size:40px;font-weight:700">{model.month}</span></div>'
-        f'<div><span style="font-size:16px;color:#555">{t("goals_met", lang)}</span> '
-        f'<span class="ws-met" style="font-size:40px;font-weight:700;color:{colour}">{n_met} / {len(rows)}</span>'
-        f'</div><div style="font-size:16px;color:#333">{t("scenario", lang)}: <b>{html.escape(model.scenario_name)}'
-        f'</b> · {t("seed", lang)} {model.cfg.seed}</div></div>'
+        f'<div><span style="font-size:16px;color:#555">{t("goals_met", lang)}</span> {goals}</div>'
+        f'<div style="font-size:16px;color:#333">{t("scenario", lang)}: <b>{html.escape(description)}</b> · '
+        f'{t("seed", lang)} {model.cfg.seed}</div></div>'
     )
 
 
-def scorecard_html(model: WorkshopModel, lang: str) -> str:
-    """All goals: name, value now, target, progress bar, met or not, coloured by status."""
-    head = "".join(f"<th style='text-align:{a};padding:4px 8px'>{t(k, lang)}</th>"
-                   for k, a in (("goal", "left"), ("value", "right"), ("target", "right"),
-                                ("progress", "left"), ("met", "center")))
+def _odds_cell(counts: dict[str, int] | None, goal_id: str, n: int) -> str:
+    if counts is None:
+        return ""
+    k = int(counts.get(goal_id, 0))
+    lo, hi = wilson(k, n)
+    p = k / n if n else 0.0
+    colour = MET if p >= 0.8 else NEAR if p >= 0.4 else FAR
+    return (f"<td class='ws-odds' style='padding:3px 6px;text-align:right;white-space:nowrap'>"
+            f"<b style='font-size:16px;color:{colour}'>{p:.0%}</b> <span style='font-size:12px;color:#555'>"
+            f"({lo:.0%}–{hi:.0%})</span></td>")
+
+
+def scorecard_html(teams: Team | WorkshopModel | Sequence[Team], lang: str,
+                   odds: Sequence[dict[str, int] | None] | None = None, n_seeds: int = 0) -> str:
+    """All goals: name, target, and per team the value now with a progress bar, met or not, and the odds.
+
+    Args:
+        teams: the teams (or one model).
+        lang: 'zh' or 'en'.
+        odds: per team, how many of ``n_seeds`` seeds meet each goal in 2020 (None: not computed yet); the
+            column shows only for teams that have them.
+        n_seeds: the ensemble's size.
+    """
+    teams = as_teams(teams)
+    odds = list(odds or [None] * len(teams))
+    th = "<th style='text-align:{};padding:4px 8px'>{}</th>"
+    per_team = []
+    for i, _ in enumerate(teams):
+        cols = [th.format("right", t("value", lang)), th.format("center", t("met", lang))]
+        if odds[i] is not None:
+            cols.append(f"<th class='ws-odds-head' style='text-align:right;padding:4px 6px'>{t('odds', lang)}</th>")
+        per_team.append(cols)
+    head = th.format("left", t("goal", lang)) + th.format("right", t("target", lang)) + "".join(
+        "".join(c) for c in per_team)
+    team_row = ""
+    if len(teams) > 1:
+        team_row = "<tr style='background:#37474f;color:white'><th></th><th></th>" + "".join(
+            f"<th colspan='{len(per_team[i])}' style='padding:3px 8px;border-left:3px solid white;"
+            f"color:white;background:{TEAM_COLOURS[i % len(TEAM_COLOURS)]}'>{html.escape(tm.label(i, lang))}</th>"
+            for i, tm in enumerate(teams)) + "</tr>"
+    rows = [goal_rows(tm.model) for tm in teams]
     body = []
-    for r in goal_rows(model):
-        g, att = r["goal"], r["attainment"]
+    for j, g in enumerate(load_goals()):
         name = goal_name(g.goal_id, lang)  # long English names are cut at two lines; the full name on hover
-        colour = _status(att, r["met"])
-        width = 0 if not np.isfinite(att) else max(0.0, min(att, 1.0)) * 100
         cmp = "≥" if g.comparison == ">=" else "≤"
-        pct = "–" if not np.isfinite(att) else f"{att:.0%}"
+        cells = []
+        for i in range(len(teams)):
+            r = rows[i][j]
+            att = r["attainment"]
+            colour = _status(att, r["met"])
+            width = 0 if not np.isfinite(att) else max(0.0, min(att, 1.0)) * 100
+            pct = "–" if not np.isfinite(att) else f"{att:.0%}"
+            sep = "border-left:3px solid #cfd8dc;" if len(teams) > 1 else ""
+            cells.append(
+                f"<td class='ws-value' data-team='{i}' style='{sep}padding:3px 8px;text-align:right;"
+                f"white-space:nowrap;min-width:96px'><div style='font-size:18px;font-weight:700;color:{colour}'>"
+                f"{fmt(r['value'], g.unit, lang)}</div><div style='background:#e0e0e0;height:14px;border-radius:3px;"
+                f"position:relative;margin-top:1px'><div style='background:{colour};width:{width:.0f}%;height:14px;"
+                f"border-radius:3px'></div><span style='position:absolute;left:4px;top:-1px;font-size:11px;"
+                f"font-weight:700;color:#111'>{pct}</span></div></td>"
+                f"<td class='ws-met-cell' data-team='{i}' style='padding:3px 6px;text-align:center'>"
+                f"<span style='background:{colour};color:white;font-weight:700;padding:2px 8px;border-radius:10px;"
+                f"white-space:nowrap;font-size:14px'>{t('yes' if r['met'] else 'no', lang)}</span></td>"
+                + _odds_cell(odds[i], g.goal_id, n_seeds))
         body.append(
             f"<tr class='ws-goal' data-goal='{g.goal_id}' style='border-bottom:1px solid #ddd'>"
             f"<td style='padding:3px 8px;font-size:15px;min-width:150px' title='{html.escape(name)}'>"
             f"<div style='display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;overflow:hidden'>"
             f"{html.escape(name)}</div></td>"
-            f"<td class='ws-value' style='padding:3px 8px;text-align:right;font-size:18px;font-weight:700;"
-            f"white-space:nowrap;color:{colour}'>{fmt(r['value'], g.unit, lang)}</td>"
             f"<td style='padding:3px 8px;text-align:right;white-space:nowrap;font-size:15px'>"
-            f"{cmp} {fmt(g.target, g.unit, lang)}</td>"
-            f"<td style='padding:3px 8px;min-width:90px'><div style='background:#e0e0e0;height:18px;"
-            f"border-radius:3px;position:relative'><div style='background:{colour};width:{width:.0f}%;"
-            f"height:18px;border-radius:3px'></div><span style='position:absolute;left:6px;top:0;"
-            f"font-size:13px;font-weight:700;color:#111'>{pct}</span></div></td>"
-            f"<td style='padding:3px 8px;text-align:center'><span style='background:{colour};color:white;"
-            f"font-weight:700;padding:2px 10px;border-radius:10px;white-space:nowrap;font-size:15px'>"
-            f"{t('yes' if r['met'] else 'no', lang)}</span></td></tr>"
-        )
+            f"{cmp} {fmt(g.target, g.unit, lang)}</td>{''.join(cells)}</tr>")
     return (f"<table class='ws-scorecard' style='border-collapse:collapse;width:100%;font-family:sans-serif'>"
-            f"<thead><tr style='background:#263238;color:white'>{head}</tr></thead>"
+            f"<thead>{team_row}<tr style='background:#263238;color:white'>{head}</tr></thead>"
             f"<tbody>{''.join(body)}</tbody></table>")
 
 
@@ -128,18 +204,22 @@ def _axis_scale(unit: str, lang: str) -> tuple[float, str]:
     return (1e4, "万") if lang == "zh" else (1e3, "thousand")
 
 
-def trajectory_svg(model: WorkshopModel, goal_id: str, lang: str, w: int = 330, h: int = 190) -> str:
+def trajectory_svg(teams: Team | WorkshopModel | Sequence[Team], goal_id: str, lang: str, w: int = 330,
+                   h: int = 190) -> str:
     """One goal month by month as inline SVG.
 
-    This run is solid, the plan at the same seed dashed, the target dotted, and each month a change took effect
-    has a vertical mark. SVG keeps a frame at about a millisecond and leaves the text to the browser's fonts.
+    Each team's run is a solid line in its colour, the plan at the same seed dashed, the target dotted, and each
+    month a change took effect has a vertical mark. SVG keeps a frame at about a millisecond and leaves the
+    text to the browser's fonts.
     """
+    teams = as_teams(teams)
+    model = teams[0].model
     g = next(x for x in load_goals() if x.goal_id == goal_id)
     ref = reference_records(int(model.cfg.seed), float(model.weight))
     scale, unit = _axis_scale(g.unit, lang)
     ref_y = np.array([r[goal_id] for r in ref], float) / scale
-    cur_y = np.array([r[goal_id] for r in model.records], float) / scale
-    top = _nice_max(np.nanmax([*ref_y, *cur_y, g.target / scale * 1.1, 0]))
+    runs = [np.array([r[goal_id] for r in tm.model.records], float) / scale for tm in teams]
+    top = _nice_max(np.nanmax([*ref_y, *np.concatenate(runs), g.target / scale * 1.1, 0]))
     left, right, up, down = 44, 8, 8, 22
     n = model.cfg.months
 
@@ -165,34 +245,35 @@ def trajectory_svg(model: WorkshopModel, goal_id: str, lang: str, w: int = 330, 
     parts.append(f"<line x1='{left}' x2='{w - right}' y1='{y(g.target / scale):.1f}' y2='{y(g.target / scale):.1f}' "
                  f"stroke='{TARGET}' stroke-width='2.5' stroke-dasharray='2,4'/>")
     parts.append(line(ref_y, f"stroke='{REFERENCE}' stroke-width='2' stroke-dasharray='6,4'"))
-    parts.append(line(cur_y, f"stroke='{CURRENT}' stroke-width='3'"))
-    for ch in model.changes:
+    for i, cur_y in reversed(list(enumerate(runs))):  # the first team on top
+        parts.append(line(cur_y, f"stroke='{TEAM_COLOURS[i % len(TEAM_COLOURS)]}' stroke-width='3'"))
+    for ch in sorted({c.t: c for tm in teams for c in tm.model.changes}.values(), key=lambda c: c.t):
         parts.append(f"<line class='ws-change' x1='{x(ch.t + 0.5):.1f}' x2='{x(ch.t + 0.5):.1f}' y1='{up}' "
                      f"y2='{h - down}' stroke='{CHANGE}' stroke-width='2'/><text x='{x(ch.t + 0.5) + 3:.1f}' "
                      f"y='{up + 12}' font-size='11' font-weight='700' fill='{CHANGE}'>{ch.month}</text>")
     parts.append(f"<text x='4' y='{up + 10}' font-size='11' fill='#555'>{unit}</text>")
     title = html.escape(goal_name(goal_id, lang))
-    return (f"<div style='font-family:sans-serif'><div style='font-size:14px;font-weight:700;height:36px;"
+    return (f"<div class='ws-chart' style='font-family:sans-serif'><div style='font-size:14px;font-weight:700;"
+            f"height:36px;"
             f"overflow:hidden' title='{title}'>{title}</div><svg xmlns='http://www.w3.org/2000/svg' "
             f"viewBox='0 0 {w} {h}' style='width:100%;height:auto'>{''.join(parts)}</svg></div>")
 
 
-def trajectories_html(model: WorkshopModel, lang: str, columns: int | None = None) -> str:
+def trajectories_html(teams: Team | WorkshopModel | Sequence[Team], lang: str, columns: int | None = None) -> str:
     """The key goals' trajectories in a grid (as many columns as fit, or ``columns``), with a legend."""
+    teams = as_teams(teams)
     cols = f"repeat({columns},1fr)" if columns else "repeat(auto-fill,minmax(300px,1fr))"
-    legend = (f"<span style='color:{CURRENT};font-weight:700'>━ {t('current', lang)}</span> &nbsp; "
+    runs = (" &nbsp; ".join(f"<span style='color:{TEAM_COLOURS[i % len(TEAM_COLOURS)]};font-weight:700'>━ "
+                            f"{html.escape(tm.label(i, lang))}</span>" for i, tm in enumerate(teams))
+            if len(teams) > 1 else f"<span style='color:{CURRENT};font-weight:700'>━ {t('current', lang)}</span>")
+    legend = (f"{runs} &nbsp; "
               f"<span style='color:{REFERENCE};font-weight:700'>╍ {t('reference', lang)}</span> &nbsp; "
               f"<span style='color:{TARGET};font-weight:700'>┈ {t('target', lang)}</span> &nbsp; "
               f"<span style='color:{CHANGE};font-weight:700'>│ {t('change_mark', lang)}</span>")
-    charts = "".join(trajectory_svg(model, gid, lang) for gid in KEY_GOALS)
+    charts = "".join(trajectory_svg(teams, gid, lang) for gid in KEY_GOALS)
     return (f"<div class='ws-trajectories' style='font-family:sans-serif'><div style='font-size:14px;"
             f"margin-bottom:4px'>{legend}</div><div style='display:grid;grid-template-columns:{cols};"
             f"gap:10px'>{charts}</div></div>")
-
-
-def png_img(png: bytes, css: str = "max-width:100%") -> str:
-    """An <img> with the PNG inline (works offline and in a saved file)."""
-    return f"<img alt='' style='{css}' src='data:image/png;base64,{base64.b64encode(png).decode()}'/>"
 
 
 def describe(item: tuple, lang: str) -> str:
@@ -210,23 +291,31 @@ def describe(item: tuple, lang: str) -> str:
     return str(item)
 
 
-def changes_html(model: WorkshopModel, lang: str) -> str:
-    """The log of mid-run changes, with the month each took effect."""
-    if not model.changes:
-        return f"<div style='color:#555'>{t('no_changes', lang)}</div>"
-    items = "".join(f"<li><b style='color:{CHANGE}'>{c.month}</b>: "
-                    f"{html.escape('; '.join(describe(item, lang) for item in c.what))}</li>" for c in model.changes)
-    return f"<div><b>{t('changes', lang)}</b><ul style='margin:2px 0 0 18px;padding:0'>{items}</ul></div>"
+def changes_html(teams: Team | WorkshopModel | Sequence[Team], lang: str) -> str:
+    """The log of mid-run changes of each team, with the month each took effect."""
+    teams = as_teams(teams)
+    out = []
+    for i, tm in enumerate(teams):
+        head = f"{_team_tag(i, tm, lang)} " if len(teams) > 1 else ""
+        if not tm.model.changes:
+            out.append(f"<div style='color:#555'>{head}{t('no_changes', lang)}</div>")
+            continue
+        items = "".join(f"<li><b style='color:{CHANGE}'>{c.month}</b>: "
+                        f"{html.escape('; '.join(describe(item, lang) for item in c.what))}</li>"
+                        for c in tm.model.changes)
+        out.append(f"<div>{head}<b>{t('changes', lang)}</b><ul style='margin:2px 0 0 18px;padding:0'>{items}</ul>"
+                   f"</div>")
+    return "".join(out)
 
 
 # ------------------------------------------------------------------ money
 def money_html(model: WorkshopModel, lang: str) -> str:
     """Spent against budget by lever (rows) and year (columns), with a bar per cell."""
-    tab = model.ledger.table()
-    spent = tab.pivot(index="lever", columns="year", values="spent").reindex(model.ledger.levers)
-    planned = tab.pivot(index="lever", columns="year", values="planned").reindex(model.ledger.levers)
+    # the ledger's (year, lever) arrays, as rows = levers: ledger.table() would build a frame each month
+    ledger = model.ledger
+    spent, planned = np.asarray(ledger.spent, float).T, np.asarray(ledger.planned, float).T
     scale, unit = (1e8, "亿元") if lang == "zh" else (1e6, "m CNY")
-    years = list(spent.columns)
+    years = list(YEARS)
 
     def cell(s: float, p: float) -> str:
         ratio = s / p if p > 0 else (1.0 if s > 0 else 0.0)
@@ -237,17 +326,17 @@ def money_html(model: WorkshopModel, lang: str) -> str:
                 f"<div style='background:{colour};height:7px;width:{width:.0f}%'></div></div></td>")
 
     rows = []
-    for lever in spent.index:
-        cells = "".join(cell(spent.at[lever, y], planned.at[lever, y]) for y in years)
-        cells += cell(spent.loc[lever].sum(), planned.loc[lever].sum())
+    for i, lever in enumerate(ledger.levers):
+        cells = "".join(cell(spent[i, k], planned[i, k]) for k in range(len(years)))
+        cells += cell(spent[i].sum(), planned[i].sum())
         rows.append(f"<tr style='border-bottom:1px solid #eee'><td style='padding:2px 6px;font-size:14px;"
                     f"white-space:nowrap'>{html.escape(lever_label(lever, lang))}</td>{cells}</tr>")
-    total = "".join(cell(spent[y].sum(), planned[y].sum()) for y in years)
-    total += cell(spent.values.sum(), planned.values.sum())
+    total = "".join(cell(spent[:, k].sum(), planned[:, k].sum()) for k in range(len(years)))
+    total += cell(spent.sum(), planned.sum())
     rows.append(f"<tr style='font-weight:700;border-top:2px solid #263238'><td style='padding:2px 6px'>Σ</td>"
                 f"{total}</tr>")
     head = "".join(f"<th style='padding:2px 6px'>{y}</th>" for y in years) + "<th>2016–2020</th>"
-    caption = (f"{t('total_spent', lang)}: <b>{spent.values.sum() / scale:,.2f}</b> {unit} · "
+    caption = (f"{t('total_spent', lang)}: <b>{spent.sum() / scale:,.2f}</b> {unit} · "
                f"{t('of_budget', lang)} <b>{model.cfg.budget.total_cny / scale:,.2f}</b> {unit} · "
                f"{t('spent', lang)} / {t('planned', lang)} ({unit})")
     return (f"<div class='ws-money' style='font-family:sans-serif'><div style='font-size:15px;margin-bottom:4px'>"
@@ -256,65 +345,138 @@ def money_html(model: WorkshopModel, lang: str) -> str:
 
 
 # ------------------------------------------------------------------ where the service is
-SERVICE_COLOURS = {"station": (27, 127, 59), "device": (66, 165, 245), "branch": (55, 71, 79),
-                   "unserved": (211, 47, 47)}
+SERVICE_KINDS = ("station", "device", "branch", "unserved")  # the order a village is classed in
+SERVICE_COLOURS = {"station": "#1b7f3b", "device": "#1e88e5", "branch": "#37474f", "unserved": "#d32f2f"}
+SERVICE_LABELS = {"station": "served_station", "device": "served_device", "branch": "served_branch",
+                  "unserved": "unserved"}
 
 
-def _county_png(kinds: np.ndarray, side: int, px: int = 7) -> bytes:
-    """A county's villages as squares (largest first), coloured by their kind of service."""
-    from matplotlib.image import imsave
-
-    img = np.full((side * side, 3), 245, np.uint8)
-    img[: len(kinds)] = kinds
-    img = img.reshape(side, side, 3).repeat(px, 0).repeat(px, 1)
-    img[px - 1 :: px, :] = 255  # a one-pixel gap between villages
-    img[:, px - 1 :: px] = 255
-    buf = io.BytesIO()
-    imsave(buf, img, format="png")
-    return buf.getvalue()
-
-
-def map_html(model: WorkshopModel, lang: str) -> str:
-    """The 9 counties as a 3x3 schematic grid; in each, one square per village, coloured by service."""
+def village_kind(model: WorkshopModel) -> np.ndarray:
+    """Each village's service, 0..3 as :data:`SERVICE_KINDS`: a station counts over a device over a branch."""
     p = model.places
-    kind = np.where(p.village_station, 0, np.where(p.village_device, 1, np.where(p.village_branch, 2, 3)))
-    palette = np.array([SERVICE_COLOURS[k] for k in ("station", "device", "branch", "unserved")], np.uint8)
-    county = np.asarray(p.village_county)
-    counts = np.bincount(county, minlength=len(COUNTIES))
-    side = int(np.ceil(np.sqrt(max(counts.max(), 1))))
-    cells = []
-    for c in range(len(COUNTIES)):
-        idx = np.flatnonzero(county == c)
-        idx = idx[np.argsort(-p.village_size[idx], kind="stable")]
-        served = int(np.asarray(p.village_served)[idx].sum())
-        png = _county_png(palette[kind[idx]], side)
-        cells.append(
-            f"<div style='text-align:center'><div style='font-size:16px;font-weight:700'>{county_name(c, lang)}"
-            f"</div><div style='font-size:13px'><span style='color:{MET}'>{served}</span> / {idx.size} "
-            f"<span style='color:{FAR}'>({idx.size - served} {t('unserved', lang)})</span></div>"
-            f"{png_img(png, 'width:100%;max-width:190px;image-rendering:pixelated')}</div>")
+    return np.where(p.village_station, 0, np.where(p.village_device, 1, np.where(p.village_branch, 2, 3)))
+
+
+# What the villages can be coloured by: the kinds in drawing-legend order, their colours and labels, and how
+# each village is classed. "credit" is whole-village credit (整村授信), the plan's route to credit for every
+# village, so the map shows which villages the campaigns have not reached yet.
+MAP_MODES = {
+    "service": (SERVICE_KINDS, SERVICE_COLOURS, SERVICE_LABELS, village_kind),
+    "credit": (("campaigned", "not_campaigned"), {"campaigned": "#6a1b9a", "not_campaigned": "#bdbdbd"},
+               {"campaigned": "credit_done", "not_campaigned": "credit_not_done"},
+               lambda m: np.where(m.places.village_campaigned, 0, 1)),
+}
+
+
+@cache
+def _county_layer(lang: str) -> str:
+    """The county shapes and names: the same for every frame, so built once per language."""
+    cmap = county_map()
+    names = "".join(
+        f"<text x='{c.label_xy[0]:.0f}' y='{c.label_xy[1]:.0f}' font-size='17' font-weight='700' "
+        f"text-anchor='middle' fill='#212121' stroke='white' stroke-width='4' paint-order='stroke' "
+        f"style='pointer-events:none'>{county_name(i, lang)}</text>" for i, c in enumerate(cmap.counties))
+    return names
+
+
+@cache
+def _county_path(i: int) -> str:
+    """County ``i``'s outline as SVG path data (2,000 points: built once, not every month)."""
+    return county_map().counties[i].path()
+
+
+@cache
+def _dots(seed: int, county_of_village: bytes) -> np.ndarray:
+    """Each village as an SVG sub-path of one round dot ('M x y h0' drawn with a round cap)."""
+    xy = village_positions(seed, np.frombuffer(county_of_village, dtype=np.int64))
+    return np.array([f"M{x:.1f} {y:.1f}h0" for x, y in xy], dtype=object)
+
+
+def map_html(model: WorkshopModel, lang: str, mode: str = "service") -> str:
+    """The 9 counties drawn from the boundary file, one dot per village coloured by ``mode`` (:data:`MAP_MODES`).
+
+    Hovering over a county shows its totals (an SVG <title>, so it works offline and in the handout).
+    """
+    kinds, colours, labels, classify = MAP_MODES[mode]
+    cmap = county_map()
+    county = np.asarray(model.places.village_county, np.int64)
+    kind = classify(model)
+    dots = _dots(int(model.cfg.seed), county.tobytes())
+    counts = np.zeros((len(COUNTIES), len(kinds)), int)
+    np.add.at(counts, (county, kind), 1)
+    shapes = []
+    for i in range(len(cmap.counties)):
+        totals = " · ".join(f"{t(labels[k], lang)} {counts[i, j]:,}" for j, k in enumerate(kinds))
+        tip = f"{county_name(i, lang)}: {t('county_villages', lang).format(n=f'{counts[i].sum():,}')} · {totals}"
+        shapes.append(f"<g><title>{html.escape(tip)}</title><path class='ws-county' data-county='{i}' "
+                      f"d='{_county_path(i)}' fill='#f4f1e8' stroke='#546e7a' stroke-width='1.4' "
+                      f"fill-rule='evenodd'/></g>")
+    layers = "".join(  # the last kind first, the first on top: the room looks for the service coming in
+        f"<path class='ws-villages-{k}' d='{''.join(dots[kind == j])}' stroke='{colours[k]}' "
+        f"stroke-width='3.4' stroke-linecap='round' fill='none' style='pointer-events:none'/>"
+        for j, k in reversed(list(enumerate(kinds))) if (kind == j).any())
+    total = counts.sum(axis=0)
     legend = " ".join(
-        f"<span style='white-space:nowrap'><span style='display:inline-block;width:13px;height:13px;"
-        f"background:rgb{SERVICE_COLOURS[k]};vertical-align:middle'></span> {t(key, lang)}</span>"
-        for k, key in (("station", "served_station"), ("device", "served_device"), ("branch", "served_branch"),
-                       ("unserved", "unserved")))
-    return (f"<div class='ws-map' style='font-family:sans-serif'><div style='font-size:14px;margin-bottom:4px'>"
-            f"{legend}</div><div style='display:grid;grid-template-columns:repeat(3,1fr);gap:8px'>"
-            f"{''.join(cells)}</div></div>")
+        f"<span style='white-space:nowrap;margin-right:8px'><span style='display:inline-block;width:12px;"
+        f"height:12px;border-radius:6px;background:{colours[k]};vertical-align:middle'></span> "
+        f"{t(labels[k], lang)} <b>{total[j]:,}</b></span>" for j, k in enumerate(kinds))
+    return (f"<div class='ws-map' data-mode='{mode}' style='font-family:sans-serif'><div class='ws-map-legend' "
+            f"style='font-size:14px;margin-bottom:4px'>{legend}</div>"
+            f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {cmap.width:.0f} {cmap.height:.0f}' "
+            f"style='width:100%;max-width:640px;height:auto;display:block;margin:auto'>{''.join(shapes)}{layers}"
+            f"{_county_layer(lang)}</svg><div style='font-size:12px;color:#555'>{t('map_note', lang)}</div></div>")
 
 
 # ------------------------------------------------------------------ the handout
-def handout_html(model: WorkshopModel, lang: str) -> str:
-    """The current view as one small self-contained HTML file (no scripts, no links), for printing."""
+PRINT_CSS = """
+@page { size: A4; margin: 12mm 11mm; }
+body { font-family: sans-serif; max-width: 1100px; margin: auto; color: #111; }
+h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 14px 0 6px; }
+.ws-team-block { break-inside: auto; }
+svg { max-width: 100%; }
+@media print {
+  body { max-width: none; margin: 0; font-size: 11px; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  .ws-status span[style*='font-size:40px'] { font-size: 24px !important; }
+  .ws-scorecard td, .ws-scorecard th { padding: 1px 3px !important; font-size: 10px !important;
+    min-width: 0 !important; }
+  .ws-scorecard td span { padding: 1px 4px !important; font-size: 10px !important; }
+  .ws-odds span { display: block; }
+  .ws-scorecard td div[style*='font-size:18px'] { font-size: 12px !important; }
+  .ws-scorecard tr, .ws-money tr, .ws-chart, .ws-map { break-inside: avoid; }
+  .ws-page { break-before: page; }
+  .ws-money td { min-width: 0 !important; }
+  .ws-money div[style*='font-size:13px'] { font-size: 9px !important; }
+  .ws-map svg { max-width: 150mm !important; }
+}
+"""
+
+
+def handout_html(teams: Team | WorkshopModel | Sequence[Team], lang: str,
+                 odds: Sequence[dict[str, int] | None] | None = None, n_seeds: int = 0) -> str:
+    """The current view of every team as one small self-contained HTML file (no scripts, no links).
+
+    It prints on A4 from the browser: the scorecard and trajectories first, then per team its changes,
+    money and map, each team starting on a new page.
+    """
+    teams = as_teams(teams)
+    model = teams[0].model
+    title = html.escape(t("title", lang))
+    per_team = []
+    for i, tm in enumerate(teams):
+        head = _team_tag(i, tm, lang) if len(teams) > 1 else ""
+        per_team.append(
+            f"<section class='ws-team-block ws-page'><h2>{head} {t('team_changes', lang)}</h2>"
+            f"{changes_html(tm.model, lang)}<h2>{head} {t('money', lang)}</h2>{money_html(tm.model, lang)}"
+            f"<h2>{head} {t('map', lang)}</h2>{map_html(tm.model, lang)}</section>")
+    odds_note = (f"<p style='font-size:12px;color:#555'>{t('odds_ready', lang).format(n=n_seeds, w=f'{WEIGHT:g}')}"
+                 f"</p>" if odds and any(o is not None for o in odds) else "")
     return (
         f"<!DOCTYPE html><html lang='{'zh-CN' if lang == 'zh' else 'en'}'><head><meta charset='utf-8'>"
-        f"<title>{html.escape(t('title', lang))} {model.month}</title></head>"
-        "<body style='font-family:sans-serif;max-width:1100px;margin:auto'>"
-        f"<h1 style='font-size:24px'>{html.escape(t('title', lang))}</h1>"
-        f"<p>{html.escape(model.scenario_description)}</p>{status_html(model, lang)}"
-        f"{changes_html(model, lang)}<h2>{t('scorecard', lang)}</h2>{scorecard_html(model, lang)}"
-        f"<h2>{t('trajectories', lang)}</h2>{trajectories_html(model, lang, columns=3)}"
-        f"<h2>{t('money', lang)}</h2>{money_html(model, lang)}"
-        f"<h2>{t('map', lang)}</h2>{map_html(model, lang)}"
-        f"<p style='color:#777;font-size:12px'>{month_label(0)} – {model.month}</p></body></html>"
+        f"<title>{title} {model.month}</title><style>{PRINT_CSS}</style></head><body>"
+        f"<h1>{title}</h1><p style='margin:0 0 6px;color:#555'>{t('handout_note', lang)} "
+        f"{t('period', lang)}: {month_label(0)} – {model.month}</p>"
+        f"{status_html(teams, lang)}<h2>{t('scorecard', lang)}</h2>"
+        f"{scorecard_html(teams, lang, odds, n_seeds)}{odds_note}"
+        f"<h2 class='ws-page'>{t('trajectories', lang)}</h2>{trajectories_html(teams, lang, columns=2)}"
+        f"{''.join(per_team)}</body></html>"
     )
