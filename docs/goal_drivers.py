@@ -19,7 +19,8 @@ def main(extra: list[str]) -> None:
     print("| goal | kind | levers that move it | no_program | plan | target |")
     print("|---|---|---|---|---|---|")
     for g in load_goals():
-        levers = ", ".join(cls.name for cls in LEVERS if g.goal_id in cls.conf_class().moves) or "-"
+        levers = ", ".join(cls.name for cls in LEVERS if g.goal_id in cls.conf_class().moves)
+        levers = levers or "every lever (its money)"
         vals = [runs[n].loc[g.goal_id] for n in ("no_program", "plan")]
         cells = [f"{_fmt(v['value'], g.unit)} {'✓' if v['met'] else '✗'}" for v in vals]
         print(f"| `{g.goal_id}` | {g.kind} | {levers} | {cells[0]} | {cells[1]} | {_fmt(g.target, g.unit)} |")

@@ -86,3 +86,64 @@ def test_visits_file_unfiled_households_first(tiny_world):
     w.streams.new_month(0)
     outreach.visit_grids(w, Policy(), np.full(w.n_grids, 50.0 * w.weight))
     assert w.households.has_file[:n].sum() > before
+
+
+# ---------------------------------------------------------------- risk and selection
+def test_a_poorer_household_with_the_same_need_is_less_likely_approved_and_gets_a_smaller_line(tiny_world):
+    from sim.behaviour.credit import assess, credit_lines, household_pd
+
+    w = tiny_world
+    rows = np.flatnonzero(w.households.kind[: w.n_active_rows] == 0)[:200]
+    rich, poor = rows.copy(), rows.copy()
+    w.households.income[rich] = 80_000
+    pd_rich = household_pd(w, rich, np.full(rows.size, 100_000, np.float32))
+    lines_rich = credit_lines(w, rich)
+    w.households.income[poor] = 20_000
+    pd_poor = household_pd(w, poor, np.full(rows.size, 100_000, np.float32))
+    lines_poor = credit_lines(w, poor)
+    z = np.full(rows.size, 0.5, np.float32)
+    cut = w.u.approval_pd_cutoff
+    assert (assess(w, Policy(), poor, pd_poor, z) <= cut).mean() < (assess(w, Policy(), rich, pd_rich, z) <= cut).mean()
+    assert (lines_poor < lines_rich).all()
+    assert (lines_poor <= w.u.line_income_multiple * 20_000 + 1).all()
+
+
+def test_more_debt_service_raises_the_default_probability(tiny_world):
+    from sim.behaviour.credit import household_pd
+
+    rows = np.arange(100)
+    low = household_pd(tiny_world, rows, np.full(100, 20_000, np.float32))
+    high = household_pd(tiny_world, rows, np.full(100, 200_000, np.float32))
+    assert (high > low).all()
+
+
+def test_the_share_with_a_line_rises_with_income_without_the_programme():
+    from sim import simulate
+    from sim.population import URBAN
+
+    m = simulate(["scenario=no_program", "population.weight=100"], keep_model=True).model
+    hh, n = m.households, m.world.n_active_rows
+    rural = np.flatnonzero(hh.kind[:n] != URBAN)
+    q = np.searchsorted(np.quantile(hh.income[rural], [0.2, 0.4, 0.6, 0.8]), hh.income[rural])
+    share = [float(np.mean(hh.line[rural][q == k] > 0)) for k in range(5)]
+    assert share[0] < share[2] < share[4], share
+
+
+def test_the_npl_ratio_has_no_spin_up_artefact():
+    from sim import TaizhouModel, load_config
+
+    m = TaizhouModel(load_config(["scenario=no_program", "population.weight=50"]))
+    start = m.state_2015["npl_ratio"]
+    for _ in range(12):
+        m.step()
+    path = np.array([r["npl_ratio"] for r in m.records])
+    assert (np.abs(path / start - 1) <= 0.3).all(), (start, path.round(4))
+
+
+def test_neighbours_who_borrow_raise_take_up():
+    from sim import simulate
+
+    def borrowers(*extra):
+        return simulate(["population.weight=100", "months=12", *extra]).wide()["households_with_loan"].iloc[-1]
+
+    assert borrowers() > borrowers("uncertainties.peer_effect=0")
