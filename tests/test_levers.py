@@ -187,3 +187,16 @@ def test_the_months_order_honours_declared_dependencies():
 
     with pytest.raises(ValueError, match="cycle"):
         month_order((A, B))
+
+
+def test_remote_first_stations_go_to_remote_villages_first():
+    def first_year(priority):
+        m = simulate(["population.weight=200", "months=12", f"levers.stations.priority={priority}"],
+                     keep_model=True).model
+        new = m.places.village_station & ~m.world.village_remote  # stations outside remote villages
+        return m.places.village_station.copy(), float(new.sum()) / max(1, m.places.village_station.sum())
+
+    remote, share_remote_first = first_year("remote_first")
+    largest, share_largest_first = first_year("largest_first")
+    assert (remote != largest).any()
+    assert share_remote_first < share_largest_first
