@@ -422,9 +422,10 @@ class SimConf:
     start: str = param("2016-01", choices=("2016-01",), source="plan: 2016-2020", doc="the first month")
     months: int = param(60, unit="months", low=1, high=60, source="plan: 2016-01 to 2020-12",
                         doc="months to run")
-    spinup_months: int = param(24, unit="months", low=0, high=120,
-                               source="model design: two years of 2015 practice, long enough for loans of up to "
-                               "two years to turn over, before 2016-01", doc="months run before 2016 (no programme)")
+    spinup_months: int = param(12, unit="months", low=0, high=120,
+                               source="model design: a year of 2015 practice, long enough for the arrears of "
+                               "a year (write-off after 12 months) to fill, before 2016-01",
+                               doc="months run before 2016 (no programme)")
     scenario: ScenarioConf = field(default_factory=ScenarioConf)
     population: PopulationConf = field(default_factory=PopulationConf)
     uncertainties: UncertaintiesConf = field(default_factory=UncertaintiesConf)

@@ -137,6 +137,10 @@ class World:
         self._access = None
         p = self.places
         self.village_remote = p.remote(self.pop.remote_km) & p.village_exists
+        # how much more managers seek out each household, before whether it borrows (the plan's priorities)
+        remote_place = np.concatenate([self.village_remote, np.zeros(p.community_county.size, bool)])
+        self.visit_weight = (1.0 + self.u.visit_priority_remote * remote_place[self.hh_place]
+                             + self.u.visit_priority_low_income * (hh.kind == LOW_INCOME)).astype(np.float32)
         rural_n = np.maximum(1, np.bincount(hh.village[rural_rows], minlength=nv))
         low = rural_rows[hh.kind[rural_rows] == LOW_INCOME]
         self.village_low_income_share = np.bincount(hh.village[low], minlength=nv) / rural_n
@@ -180,11 +184,15 @@ class World:
         """Share of households with a loan and share of platform users in each village and community."""
         hh, n = self.households, self.n_active_rows
         n_places = self.places.village_size.size + self.places.community_county.size
-        place = self.hh_place[:n]
-        people = np.maximum(1, np.bincount(place, minlength=n_places))
-        self.place_borrower_share = np.bincount(place, weights=hh.product[:n] != NO_LOAN,
-                                                minlength=n_places) / people
-        self.place_digital_share = np.bincount(place, weights=hh.digital[:n], minlength=n_places) / people
+        if getattr(self, "_people_n", -1) != n or getattr(self, "_people_places", None) is not self.hh_place:
+            self.place_households = np.maximum(1, np.bincount(self.hh_place[:n], minlength=n_places))
+            self._people_n, self._people_places = n, self.hh_place
+        # counting the rows that borrow or use the platform is cheaper than weighting every row
+        borrowers = np.flatnonzero(hh.product[:n] != NO_LOAN)
+        self.place_borrower_share = (np.bincount(self.hh_place[borrowers], minlength=n_places)
+                                     / self.place_households)
+        users = np.flatnonzero(hh.digital[:n])
+        self.place_digital_share = np.bincount(self.hh_place[users], minlength=n_places) / self.place_households
 
     # ------------------------------------------------------------ grids (一人一格)
     def _build_grids(self) -> None:
@@ -203,8 +211,13 @@ class World:
         self.refresh_grids()
 
     def refresh_grids(self) -> None:
-        """Rows per grid among the households formed so far."""
-        self.grid_households = np.bincount(self.grid_of[: self.n_active_rows], minlength=self.n_grids)
+        """Rows per grid among the households formed so far (only the rows formed since last time are counted)."""
+        counted = getattr(self, "_grid_counted", 0)
+        if counted == 0:
+            self.grid_households = np.zeros(self.n_grids, np.int64)
+        if self.n_active_rows > counted:
+            self.grid_households += np.bincount(self.grid_of[counted: self.n_active_rows], minlength=self.n_grids)
+            self._grid_counted = self.n_active_rows
 
     # ------------------------------------------------------------ demography
     def refresh_active(self) -> None:
@@ -242,7 +255,8 @@ class World:
         """Outlets opened: access is recomputed once, when next read."""
         self._access = None
 
-    def _access_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+    def place_access(self) -> tuple[np.ndarray, np.ndarray]:
+        """For every village and community: whether it has a service point, and the distance (km) to one."""
         if self._access is None:
             p, pop = self.places, self.pop
             in_village = p.village_station | p.village_device
@@ -251,18 +265,14 @@ class World:
                 np.where(in_village, np.float32(pop.distance_in_village_km), p.village_distance),
                 np.where(p.community_covered, pop.distance_community_outlet_km, pop.distance_community_other_km),
             ]).astype(np.float32)
-            self._access = (served[self.hh_place], dist[self.hh_place])
+            self._access = (served, dist)
         return self._access
 
-    @property
-    def hh_station(self) -> np.ndarray:
-        """Whether each household's village or community has a service point."""
-        return self._access_arrays()[0]
-
-    @property
-    def hh_distance(self) -> np.ndarray:
-        """Each household's distance (km) to the nearest service point."""
-        return self._access_arrays()[1]
+    def access(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Whether the households ``rows`` have a service point in their place, and their distance (km) to one."""
+        served, dist = self.place_access()
+        place = self.hh_place[rows]
+        return served[place], dist[place]
 
     # ------------------------------------------------------------ the loan book
     def loan_groups(self) -> dict[str, np.ndarray]:

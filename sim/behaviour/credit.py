@@ -280,8 +280,9 @@ def household_credit(w: World, policy: Policy, t: int) -> None:
     p_line = np.clip(p_use * np.where(reached, pf_low, pf_small) * (0.5 + hh.trust[idx]) * peer, 0, 1)
     take_line = has_line & (ds[0] < p_line)
     # without one: apply at an outlet or station, if it is near enough and the household knows how
-    access = (u.p_apply_branch + u.distance_decay_per_km * w.hh_distance[idx]
-              + u.station_effect_on_credit_use * w.hh_station[idx] + u.literacy_effect * (hh.literacy[idx] - 0.5))
+    served, distance = w.access(idx)
+    access = (u.p_apply_branch + u.distance_decay_per_km * distance
+              + u.station_effect_on_credit_use * served + u.literacy_effect * (hh.literacy[idx] - 0.5))
     pf_house = price_factor(u.farm_loan_rate, policy.housing_discount_bp, u.price_semi_elasticity)
     pf_branch = np.where(housing, pf_house, np.where(reached, pf_low, pf_farm))
     apply = ~has_line & (ds[0] < np.clip(access * pf_branch * peer, 0, 1))

@@ -83,9 +83,7 @@ def station_strength(w: World) -> np.ndarray:
     1, or less when a station's monthly capacity is short of its households' counter transactions.
     """
     u, p = w.u, w.places
-    n = w.n_active_rows
-    nv = p.village_size.size
-    demand = np.bincount(w.hh_place[:n], minlength=nv + p.community_county.size) * w.weight * u.transactions_rural
+    demand = w.place_households * w.weight * u.transactions_rural
     strength = np.concatenate([p.village_served, p.community_covered]).astype(np.float64)
     station_only = np.concatenate([p.village_station & ~p.village_branch & ~p.village_device,
                                    np.zeros(p.community_county.size, bool)])

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.behaviour import credit
-from sim.population import DEFAULTED, FIRM, LOW_INCOME, URBAN
+from sim.population import DEFAULTED, FIRM, URBAN
 
 if TYPE_CHECKING:
     from sim.policy import Policy
@@ -68,13 +68,7 @@ def visit_grids(w: World, policy: Policy, visits: np.ndarray) -> None:
 
 def _visit_priority(w: World, n: int) -> np.ndarray:
     """How much more a manager seeks out each household than an ordinary one (the plan's priority groups)."""
-    hh, u = w.households, w.u
-    remote = np.concatenate([w.village_remote, np.zeros(w.places.community_county.size, bool)])[w.hh_place[:n]]
-    weight = np.ones(n, np.float32)
-    weight += np.float32(u.visit_priority_remote) * remote
-    weight += np.float32(u.visit_priority_low_income) * (hh.kind[:n] == LOW_INCOME)
-    weight += np.float32(u.visit_priority_no_loan) * (hh.product[:n] == 0)
-    return weight
+    return w.visit_weight[:n] + np.float32(w.u.visit_priority_no_loan) * (w.households.product[:n] == 0)
 
 
 def campaign(w: World, policy: Policy, villages: np.ndarray, max_cards: float = np.inf) -> float:
@@ -170,14 +164,16 @@ def issue_worker_cards(w: World, policy: Policy, rows_wanted: int, line: float) 
     """
     hh = w.households
     n = w.n_active_rows
-    cand = np.flatnonzero(w.is_worker[:n] & (hh.line[:n] == 0) & ~hh.npl[:n] & (hh.history[:n] != DEFAULTED))
-    if cand.size:
-        z = w.streams.month("campaigns").random(cand.size, dtype=np.float32)
-        cand = cand[credit.rate(w, policy, cand, np.ones(cand.size, bool), z)]
-    if rows_wanted <= 0 or cand.size == 0:
+    if rows_wanted <= 0:
         return 0.0
-    if rows_wanted < cand.size:
+    cand = np.flatnonzero(w.is_worker[:n] & (hh.line[:n] == 0) & ~hh.npl[:n] & (hh.history[:n] != DEFAULTED))
+    if rows_wanted < cand.size:  # the trade unions' lists: the workers most keen on a card first
         cand = cand[np.argpartition(w.latent_line[cand], rows_wanted)[:rows_wanted]]
+    if cand.size == 0:
+        return 0.0
+    # the bank assesses each; a worker it judges too risky gets no card
+    z = w.streams.rows("campaigns", cand, 1)[0]
+    cand = cand[credit.rate(w, policy, cand, np.ones(cand.size, bool), z)]
     hh.line[cand] = np.minimum(np.float32(line * w.income_index), credit.credit_lines(w, cand))
     hh.has_file[cand] = True
     return cand.size * w.weight
