@@ -37,3 +37,7 @@ workshop: $(STAMP)  # the workshop page on http://127.0.0.1:8765; see README.md,
 	@echo "Workshop page: http://127.0.0.1:8765  (Ctrl-C stops it)"
 	SOLARA_TELEMETRY_MIXPANEL_ENABLE=False $(BIN)/solara run sim/workshop/app.py \
 		--host 127.0.0.1 --port 8765 --no-open --production
+
+.PHONY: check-deep
+check-deep: $(STAMP)  # the property tests with 2,000 random configurations instead of 200
+	HYPOTHESIS_PROFILE=deep $(BIN)/python -m pytest tests/test_properties.py

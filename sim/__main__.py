@@ -1,11 +1,14 @@
 """``python -m sim``: one run with Hydra overrides, e.g. ``python -m sim scenario=no_program seed=3``.
 
 Bad input stops the run before any work or any file is written: a one-paragraph error naming the key,
-the value and what is allowed, and exit code 2.
+the value and what is allowed, and exit code 2. An output folder that cannot be written is bad input too;
+a disk that fills up while the outputs are written is a failure (exit code 1), and the folder then has no
+``manifest.json``: it does not look finished.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -14,9 +17,11 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
 from sim.config import ConfigError
-from sim.run import CONFIG_DIR, load_config, print_summary, run_config, to_sim_conf
+from sim.run import CONFIG_DIR, ROOT, load_config, print_summary, run_config, to_sim_conf
 
 EXIT_BAD_INPUT = 2
+EXIT_FAILED = 1
+DEFAULT_RUNS_DIR = ROOT / "results" / "runs"  # configs/config.yaml's hydra.run.dir lives here
 
 
 def _fail(exc: ConfigError) -> None:
@@ -35,7 +40,11 @@ def _hydra_main(cfg: DictConfig) -> None:
     (out / "manifest.json").unlink(missing_ok=True)
     result = run_config(conf)
     if conf.write_outputs:
-        result.save(out)
+        try:
+            result.save(out)
+        except OSError as exc:
+            print(f"error: cannot write {exc.filename or out}: {exc.strerror or exc}", file=sys.stderr)
+            sys.exit(EXIT_FAILED)
     if not conf.quiet:
         print_summary(result, out if conf.write_outputs else None)
 
@@ -47,9 +56,38 @@ def main() -> None:
     if not flags:  # a plain single run: check everything before Hydra makes its run folder
         try:
             load_config(args)
+            run_dir = next((a.split("=", 1)[1] for a in args if a.startswith("hydra.run.dir=")), None)
+            check_output_dir(Path(run_dir) if run_dir else DEFAULT_RUNS_DIR, "hydra.run.dir")
         except ConfigError as exc:
             _fail(exc)
     _hydra_main()
+
+
+def check_output_dir(path: Path, key: str) -> None:
+    """Refuse an output folder that cannot be made or written, before anything is written.
+
+    Raises:
+        ConfigError: naming the key, the folder and why it cannot be used.
+    """
+    path = path if path.is_absolute() else Path.cwd() / path
+    probe = path
+    while not probe.exists():
+        probe = probe.parent
+    if not probe.is_dir():
+        raise ConfigError(key, str(path), f"a folder that can be made: {probe} is a file")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise ConfigError(key, str(path), f"a folder that can be written: {probe} is not writable")
+    try:
+        stat = os.statvfs(probe)
+    except OSError as exc:
+        raise ConfigError(key, str(path), f"a folder on a file system that can be read: {exc.strerror}") from None
+    if stat.f_flag & os.ST_RDONLY:
+        raise ConfigError(key, str(path), f"a folder that can be written: {probe} is on a read-only file system")
+    try:  # the checks above pass: making it is the one test left (nothing is written into it here)
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(key, str(path), f"a folder that can be made ({exc.strerror})") from None
+
 
 
 if __name__ == "__main__":

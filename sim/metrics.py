@@ -37,6 +37,7 @@ def month_metrics(world, ledger, t: int) -> dict[str, float]:
         stations=float(p.village_station.sum()),
         device_points=float(p.village_device.sum()),
         villages_covered=float(p.village_served.sum()),
+        villages_existing=float(p.village_exists.sum()),
         communities_covered=float(p.community_covered.sum()),
         spend_cum=ledger.total_spent,
         low_income_loan_balance=float(g["hh_bal"][LOW_INCOME_LOAN].sum()),

@@ -129,3 +129,14 @@ def test_a_reused_run_folder_loses_its_old_manifest_before_the_new_run(tmp_path,
 
 def test_simulate_keeps_the_model_only_when_asked():
     assert simulate(TEST_SCALE).model is None
+
+
+@pytest.mark.parametrize("where", ["a_file/run", "missing/../a_file/x/run"])
+def test_an_output_folder_that_cannot_be_made_is_refused_in_one_line(tmp_path, where):
+    (tmp_path / "a_file").write_text("")
+    (tmp_path / "missing").mkdir()
+    proc = subprocess.run([sys.executable, "-m", "sim", *TEST_SCALE, f"hydra.run.dir={tmp_path / where}"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "hydra.run.dir" in proc.stderr and "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1

@@ -61,14 +61,9 @@ class OutletLever(Lever):
         c, y = self.conf, year_index(t)
         opex_month = c.opex_per_year / 12.0
         opex = self.opened * opex_month
-        months_left = world.months - t
         due = self.units_this_month(self.intensity(t))
         self.backlog += due  # outlets the plan wanted but money or places did not allow yet
-        # Commit capex now and opex to the end of the run: an opened outlet is never left unpaid.
-        free = self.purse.total_left() - self.opened * opex_month * months_left
-        per_unit = c.capex + opex_month * months_left
-        affordable = int(min(free // per_unit, (self.purse.available(y) - opex) // c.capex)) \
-            if per_unit > 0 and c.capex > 0 else self.backlog
+        affordable = self._affordable(world, t, opex_month) if c.capex > 0 else self.backlog
         cand = self.candidates(world)
         n = min(self.backlog, max(0, affordable))
         idx = np.flatnonzero(cand)
@@ -81,7 +76,26 @@ class OutletLever(Lever):
         if not (cand.sum() - len(places)):  # nowhere left to put one
             self.unplaced += self.backlog
             self.backlog = 0
-        self.purse.pay(y, opex + len(places) * c.capex, opex + due * c.capex)
+        # opex beyond the money to date (a budget cut in the middle of the run) is a shortfall, never an overspend
+        cost = opex + len(places) * c.capex
+        self.purse.pay(y, min(cost, self.purse.available(y)), opex + due * c.capex)
+
+    def _affordable(self, world, t: int, opex_month: float) -> int:
+        """New outlets whose capex now and opex to the end of the run the money to date pays, at every year end.
+
+        At the end of each remaining year the lever's money to date must cover what it has spent, the opex of
+        the outlets open until then and the new ones' capex and opex: an outlet once opened is never left
+        unpaid and no year spends ahead of its phasing.
+        """
+        c = self.conf
+        y = year_index(t)
+        best = None
+        for end in range(y, year_index(world.months - 1) + 1):
+            months = 12 * (end + 1) - t  # this month to the end of that year
+            free = self.purse.available(end) - self.opened * opex_month * months
+            n = free // (c.capex + opex_month * months)
+            best = n if best is None else min(best, n)
+        return max(0, int(best or 0))
 
 
 @dataclass
