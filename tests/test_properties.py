@@ -47,7 +47,6 @@ def configs(draw) -> SimConf:
     scaled, any total and split of the money, any phasing."""
     cfg = SimConf()
     cfg.seed = draw(st.integers(0, 2**32 - 1))
-    cfg.population.weight = 2350.0
     for path, spec in draw(st.lists(st.sampled_from(UNCERTAIN), max_size=6, unique_by=lambda x: x[0])):
         lo, hi = spec.uncertain
         value = draw(st.floats(lo, hi))
@@ -63,6 +62,7 @@ def configs(draw) -> SimConf:
     cfg.budget.total_cny = draw(st.sampled_from([0.0, 1e8, 9e8, 2e9]))
     cfg.budget.allocation = dict(zip(LEVER_NAMES, _simplex(draw, len(LEVER_NAMES)), strict=True))
     cfg.budget.phasing = _simplex(draw, 5)
+    cfg.population.weight = cfg.population.households_2015 / 1_000  # a thousand household rows, whatever the count
     return validate(cfg)
 
 
