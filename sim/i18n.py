@@ -417,8 +417,10 @@ def t(key: str, lang: str) -> str:
 
 
 def lever_names() -> tuple[str, ...]:
-    """The levers of the model, from the fields of :class:`sim.config.LeversConf`."""
-    return tuple(f.name for f in dataclasses.fields(LeversConf))
+    """The levers of the model, in the month's order."""
+    from sim.levers import LEVER_NAMES
+
+    return LEVER_NAMES
 
 
 def _doc_label(name: str) -> tuple[str, str]:

@@ -16,11 +16,24 @@ SCENARIO_DIR = Path(__file__).resolve().parent.parent / "configs" / "scenario"
 FIRST = ("plan", "no_program")  # the plan, and what happens without it
 
 
-def scenarios() -> dict[str, str]:
-    """Scenario name -> one-line description: ``plan`` and ``no_program`` first, then by name."""
+def scenarios(lang: str = "en") -> dict[str, str]:
+    """Scenario name -> one-line description in ``lang``: ``plan`` and ``no_program`` first, then by name.
+
+    The Chinese description is the file's ``scenario.description_zh`` if it has one, else the strings table's
+    ``scenario_desc_<name>`` (:mod:`sim.i18n`), else the English one.
+    """
     paths = sorted(SCENARIO_DIR.glob("*.yaml"), key=lambda p: (p.stem not in FIRST, FIRST.index(p.stem)
                                                                 if p.stem in FIRST else 0, p.stem))
-    return {p.stem: _description(p, p.stat().st_mtime_ns) for p in paths}
+    out = {}
+    for p in paths:
+        en, zh = _description(p, p.stat().st_mtime_ns)
+        if lang == "zh" and not zh:
+            from sim.i18n import t
+
+            key = f"scenario_desc_{p.stem}"
+            zh = t(key, "zh") if t(key, "zh") != key else en
+        out[p.stem] = zh if lang == "zh" else en
+    return out
 
 
 def names() -> list[str]:
@@ -29,12 +42,13 @@ def names() -> list[str]:
 
 
 @cache
-def _description(path: Path, mtime_ns: int) -> str:
+def _description(path: Path, mtime_ns: int) -> tuple[str, str]:
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError:
-        return ""
-    return str((doc.get("scenario") or {}).get("description", ""))
+        return "", ""
+    block = doc.get("scenario") or {}
+    return str(block.get("description", "")), str(block.get("description_zh", ""))
 
 
 def main() -> None:

@@ -40,11 +40,6 @@ def default_scenario() -> str:
     return load_config([]).scenario.name
 
 
-def lever_names() -> list[str]:
-    """The model's levers, in the month's order."""
-    return list(LEVER_NAMES)
-
-
 @dataclass
 class ExperimentConf:
     """What every experiment has.
@@ -186,7 +181,7 @@ def _validate_budget(conf: BudgetConf) -> None:
         raise ConfigError("budget.total_cny", totals, "each total once")
     if not conf.budget.allocations:
         conf.budget.allocations = {"as_planned": {}}
-    levers = lever_names()
+    levers = list(LEVER_NAMES)
     for name, shares in conf.budget.allocations.items():
         for lever, share in shares.items():
             key = f"budget.allocations.{name}.{lever}"

@@ -12,48 +12,18 @@ import copy
 import threading
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 
 import numpy as np
-import yaml
 
 from sim.calendar import month_label, year_index
 from sim.config import YEARS, SimConf
 from sim.i18n import lever_names, t
 from sim.model import TaizhouModel
-from sim.run import CONFIG_DIR, load_config
+from sim.run import load_config
+from sim.scenarios import scenarios
 
-SCENARIO_DIR = Path(CONFIG_DIR) / "scenario"
 REFERENCE_SCENARIO = "plan"
 DEFAULT_WEIGHT = 100.0  # real households per simulated row: ~24k rows, a step in 10-20 ms
-
-
-def scenarios(lang: str = "en") -> dict[str, str]:
-    """Scenario name -> its one-line description in ``lang``, from ``configs/scenario/*.yaml``.
-
-    The folder is listed on each call, so a scenario added while the page runs shows up without a restart;
-    a file is parsed again only when it changes. The Chinese description is the file's
-    ``scenario.description_zh`` when the config schema allows it, else the page's text table
-    (``scenario_desc_<name>`` in :mod:`sim.i18n`), else the English one.
-    """
-    out = {}
-    for path in SCENARIO_DIR.glob("*.yaml"):
-        en, zh = _description(path, path.stat().st_mtime_ns)
-        key = f"scenario_desc_{path.stem}"
-        table = t(key, "zh")  # the key itself when the table has no entry
-        out[path.stem] = en if lang == "en" else zh or (table if table != key else en)
-    # the plan first: it is the reference everything is compared with
-    return dict(sorted(out.items(), key=lambda kv: (kv[0] != REFERENCE_SCENARIO, kv[0])))
-
-
-@cache
-def _description(path: Path, mtime_ns: int) -> tuple[str, str]:
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError:
-        return "", ""
-    block = doc.get("scenario") or {}
-    return str(block.get("description", "")), str(block.get("description_zh", ""))
 
 
 @cache
