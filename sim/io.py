@@ -4,12 +4,33 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 FILE_MODE = 0o644  # mkstemp makes files private; results are meant to be shared
+HOST = socket.gethostname()
+
+
+def temporary_file(target: Path) -> tuple[int, str]:
+    """A temporary file next to ``target`` whose name says which process writes it.
+
+    Named ``.<name>~<host>~<pid>~<random>.tmp``: a file whose process is gone is known stale at once, even
+    when it is empty (a writer killed before its first byte); :func:`sim.experiment.store.clean_temporary`
+    removes those.
+    """
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}~{HOST}~{os.getpid()}~", suffix=".tmp", dir=target.parent)
+    os.chmod(tmp, FILE_MODE)
+    return fd, tmp
+
+
+def with_path(exc: BaseException, target: Path) -> BaseException:
+    """An OSError that names the file being written (a failed write() names none); other errors as they are."""
+    if isinstance(exc, OSError) and exc.filename is None:
+        return OSError(exc.errno, exc.strerror or str(exc), str(target))
+    return exc
 
 
 def write_atomic(target: str | Path, write: Callable[[Any], None], binary: bool = True, sync: bool = False) -> Path:
@@ -26,8 +47,7 @@ def write_atomic(target: str | Path, write: Callable[[Any], None], binary: bool 
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.chmod(tmp, FILE_MODE)
+    fd, tmp = temporary_file(target)
     try:
         with os.fdopen(fd, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8"})) as fh:
             write(fh)
@@ -35,9 +55,9 @@ def write_atomic(target: str | Path, write: Callable[[Any], None], binary: bool 
                 fh.flush()
                 os.fsync(fh.fileno())
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise
+        raise with_path(exc, target) from None
     return target
 
 
@@ -52,11 +72,11 @@ def write_json_atomic(target: str | Path, data: Any) -> Path:
 
 
 def write_parquet_atomic(target: str | Path, df, meta: dict[str, bytes] | None = None, sync: bool = False) -> Path:
-    """A DataFrame as Parquet (with extra schema metadata), atomically."""
+    """A DataFrame (or a pyarrow Table) as Parquet, with extra schema metadata, atomically."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    table = pa.Table.from_pandas(df, preserve_index=False)
+    table = df if isinstance(df, pa.Table) else pa.Table.from_pandas(df, preserve_index=False)
     if meta:
         table = table.replace_schema_metadata({**(table.schema.metadata or {}), **meta})
     return write_atomic(target, lambda fh: pq.write_table(table, fh), sync=sync)

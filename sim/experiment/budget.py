@@ -23,11 +23,11 @@ from sim.experiment.driver import (
     print_runs,
     reports_os_errors,
     start,
-    write_csv_atomic,
 )
 from sim.experiment.findings import LIKELY, UNLIKELY, budget_cell_label, budget_findings
 from sim.experiment.store import RunSpec, plan_cell
 from sim.i18n import t
+from sim.io import write_csv_atomic
 from sim.run import load_config
 
 KIND = "budget"

@@ -22,11 +22,11 @@ from sim.experiment.driver import (
     print_runs,
     reports_os_errors,
     start,
-    write_csv_atomic,
 )
 from sim.experiment.findings import LIKELY, UNLIKELY, compare_findings
 from sim.experiment.store import RunSpec, plan_cell
 from sim.i18n import t
+from sim.io import write_csv_atomic
 
 KIND = "compare"
 

@@ -31,7 +31,8 @@ from sim.experiment.conf import (
     to_experiment,
 )
 from sim.experiment.launch import run_pending
-from sim.experiment.store import RunSpec, collect, replication_seeds, write_text_atomic
+from sim.experiment.store import RunSpec, collect, replication_seeds
+from sim.io import write_parquet_atomic, write_text_atomic
 from sim.run import code_version, package_versions
 
 EXIT_BAD_INPUT = 2
@@ -209,27 +210,6 @@ def gather(exp_dir: Path, store_dir: Path, specs: list[RunSpec]) -> tuple[pd.Dat
     write_parquet_atomic(exp_dir / "monthly.parquet", monthly)
     write_text_atomic(exp_dir / "runs_index.csv", index.to_csv(index=False))
     return runs, monthly, index
-
-
-def write_parquet_atomic(path: Path, df: pd.DataFrame) -> None:
-    """A table as parquet under a temporary name, then renamed into place."""
-    import os
-
-    from sim.experiment.store import temporary_file
-
-    fd, tmp = temporary_file(path)
-    os.close(fd)
-    try:
-        df.to_parquet(tmp, index=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def write_csv_atomic(path: Path, df: pd.DataFrame) -> None:
-    """A table as CSV, atomically."""
-    write_text_atomic(path, df.to_csv(index=False))
 
 
 def print_runs(exp_dir, index, provenance) -> None:

@@ -41,8 +41,8 @@ from sim.experiment.store import (
     reject_run,
     run_path,
     verify_run,
-    write_text_atomic,
 )
+from sim.io import write_text_atomic
 from sim.run import ROOT
 
 JOBS_PER_CORE = 16  # enough jobs to balance uneven runs, few enough that Hydra's ~0.1 s per job stays small

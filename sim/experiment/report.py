@@ -27,9 +27,9 @@ from matplotlib import font_manager
 from matplotlib.ticker import FuncFormatter
 
 from sim.experiment import fmt
-from sim.experiment.store import write_text_atomic
 from sim.goals import Goal, load_goals
 from sim.i18n import scenario_label, t
+from sim.io import write_text_atomic
 
 CJK_FAMILY = "Noto Sans CJK SC"
 # where Debian's fonts-noto-cjk puts its files; matplotlib's font cache may predate their installation

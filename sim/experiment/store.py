@@ -23,9 +23,7 @@ import hashlib
 import json
 import os
 import re
-import socket
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -43,19 +41,20 @@ import pyarrow.parquet as pq
 
 from sim.config import SimConf
 from sim.goals import GOAL_IDS, load_goals
+from sim.io import FILE_MODE, write_parquet_atomic
+from sim.io import HOST as _HOST
+from sim.io import with_path as _with_path
 from sim.run import code_version, load_config, run_config
 
 RUNS_DIR = "_runs"  # shared by the experiments of one out_root: a run done once serves them all
 # fields that change what is written or printed, not what is computed
 _NOT_IN_KEY = ("write_outputs", "quiet")
-FILE_MODE = 0o644  # mkstemp makes files private; results are meant to be shared
 REJECTED_DIR = ".rejected"  # bad run files moved aside, kept to inspect
 RUN_META = b"sim_run"  # the schema metadata key of a run file: key, checksum, spec, manifest, origin
 CLAIM_HEARTBEAT_S = 30.0  # a claim's holder touches it this often while it computes
 CLAIM_MAX_AGE_S = 1800  # a claim untouched this long is stale even if its process cannot be checked (other node)
 EMPTY_CLAIM_GRACE_S = 60  # an empty claim younger than this is being written (create, then write)
 TMP_MAX_AGE_S = 3600  # a temporary file of another host's process is stale only after this long
-_HOST = socket.gethostname()
 _TMP_NAME = re.compile(r"~(?P<host>[^~]+)~(?P<pid>\d+)~[^~]*\.tmp$")
 
 
@@ -211,52 +210,9 @@ def write_atomic(target: Path, table: pd.DataFrame, meta: dict[str, Any]) -> Non
 
     The key is the file's stem; ``meta`` (spec, manifest) is stored as JSON in the schema metadata.
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
     arrow = pa.Table.from_pandas(table, preserve_index=False)
     stamp = {"key": target.stem, "checksum": table_checksum(arrow), **meta}
-    arrow = arrow.replace_schema_metadata({**(arrow.schema.metadata or {}),
-                                           RUN_META: json.dumps(stamp, default=str).encode()})
-    fd, tmp = temporary_file(target)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            pq.write_table(arrow, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise _with_path(exc, target) from None
-
-
-def write_text_atomic(target: Path, text: str) -> None:
-    """Write a text file atomically (temporary name, then rename)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = temporary_file(target)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise _with_path(exc, target) from None
-
-
-def _with_path(exc: BaseException, target: Path) -> BaseException:
-    """An OSError that names the file being written (a failed write() names none), other errors as they are."""
-    if isinstance(exc, OSError) and exc.filename is None:
-        return OSError(exc.errno, exc.strerror or str(exc), str(target))
-    return exc
-
-
-def temporary_file(target: Path) -> tuple[int, str]:
-    """A temporary file next to ``target`` whose name says which process writes it (see :func:`clean_temporary`).
-
-    Named ``.<name>~<host>~<pid>~<random>.tmp``: a file whose process is gone is known stale at once,
-    even when it is empty (a writer killed before its first byte).
-    """
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}~{_HOST}~{os.getpid()}~", suffix=".tmp", dir=target.parent)
-    os.chmod(tmp, FILE_MODE)  # mkstemp makes files private; results are meant to be shared
-    return fd, tmp
+    write_parquet_atomic(target, arrow, {RUN_META: json.dumps(stamp, default=str).encode()}, sync=True)
 
 
 class BadRunFile(Exception):
