@@ -121,6 +121,10 @@ class AccountManager(mesa.Agent):
 class Station(mesa.Agent):
     """A village financial service station (丰收驿站) or a device point, or a community outlet.
 
+    A station serves its village's counter transactions up to its monthly capacity (a device point and a
+    community outlet are not limited); the e-channel choice of the village's households sees how much of
+    their demand it covers (:func:`sim.behaviour.digital.station_strength`).
+
     Args:
         model: the model.
         kind: 'station', 'device' or 'community'.
@@ -133,6 +137,7 @@ class Station(mesa.Agent):
         self.kind = kind
         self.place = place
         self.opened = opened
+        self.capacity = model.world.u.station_capacity_tx if kind == "station" else np.inf
 
     @property
     def opened_label(self) -> str:

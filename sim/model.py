@@ -17,6 +17,7 @@ rules rather than an imposed stock.
 
 from __future__ import annotations
 
+import numpy as np
 from mesa import Model
 
 from sim import behaviour
@@ -62,6 +63,7 @@ class TaizhouModel(Model):
         for kind, mask in zip(("station", "device", "community"), self._stations_seen, strict=True):
             for place in mask.nonzero()[0].tolist():
                 Station(self, kind, place, -1)
+        self._station_capacity()
         self._spin_up(cfg.spinup_months)
         w.unsecured_2015 = unsecured_balance(w.last_groups)
         self.state_2015 = month_metrics(w, self.ledger, -1)  # end-2015, after the spin-up (calibration)
@@ -142,15 +144,26 @@ class TaizhouModel(Model):
         places = w.places
         self._stations_seen = (places.village_station.copy(), places.village_device.copy(),
                                places.community_covered.copy())
+        self._station_capacity()
 
     def _open_station_agents(self, t: int) -> None:
         """A Mesa agent for every service point the levers opened this month."""
         places = self.world.places
         now = (places.village_station, places.village_device, places.community_covered)
         for kind, before, after in zip(("station", "device", "community"), self._stations_seen, now, strict=True):
-            for place in (after & ~before).nonzero()[0].tolist():
+            opened = (after & ~before).nonzero()[0].tolist()
+            for place in opened:
                 Station(self, kind, place, t)
             before[:] = after
+            if opened and kind == "station":
+                self._station_capacity()
+
+    def _station_capacity(self) -> None:
+        """Each village's station capacity: the sum of its stations' (a merged village may have two)."""
+        stations = [a for a in self.agents_by_type.get(Station, []) if a.kind == "station"]
+        cap = np.zeros(self.world.places.village_size.size)
+        np.add.at(cap, [a.place for a in stations], [a.capacity for a in stations])
+        self.world.station_capacity = cap
 
     def run(self) -> TaizhouModel:
         """Run every month of the config (60 by default)."""

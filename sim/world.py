@@ -69,6 +69,8 @@ class World:
         self._coop_cum = np.concatenate([[0], np.cumsum(self.enterprises.kind == COOPERATIVE)])
         self.refresh_active()
         self._build_grids()
+        # each village's station capacity (the model keeps it from its Station agents; one station each here)
+        self.station_capacity = np.where(self.places.village_station, self.u.station_capacity_tx, 0.0)
         self.staff = Staff(self.grid_county[self.manager_grid].astype(np.intp), self.u,
                            self.pop.manager_hours_per_month, self.weight)
         self.income_index = 1.0
@@ -103,12 +105,12 @@ class World:
 
         cutoff = self.u.approval_pd_cutoff
         hh, ent = self.households, self.enterprises
-        rows = np.flatnonzero(hh.product)
+        rows = np.flatnonzero(hh.product != 0)
         z = self.streams.build["latent"].random(rows.size, dtype=np.float32)
         pd = household_pd(self, rows, hh.loan[rows], UNSECURED_PRODUCTS[hh.product[rows]])
         drop = rows[assess(self, Policy(), rows, pd, z) > cutoff]
         hh.product[drop], hh.loan[drop], hh.months_left[drop] = 0, 0, 0
-        rows = np.flatnonzero(ent.product)
+        rows = np.flatnonzero(ent.product != 0)
         z = self.streams.build["latent"].random(rows.size, dtype=np.float32)
         drop = rows[assess(self, Policy(), rows, enterprise_pd(self, rows), z, "enterprises") > cutoff]
         ent.product[drop], ent.loan[drop], ent.months_left[drop] = 0, 0, 0
@@ -285,7 +287,7 @@ class World:
 
         out = {}
         for name, store, n_products in (("hh", self.households, 7), ("ent", self.enterprises, 4)):
-            rows = np.flatnonzero(store.product)
+            rows = np.flatnonzero(store.product != 0)
             loan = store.loan[rows]
             code = (store.product[rows].astype(np.intp) * 24 + store.kind[rows] * 8
                     + store.green[rows] * 4 + store.npl[rows] * 2 + (loan > SMALL_CREDIT_CAP_CNY))

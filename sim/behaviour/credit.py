@@ -184,7 +184,7 @@ def loan_lifecycle(w: World, store, draws: np.ndarray, pd_annual, terms, renew_o
         Real CNY written off, and the row indices of this month's defaults, renewals and repayments.
     """
     u = w.u
-    loans = np.flatnonzero(store.product)
+    loans = np.flatnonzero(store.product != 0)
     is_npl = store.npl[loans]
     npl = loans[is_npl]
     store.npl_months[npl] += 1

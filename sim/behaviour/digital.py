@@ -87,7 +87,8 @@ def station_strength(w: World) -> np.ndarray:
     strength = np.concatenate([p.village_served, p.community_covered]).astype(np.float64)
     station_only = np.concatenate([p.village_station & ~p.village_branch & ~p.village_device,
                                    np.zeros(p.community_county.size, bool)])
-    cap = u.station_capacity_tx / np.maximum(demand, 1.0)
+    capacity = np.concatenate([w.station_capacity, np.zeros(p.community_county.size)])
+    cap = capacity / np.maximum(demand, 1.0)
     strength[station_only] = np.minimum(1.0, cap[station_only])
     return strength
 
