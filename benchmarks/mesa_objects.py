@@ -9,7 +9,7 @@ Both versions run the same households (one population, drawn once from a fixed s
   draws per month for default, renewal and need, then draws only for the rows with a need.
 
 The rule mirrors the structure and parameters of the project's household rule (``household_credit`` and
-``loan_lifecycle`` in sim's behaviour module) without importing it, so that this benchmark does not depend on
+``loan_lifecycle`` in ``sim.behaviour``) without importing it, so that this benchmark does not depend on
 how the model's code is organised:
 
 1. loan rows: an NPL ages and is written off after ``npl_months_to_write_off`` months; a performing loan
@@ -30,8 +30,9 @@ how the model's code is organised:
 
 Left out, because they are levers or scenario effects, not the rule's structure: housing loans, price
 discounts, the low-income lever's reach, green labels, new credit lines from campaigns, manager visits.
-Parameters are read from ``sim.load_config([]).uncertainties`` where the name exists; otherwise the
-literal defaults in :data:`DEFAULTS` are used (they are the project's values when this was written).
+Parameters (and ``farm_season``) are read from ``sim.load_config([]).uncertainties`` where the name exists;
+otherwise the literal defaults in :data:`DEFAULTS` and :data:`FARM_SEASON` are used (the project's values when
+this was written).
 
 The check: the share of households with a loan and the mean balance at the last month, and the defaults per
 household-year, agree between the two versions within Monte Carlo error. Households do not interact in this
@@ -53,6 +54,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import mesa
 import numpy as np
@@ -63,9 +65,8 @@ FARM, LOW_INCOME, URBAN = 0, 1, 2
 NO_LOAN, SMALL_CREDIT, FARM_LOAN, WORKER_LOAN = 0, 1, 2, 4
 YEARS = 5
 
-# Credit demand by calendar month for farm households (mean 1), as in the project's calendar module.
-_SEASON = np.array([1.0, 1.4, 1.4, 1.2, 0.9, 0.8, 0.8, 0.8, 1.0, 1.0, 0.9, 1.0])
-FARM_SEASON = _SEASON / _SEASON.mean()
+#: The rule's parameters by name: numbers, and ``farm_season`` (12 relative needs by calendar month).
+Params = dict[str, Any]
 
 #: Fallback values of the parameters the rule reads (the project's defaults when this was written).
 DEFAULTS: dict[str, float] = {
@@ -95,6 +96,8 @@ DEFAULTS: dict[str, float] = {
     "distance_decay_per_km": -0.02,
     "literacy_effect": 0.20,
 }
+#: Fallback of ``farm_season``: credit need of farm households by calendar month (scaled to mean 1 where used).
+FARM_SEASON = (1.0, 1.4, 1.4, 1.2, 0.9, 0.8, 0.8, 0.8, 1.0, 1.0, 0.9, 1.0)
 #: Population shares (the project's population config when this was written): rural share of households,
 #: low-income share of rural ones, borrowers at the start by kind, rated shares, served by a station.
 POPULATION = {
@@ -114,7 +117,7 @@ def monthly_probability(annual: float | np.ndarray) -> float | np.ndarray:
     return 1.0 - np.power(1.0 - np.clip(annual, 0.0, 1.0), 1.0 / 12.0)
 
 
-def load_parameters() -> tuple[dict[str, float], list[str]]:
+def load_parameters() -> tuple[Params, list[str]]:
     """The rule's parameters: the project's configured values where the name exists, else :data:`DEFAULTS`.
 
     Returns:
@@ -134,6 +137,14 @@ def load_parameters() -> tuple[dict[str, float], list[str]]:
         else:
             params[name] = float(default)
             fallback.append(name)
+    season = getattr(u, "farm_season", None)
+    try:
+        params["farm_season"] = tuple(float(x) for x in season)
+        if len(params["farm_season"]) != 12:
+            raise ValueError
+    except (TypeError, ValueError):
+        params["farm_season"] = FARM_SEASON
+        fallback.append("farm_season")
     return params, fallback
 
 
@@ -148,12 +159,14 @@ class Tables:
     approve: np.ndarray  # approval probability by kind
 
     @classmethod
-    def from_parameters(cls, p: dict[str, float]) -> Tables:
+    def from_parameters(cls, p: Params) -> Tables:
         """Build the tables from the parameters."""
         pd_kind = np.array([1.0, p["low_income_default_factor"], 1.0]) * p["annual_default_probability"]
         pd = monthly_probability(np.stack([pd_kind, pd_kind * p["rated_default_factor"]]))
+        season = np.asarray(p["farm_season"], dtype=float)
+        season = season / season.mean()
         need = np.stack([monthly_probability(np.array([p["need_rate_farm"] * s, p["need_rate_low_income"] * s,
-                                                       p["need_rate_urban"]])) for s in FARM_SEASON])
+                                                       p["need_rate_urban"]])) for s in season])
         term = np.zeros(5, np.int16)
         term[[SMALL_CREDIT, WORKER_LOAN]] = int(p["term_small_credit_months"])
         term[FARM_LOAN] = int(p["term_farm_months"])
@@ -166,7 +179,7 @@ class Tables:
         return cls(pd.astype(F32), need.astype(F32), term, size_mean, approve.astype(F32))
 
 
-def make_population(n: int, p: dict[str, float], seed: int = 20151231) -> dict[str, np.ndarray]:
+def make_population(n: int, p: Params, seed: int = 20151231) -> dict[str, np.ndarray]:
     """The households at the start: kinds, attributes, credit lines and an initial loan book.
 
     Args:
@@ -297,7 +310,7 @@ class HouseholdAgent(mesa.Agent):
 class CreditModel(mesa.Model):
     """The households as Mesa agents; each month activates them in random order with ``shuffle_do``."""
 
-    def __init__(self, population: dict[str, np.ndarray], params: dict[str, float], rng: int = 0) -> None:
+    def __init__(self, population: dict[str, np.ndarray], params: Params, rng: int = 0) -> None:
         super().__init__(rng=rng)
         tables = Tables.from_parameters(params)
         # plain Python lists: what an agent reads each step costs no NumPy scalar conversion
@@ -334,7 +347,7 @@ class CreditModel(mesa.Model):
                         np.array(agents.get("defaults")), years)
 
 
-def run_mesa(population: dict[str, np.ndarray], params: dict[str, float], months: int,
+def run_mesa(population: dict[str, np.ndarray], params: Params, months: int,
              seed: int) -> tuple[np.ndarray, float, float, float]:
     """Build the Mesa model and run it.
 
@@ -352,7 +365,7 @@ def run_mesa(population: dict[str, np.ndarray], params: dict[str, float], months
 
 
 # ------------------------------------------------------------------ the same rule over arrays
-def run_vectorised(population: dict[str, np.ndarray], params: dict[str, float], months: int,
+def run_vectorised(population: dict[str, np.ndarray], params: Params, months: int,
                    seed: int) -> tuple[np.ndarray, float, float, float]:
     """The household credit rule over all rows at once, mirroring the structure of sim's household rule.
 
@@ -462,7 +475,7 @@ class Runs:
 
 
 def run_one(runs: Runs, fn: Callable[..., tuple[np.ndarray, float, float, float]], population: dict[str, np.ndarray],
-            params: dict[str, float], months: int, seed: int) -> None:
+            params: Params, months: int, seed: int) -> None:
     """Run one version for one seed, record its outcomes and times, and print the times."""
     out, t_build, t_run, c_run = fn(population, params, months, seed)
     runs.outcomes.append(out)
