@@ -2,37 +2,46 @@
 
 Both versions run the same households (one population, drawn once from a fixed seed) for the same months:
 
-* ``HouseholdAgent(mesa.Agent)``: one Python object per household with its attributes (kind, income, trust,
-  distance, literacy, station, rated, line, product, loan, months_left, npl, npl_months, defaults), stepped
-  each month with ``model.agents.shuffle_do("step")`` and drawing with the model's ``self.random``;
+* ``HouseholdAgent(mesa.Agent)``: one Python object per household with its attributes (kind, income, wealth,
+  risk, trust, distance, literacy, station, file, rating, history, line, product, loan, months_left, npl,
+  npl_months, defaults), stepped each month with ``model.agents.shuffle_do("step")`` and drawing with the
+  model's ``self.random``;
 * :func:`run_vectorised`: every household at once as columns (float32 like the model's), with full-length
-  draws per month for default, renewal and need, then draws only for the rows with a need.
+  draws per month for default, renewal, income shock and need, then draws only for the rows that need them.
 
-The rule mirrors the structure and parameters of the project's household rule (``household_credit`` and
-``loan_lifecycle`` in ``sim.behaviour``) without importing it, so that this benchmark does not depend on
-how the model's code is organised:
+The rule mirrors the structure and parameters of the project's household rule (``household_credit``,
+``loan_lifecycle``, ``household_pd`` and ``assess`` in ``sim.behaviour``) without importing it, so that this
+benchmark does not depend on how the model's code is organised:
 
 1. loan rows: an NPL ages and is written off after ``npl_months_to_write_off`` months; a performing loan
-   defaults with the monthly equivalent of ``annual_default_probability`` (x ``low_income_default_factor``
-   for low-income households, x ``rated_default_factor`` for rated ones), which also cancels the credit line;
-   otherwise it ages and, at maturity, is renewed for a new term with ``p_renew`` or repaid and closed;
+   defaults with the monthly equivalent of the household's true annual default probability
+   ``pd_base x risk x (income / mean rural income)^-pd_income_elasticity x exp(pd_dsr_slope x (DSR -
+   dsr_reference))`` (x ``unsecured_default_factor`` for unsecured loans; DSR = debt x (``farm_loan_rate`` +
+   1 / ``amortisation_years``) / income), times ``income_shock_factor`` in a month with an income shock
+   (``income_shock_rate`` a year); a default cancels the credit line and marks the history; otherwise the loan
+   ages and, at maturity, is renewed if the household wishes (``p_renew``) and the bank's new assessment
+   passes, or is repaid (a clean history);
 2. rows without a loan have a need with the monthly equivalent of ``need_rate_farm``,
    ``need_rate_low_income`` (both times the farm season of the month) or ``need_rate_urban``;
-3. with a credit line the household draws on it with ``p_use_line x (0.5 + trust)``: a small-credit loan,
-   capped by the line;
+3. with a credit line the household draws on it with ``p_use_line x (0.5 + trust)``: an unsecured
+   small-credit loan, capped by the line, with no new assessment;
 4. without one it applies at an outlet with ``p_apply_branch + distance_decay_per_km x distance +
-   station_effect_on_credit_use x station + literacy_effect x (literacy - 0.5)`` and is approved with
-   ``p_approve_low_income`` (low-income households) or ``p_approve_secured``: a farm loan (rural) or a
-   worker loan (urban);
+   station_effect_on_credit_use x station + literacy_effect x (literacy - 0.5)``: a secured farm loan (rural)
+   or urban loan; the bank approves it when its estimate of the default probability, the true one times
+   ``exp(noise x z)`` (noise ``assessment_noise``, narrowed by ``file_information`` and
+   ``rating_information``; times ``history_default_factor`` or ``history_repaid_factor``), is at most
+   ``approval_pd_cutoff``, and the household's wealth at ``max_loan_to_value`` covers the loan;
 5. disbursement: a lognormal size (sigma ``loan_size_sigma``) with the product's mean (``small_credit_size_mean``,
-   ``farm_loan_size_mean``, ``worker_loan_size``; ``low_income_loan_size`` for low-income households) times the
-   household's relative income, for ``term_small_credit_months`` or ``term_farm_months``.
+   ``farm_loan_size_mean``, ``urban_loan_size_mean``; ``low_income_loan_size`` for low-income households)
+   times relative income to the power ``loan_size_income_elasticity``, for ``term_small_credit_months`` or
+   ``term_farm_months``.
 
-Left out, because they are levers or scenario effects, not the rule's structure: housing loans, price
-discounts, the low-income lever's reach, green labels, new credit lines from campaigns, manager visits.
-Parameters (and ``farm_season``) are read from ``sim.load_config([]).uncertainties`` where the name exists;
-otherwise the literal defaults in :data:`DEFAULTS` and :data:`FARM_SEASON` are used (the project's values when
-this was written).
+Left out, because they are levers, capacities or scenario effects rather than the rule's structure: housing
+loans, price discounts, the low-income lever's reach, green labels, peers, the shared credit platform, the
+managers' hours and the bank's funding room, new credit lines from campaigns, income growth. Parameters are
+read from ``sim.load_config([])`` (``uncertainties``, and ``population`` for incomes and wealth) where the name
+exists; otherwise the literal defaults in :data:`DEFAULTS`, :data:`FARM_SEASON` and :data:`POPULATION` are used
+(the project's values when this was written). The script prints which fell back.
 
 The check: the share of households with a loan and the mean balance at the last month, and the defaults per
 household-year, agree between the two versions within Monte Carlo error. Households do not interact in this
@@ -62,21 +71,20 @@ from scipy.special import ndtri
 
 F32 = np.float32
 FARM, LOW_INCOME, URBAN = 0, 1, 2
-NO_LOAN, SMALL_CREDIT, FARM_LOAN, WORKER_LOAN = 0, 1, 2, 4
-YEARS = 5
+NO_LOAN, SMALL_CREDIT, FARM_LOAN, URBAN_LOAN = 0, 1, 2, 3
+UNSECURED = (False, True, False, False)  # by product code
+NO_HISTORY, REPAID, DEFAULTED = 0, 1, 2
 
 #: The rule's parameters by name: numbers, and ``farm_season`` (12 relative needs by calendar month).
 Params = dict[str, Any]
 
-#: Fallback values of the parameters the rule reads (the project's defaults when this was written).
+#: Fallback values of the behavioural parameters the rule reads (the project's defaults when this was written).
 DEFAULTS: dict[str, float] = {
     "need_rate_farm": 0.30,
     "need_rate_low_income": 0.25,
     "need_rate_urban": 0.04,
     "p_use_line": 0.85,
     "p_apply_branch": 0.50,
-    "p_approve_secured": 0.60,
-    "p_approve_low_income": 0.30,
     "p_renew": 0.75,
     "p_line_given_rated": 0.88,
     "credit_line_mean": 150_000,
@@ -84,32 +92,55 @@ DEFAULTS: dict[str, float] = {
     "small_credit_size_mean": 80_000,
     "farm_loan_size_mean": 150_000,
     "low_income_loan_size": 40_000,
-    "worker_loan_size": 50_000,
+    "urban_loan_size_mean": 100_000,
     "loan_size_sigma": 0.5,
+    "loan_size_income_elasticity": 0.5,
     "term_small_credit_months": 12,
     "term_farm_months": 24,
-    "annual_default_probability": 0.010,
-    "low_income_default_factor": 1.5,
-    "rated_default_factor": 0.8,
     "npl_months_to_write_off": 12,
     "station_effect_on_credit_use": 0.06,
     "distance_decay_per_km": -0.02,
     "literacy_effect": 0.20,
+    "pd_base": 0.025,
+    "pd_income_elasticity": 0.5,
+    "pd_dsr_slope": 2.0,
+    "dsr_reference": 0.5,
+    "unsecured_default_factor": 1.3,
+    "amortisation_years": 5.0,
+    "farm_loan_rate": 0.075,
+    "income_shock_rate": 0.05,
+    "income_shock_factor": 5.0,
+    "assessment_noise": 0.8,
+    "file_information": 0.3,
+    "rating_information": 0.4,
+    "history_default_factor": 10.0,
+    "history_repaid_factor": 0.8,
+    "approval_pd_cutoff": 0.05,
+    "max_loan_to_value": 0.7,
+    "risk_sigma": 0.7,
 }
 #: Fallback of ``farm_season``: credit need of farm households by calendar month (scaled to mean 1 where used).
 FARM_SEASON = (1.0, 1.4, 1.4, 1.2, 0.9, 0.8, 0.8, 0.8, 1.0, 1.0, 0.9, 1.0)
-#: Population shares (the project's population config when this was written): rural share of households,
-#: low-income share of rural ones, borrowers at the start by kind, rated shares, served by a station.
-POPULATION = {
+#: Population figures: read from ``sim.load_config([]).population`` where the name exists (the first eight),
+#: else these literals; the rest (borrowers at the start by kind, rated shares, served by a station, distance)
+#: belong to this benchmark.
+POPULATION: dict[str, Any] = {
     "rural_share": 0.42,
     "low_income_share_rural": 0.07,
+    "income_rural_2015": 55_440,
+    "urban_rural_income_ratio": 2.04,
+    "income_sigma": 0.6,
+    "wealth_income_ratio": 8.0,
+    "wealth_sigma": 0.8,
+    "literacy_mean": 0.45,
+    "file_rate": (0.55, 0.55, 0.15),
     "borrower_share": (0.30, 0.10, 0.02),
     "rated_share": (0.55, 0.40, 0.15),
     "station_share_rural": 0.20,
     "distance_median_km": 4.0,
-    "income_sigma": 0.6,
-    "literacy_mean": 0.45,
 }
+_FROM_POPULATION_CONFIG = ("rural_share", "low_income_share_rural", "income_rural_2015", "urban_rural_income_ratio",
+                           "income_sigma", "wealth_income_ratio", "wealth_sigma", "literacy_mean")
 
 
 def monthly_probability(annual: float | np.ndarray) -> float | np.ndarray:
@@ -117,25 +148,30 @@ def monthly_probability(annual: float | np.ndarray) -> float | np.ndarray:
     return 1.0 - np.power(1.0 - np.clip(annual, 0.0, 1.0), 1.0 / 12.0)
 
 
+def _number(obj: object, name: str) -> float | None:
+    value = getattr(obj, name, None)
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
 def load_parameters() -> tuple[Params, list[str]]:
-    """The rule's parameters: the project's configured values where the name exists, else :data:`DEFAULTS`.
+    """The rule's parameters: the project's configured values where the name exists, else the literal defaults.
 
     Returns:
-        The parameters by name, and the names that fell back to the literal defaults.
+        The parameters by name (population figures under ``pop``), and the names that fell back.
     """
     try:
         import sim
 
-        u = sim.load_config([]).uncertainties
+        cfg = sim.load_config([])
+        u, pop_cfg = cfg.uncertainties, cfg.population
     except Exception:  # the benchmark runs whatever state the model's code is in
-        u = None
-    params, fallback = {}, []
+        u = pop_cfg = None
+    params: Params = {}
+    fallback = []
     for name, default in DEFAULTS.items():
-        value = getattr(u, name, None)
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            params[name] = float(value)
-        else:
-            params[name] = float(default)
+        value = _number(u, name)
+        params[name] = default if value is None else value
+        if value is None:
             fallback.append(name)
     season = getattr(u, "farm_season", None)
     try:
@@ -145,38 +181,44 @@ def load_parameters() -> tuple[Params, list[str]]:
     except (TypeError, ValueError):
         params["farm_season"] = FARM_SEASON
         fallback.append("farm_season")
+    pop = dict(POPULATION)
+    for name in _FROM_POPULATION_CONFIG:
+        value = _number(pop_cfg, name)
+        if value is None:
+            fallback.append("population." + name)
+        else:
+            pop[name] = value
+    params["pop"] = pop
     return params, fallback
 
 
 @dataclass
 class Tables:
-    """What both versions look up each month, computed once from the parameters."""
+    """What both versions look up, computed once from the parameters."""
 
-    pd: np.ndarray  # monthly default probability by [rated, kind]
     need: np.ndarray  # monthly need probability by [calendar month, kind]
     term: np.ndarray  # months by product code
     size_mean: np.ndarray  # loan size mean by [kind, product code]
-    approve: np.ndarray  # approval probability by kind
+    shock: float  # monthly probability of an income shock
+    service: float  # yearly debt service per CNY of debt
 
     @classmethod
     def from_parameters(cls, p: Params) -> Tables:
         """Build the tables from the parameters."""
-        pd_kind = np.array([1.0, p["low_income_default_factor"], 1.0]) * p["annual_default_probability"]
-        pd = monthly_probability(np.stack([pd_kind, pd_kind * p["rated_default_factor"]]))
         season = np.asarray(p["farm_season"], dtype=float)
         season = season / season.mean()
         need = np.stack([monthly_probability(np.array([p["need_rate_farm"] * s, p["need_rate_low_income"] * s,
                                                        p["need_rate_urban"]])) for s in season])
-        term = np.zeros(5, np.int16)
-        term[[SMALL_CREDIT, WORKER_LOAN]] = int(p["term_small_credit_months"])
+        term = np.zeros(4, np.int16)
+        term[[SMALL_CREDIT, URBAN_LOAN]] = int(p["term_small_credit_months"])
         term[FARM_LOAN] = int(p["term_farm_months"])
-        size_mean = np.zeros((3, 5))
+        size_mean = np.zeros((3, 4))
         size_mean[:, SMALL_CREDIT] = p["small_credit_size_mean"]
         size_mean[:, FARM_LOAN] = p["farm_loan_size_mean"]
-        size_mean[:, WORKER_LOAN] = p["worker_loan_size"]
+        size_mean[:, URBAN_LOAN] = p["urban_loan_size_mean"]
         size_mean[LOW_INCOME, :] = p["low_income_loan_size"]
-        approve = np.array([p["p_approve_secured"], p["p_approve_low_income"], p["p_approve_secured"]])
-        return cls(pd.astype(F32), need.astype(F32), term, size_mean, approve.astype(F32))
+        return cls(need.astype(F32), term, size_mean, float(monthly_probability(p["income_shock_rate"])),
+                   p["farm_loan_rate"] + 1.0 / p["amortisation_years"])
 
 
 def make_population(n: int, p: Params, seed: int = 20151231) -> dict[str, np.ndarray]:
@@ -184,40 +226,48 @@ def make_population(n: int, p: Params, seed: int = 20151231) -> dict[str, np.nda
 
     Args:
         n: number of households.
-        p: the rule's parameters (credit line sizes, terms, default tables).
+        p: the rule's parameters (credit line and loan sizes, terms, population figures under ``pop``).
         seed: seed of the population (the same households for every behaviour seed and both versions).
 
     Returns:
         Columns by name, one row per household.
     """
     rng = np.random.default_rng(seed)
-    pop = POPULATION
+    pop = p["pop"]
     rural = rng.random(n) < pop["rural_share"]
     kind = np.where(rural, np.where(rng.random(n) < pop["low_income_share_rural"], LOW_INCOME, FARM), URBAN)
     kind = kind.astype(np.int8)
     sigma = pop["income_sigma"]
-    income = rng.lognormal(-sigma**2 / 2, sigma, n).astype(F32)  # relative income, mean 1
+    mean_income = pop["income_rural_2015"] * np.where(rural, 1.0, pop["urban_rural_income_ratio"])
+    income = (mean_income * rng.lognormal(-sigma**2 / 2, sigma, n)).astype(F32)  # CNY a year
+    ws = pop["wealth_sigma"]
+    wealth = (income * pop["wealth_income_ratio"] * rng.lognormal(-ws**2 / 2, ws, n)).astype(F32)
+    rs = p["risk_sigma"]
+    risk = rng.lognormal(-rs**2 / 2, rs, n).astype(F32)  # own default propensity, mean 1
     trust = rng.beta(5, 5, n).astype(F32)
     distance = (pop["distance_median_km"] * rng.lognormal(0, 0.6, n) * np.where(rural, 1.0, 0.3)).astype(F32)
     a = 10.0
     literacy = rng.beta(a * pop["literacy_mean"], a * (1 - pop["literacy_mean"]), n).astype(F32)
     station = rural & (rng.random(n) < pop["station_share_rural"])
+    has_file = rng.random(n) < np.asarray(pop["file_rate"])[kind]
     rated = rng.random(n) < np.asarray(pop["rated_share"])[kind]
     has_line = rated & (rng.random(n) < p["p_line_given_rated"])
     line_size = p["credit_line_mean"] * rng.lognormal(-0.5**2 / 2, 0.5, n)
     line = np.where(has_line, np.minimum(line_size, p["credit_line_cap"]), 0.0).astype(F32)
     borrower = rng.random(n) < np.asarray(pop["borrower_share"])[kind]
-    product = np.where(has_line, SMALL_CREDIT, np.where(kind == URBAN, WORKER_LOAN, FARM_LOAN))
+    product = np.where(has_line, SMALL_CREDIT, np.where(kind == URBAN, URBAN_LOAN, FARM_LOAN))
     product = np.where(borrower, product, NO_LOAN).astype(np.int8)
     tables = Tables.from_parameters(p)
-    mean = tables.size_mean[kind, product] * income
+    rel = np.maximum(income / pop["income_rural_2015"], 0.05)
+    mean = tables.size_mean[kind, product] * rel ** p["loan_size_income_elasticity"]
     s = p["loan_size_sigma"]
     loan = np.where(borrower, mean * rng.lognormal(-s**2 / 2, s, n), 0.0).astype(F32)
     loan = np.where(product == SMALL_CREDIT, np.minimum(loan, line), loan).astype(F32)
     term = tables.term[product]
     months_left = np.where(borrower, rng.integers(1, np.maximum(term, 1) + 1), 0).astype(np.int16)
-    return {"kind": kind, "income": income, "trust": trust, "distance": distance, "literacy": literacy,
-            "station": station, "rated": rated, "line": line, "product": product, "loan": loan,
+    return {"kind": kind, "income": income, "wealth": wealth, "risk": risk, "trust": trust, "distance": distance,
+            "literacy": literacy, "station": station, "has_file": has_file, "rated": rated,
+            "history": np.zeros(n, np.int8), "line": line, "product": product, "loan": loan,
             "months_left": months_left, "npl": np.zeros(n, bool), "npl_months": np.zeros(n, np.int16),
             "defaults": np.zeros(n, np.int16)}
 
@@ -234,15 +284,19 @@ OUTCOMES = ("share with a loan", "mean balance (CNY)", "defaults per household-y
 class HouseholdAgent(mesa.Agent):
     """One household as a Mesa agent: its attributes and its monthly credit rule in :meth:`step`."""
 
-    def __init__(self, model: CreditModel, **attrs: float) -> None:
+    def __init__(self, model: CreditModel, **attrs: Any) -> None:
         super().__init__(model)
         self.kind: int = attrs["kind"]
         self.income: float = attrs["income"]
+        self.wealth: float = attrs["wealth"]
+        self.risk: float = attrs["risk"]
         self.trust: float = attrs["trust"]
         self.distance: float = attrs["distance"]
         self.literacy: float = attrs["literacy"]
         self.station: bool = attrs["station"]
+        self.has_file: bool = attrs["has_file"]
         self.rated: bool = attrs["rated"]
+        self.history: int = attrs["history"]
         self.line: float = attrs["line"]
         self.product: int = attrs["product"]
         self.loan: float = attrs["loan"]
@@ -259,49 +313,77 @@ class HouseholdAgent(mesa.Agent):
         self.npl = False
         self.npl_months = 0
 
+    def true_pd(self, debt: float, product: int) -> float:
+        """The household's true annual default probability carrying ``debt`` on ``product``."""
+        m = self.model
+        rel = max(self.income / m.income_rural, 0.05)
+        dsr = debt * m.service / max(self.income, 1.0)
+        pd = m.pd_base * self.risk * rel ** -m.pd_income_elasticity * math.exp(m.pd_dsr_slope * (dsr - m.dsr_ref))
+        if UNSECURED[product]:
+            pd *= m.unsecured_factor
+        return min(pd, 0.95)
+
+    def assessed(self, debt: float, product: int) -> bool:
+        """The bank's assessment: its noisy estimate of the default probability against the cut-off."""
+        m = self.model
+        noise = m.noise * (m.file_keep if self.has_file else 1.0) * (m.rating_keep if self.rated else 1.0)
+        est = self.true_pd(debt, product) * math.exp(noise * self.random.gauss(0.0, 1.0))
+        if self.history == DEFAULTED:
+            est *= m.history_default
+        elif self.history == REPAID:
+            est *= m.history_repaid
+        return est <= m.cutoff
+
     def step(self) -> None:
-        """One month: repay, mature and renew, or default; then a need, and a loan if it is met."""
+        """One month: default, or mature and renew or repay; then a need, and a loan if it is met."""
         m = self.model
         if self.product != NO_LOAN:
             if self.npl:
                 self.npl_months += 1
                 if self.npl_months >= m.write_off_months:
                     self.close()
-            elif self.random.random() < m.pd[self.rated][self.kind]:
-                self.npl = True
-                self.npl_months = 0
-                self.line = 0.0
-                self.defaults += 1
             else:
-                self.months_left -= 1
-                if self.months_left <= 0:
-                    if self.random.random() < m.p_renew:
-                        self.months_left = m.term[self.product]
-                    else:
-                        self.close()
+                hazard = 1.0 - (1.0 - self.true_pd(self.loan, self.product)) ** (1.0 / 12.0)
+                if self.random.random() < m.shock:
+                    hazard = min(1.0, hazard * m.shock_factor)
+                if self.random.random() < hazard:
+                    self.npl = True
+                    self.npl_months = 0
+                    self.line = 0.0
+                    self.history = DEFAULTED
+                    self.defaults += 1
+                else:
+                    self.months_left -= 1
+                    if self.months_left <= 0:
+                        if self.random.random() < m.p_renew and self.assessed(self.loan, self.product):
+                            self.months_left = m.term[self.product]
+                        else:
+                            self.history = REPAID
+                            self.close()
         if self.product == NO_LOAN and self.random.random() < m.need[self.kind]:
             self.seek_credit()
 
     def seek_credit(self) -> None:
-        """A need: draw on the credit line, or apply at an outlet and be approved; then disbursement."""
+        """A need: draw on the credit line, or apply at an outlet and be assessed; then disbursement."""
         m = self.model
         u = self.random.random()
-        product = NO_LOAN
         if self.line > 0:
-            if u < min(1.0, m.p_use_line * (0.5 + self.trust)):
-                product = SMALL_CREDIT
+            if u >= min(1.0, m.p_use_line * (0.5 + self.trust)):
+                return
+            product = SMALL_CREDIT
         else:
             access = (m.p_apply_branch + m.distance_decay * self.distance + m.station_effect * self.station
                       + m.literacy_effect * (self.literacy - 0.5))
-            if u < min(1.0, max(0.0, access)) and self.random.random() < m.approve[self.kind]:
-                product = WORKER_LOAN if self.kind == URBAN else FARM_LOAN
-        if product == NO_LOAN:
-            m.unmet += 1
-            return
-        mean = m.size_mean[self.kind][product] * self.income
+            if u >= min(1.0, max(0.0, access)):
+                return
+            product = URBAN_LOAN if self.kind == URBAN else FARM_LOAN
+        rel = max(self.income / m.income_rural, 0.05)
+        mean = m.size_mean[self.kind][product] * rel**m.size_income_elasticity
         size = self.random.lognormvariate(math.log(mean) - m.sigma**2 / 2, m.sigma)
         if product == SMALL_CREDIT:
             size = min(size, self.line)
+        elif not (self.assessed(size, product) and self.wealth * m.max_ltv >= size):
+            return
         self.product = product
         self.loan = size
         self.months_left = m.term[product]
@@ -312,24 +394,32 @@ class CreditModel(mesa.Model):
 
     def __init__(self, population: dict[str, np.ndarray], params: Params, rng: int = 0) -> None:
         super().__init__(rng=rng)
-        tables = Tables.from_parameters(params)
-        # plain Python lists: what an agent reads each step costs no NumPy scalar conversion
-        self.pd = tables.pd.tolist()
+        p, tables = params, Tables.from_parameters(params)
+        # plain Python numbers and lists: what an agent reads each step costs no NumPy scalar conversion
         self.need_by_month = tables.need.tolist()
         self.need = self.need_by_month[0]
         self.term = tables.term.tolist()
         self.size_mean = tables.size_mean.tolist()
-        self.approve = tables.approve.tolist()
-        self.p_renew = params["p_renew"]
-        self.p_use_line = params["p_use_line"]
-        self.p_apply_branch = params["p_apply_branch"]
-        self.distance_decay = params["distance_decay_per_km"]
-        self.station_effect = params["station_effect_on_credit_use"]
-        self.literacy_effect = params["literacy_effect"]
-        self.sigma = params["loan_size_sigma"]
-        self.write_off_months = int(params["npl_months_to_write_off"])
+        self.shock, self.service = tables.shock, tables.service
+        self.shock_factor = p["income_shock_factor"]
+        self.p_renew = p["p_renew"]
+        self.p_use_line = p["p_use_line"]
+        self.p_apply_branch = p["p_apply_branch"]
+        self.distance_decay = p["distance_decay_per_km"]
+        self.station_effect = p["station_effect_on_credit_use"]
+        self.literacy_effect = p["literacy_effect"]
+        self.sigma = p["loan_size_sigma"]
+        self.size_income_elasticity = p["loan_size_income_elasticity"]
+        self.write_off_months = int(p["npl_months_to_write_off"])
+        self.income_rural = p["pop"]["income_rural_2015"]
+        self.pd_base, self.pd_income_elasticity = p["pd_base"], p["pd_income_elasticity"]
+        self.pd_dsr_slope, self.dsr_ref = p["pd_dsr_slope"], p["dsr_reference"]
+        self.unsecured_factor = p["unsecured_default_factor"]
+        self.noise = p["assessment_noise"]
+        self.file_keep, self.rating_keep = 1.0 - p["file_information"], 1.0 - p["rating_information"]
+        self.history_default, self.history_repaid = p["history_default_factor"], p["history_repaid_factor"]
+        self.cutoff, self.max_ltv = p["approval_pd_cutoff"], p["max_loan_to_value"]
         self.month = 0
-        self.unmet = 0
         columns = {k: v.tolist() for k, v in population.items()}
         for i in range(len(columns["kind"])):
             HouseholdAgent(self, **{k: col[i] for k, col in columns.items()})
@@ -369,9 +459,10 @@ def run_vectorised(population: dict[str, np.ndarray], params: Params, months: in
                    seed: int) -> tuple[np.ndarray, float, float, float]:
     """The household credit rule over all rows at once, mirroring the structure of sim's household rule.
 
-    Each month draws three full-length rows of uniforms (default, renewal, need) whether or not a row uses
-    them, as the project does for common random numbers, then three more (take-up, approval, size) for the
-    rows with a need. No Python loop touches a household.
+    Each month draws four full-length rows of uniforms (default, renewal, income shock, need) whether or not a
+    row uses them, as the project does for common random numbers, then more only for the rows that need them
+    (the renewal's assessment; take-up, assessment and size for the rows with a need). No Python loop touches a
+    household.
 
     Args:
         population: the columns from :func:`make_population` (copied, not changed).
@@ -383,22 +474,42 @@ def run_vectorised(population: dict[str, np.ndarray], params: Params, months: in
         Per-household outcomes, build seconds, seconds for the months and CPU seconds for the months.
     """
     t0 = time.perf_counter()
+    p = params
     c = {k: v.copy() for k, v in population.items()}
-    kind, product, loan, line = c["kind"], c["product"], c["loan"], c["line"]
+    kind, product, loan, line, history = c["kind"], c["product"], c["loan"], c["line"], c["history"]
     months_left, npl, npl_months, defaults = c["months_left"], c["npl"], c["npl_months"], c["defaults"]
-    rated = c["rated"].view(np.uint8)
-    tb = Tables.from_parameters(params)
+    tb = Tables.from_parameters(p)
     size_mean = tb.size_mean.astype(F32)
-    write_off, p_renew = int(params["npl_months_to_write_off"]), F32(params["p_renew"])
-    sigma = params["loan_size_sigma"]
-    access_all = np.clip(params["p_apply_branch"] + params["distance_decay_per_km"] * c["distance"]
-                         + params["station_effect_on_credit_use"] * c["station"]
-                         + params["literacy_effect"] * (c["literacy"] - F32(0.5)), 0, 1).astype(F32)
-    pd_row = tb.pd[rated, kind]  # kind and rating do not change here: each row's monthly default probability
-    p_line_all = np.clip(params["p_use_line"] * (F32(0.5) + c["trust"]), 0, 1).astype(F32)
+    unsecured_by_product = np.array(UNSECURED)
+    write_off, p_renew, sigma = int(p["npl_months_to_write_off"]), F32(p["p_renew"]), p["loan_size_sigma"]
+    # what does not change during the run, per row: the debt-free part of the default probability, the bank's
+    # noise, the part of the debt service ratio per CNY of debt, the relative income's effect on loan size
+    income = c["income"]
+    rel = np.maximum(income / F32(p["pop"]["income_rural_2015"]), F32(0.05))
+    pd_row = (p["pd_base"] * c["risk"] * rel ** -p["pd_income_elasticity"]).astype(F32)
+    dsr_per_cny = (tb.service / np.maximum(income, F32(1.0))).astype(F32)
+    noise_row = (p["assessment_noise"] * np.where(c["has_file"], 1 - p["file_information"], 1.0)
+                 * np.where(c["rated"], 1 - p["rating_information"], 1.0)).astype(F32)
+    size_rel = (rel ** p["loan_size_income_elasticity"]).astype(F32)
+    history_factor = np.array([1.0, p["history_repaid_factor"], p["history_default_factor"]], dtype=F32)
+    access_all = np.clip(p["p_apply_branch"] + p["distance_decay_per_km"] * c["distance"]
+                         + p["station_effect_on_credit_use"] * c["station"]
+                         + p["literacy_effect"] * (c["literacy"] - F32(0.5)), 0, 1).astype(F32)
+    p_line_all = np.clip(p["p_use_line"] * (F32(0.5) + c["trust"]), 0, 1).astype(F32)
+    slope, ref = F32(p["pd_dsr_slope"]), F32(p["dsr_reference"])
+    unsecured_f, cutoff = F32(p["unsecured_default_factor"]), F32(p["approval_pd_cutoff"])
     rng = np.random.default_rng(seed)
     n = kind.size
     t_build = time.perf_counter() - t0
+
+    def true_pd(rows: np.ndarray, debt: np.ndarray, prod: np.ndarray) -> np.ndarray:
+        pd = pd_row[rows] * np.exp(slope * (debt * dsr_per_cny[rows] - ref))
+        return np.minimum(np.where(unsecured_by_product[prod], pd * unsecured_f, pd), F32(0.95))
+
+    def assessed(rows: np.ndarray, debt: np.ndarray, prod: np.ndarray, u: np.ndarray) -> np.ndarray:
+        z = ndtri(np.clip(u, 1e-7, 1 - 1e-7)).astype(F32)
+        est = true_pd(rows, debt, prod) * np.exp(noise_row[rows] * z) * history_factor[history[rows]]
+        return est <= cutoff
 
     def close(rows: np.ndarray) -> None:
         product[rows] = NO_LOAN
@@ -409,47 +520,55 @@ def run_vectorised(population: dict[str, np.ndarray], params: Params, months: in
 
     t0, c0 = time.perf_counter(), time.process_time()
     for t in range(months):
-        d = rng.random((3, n), dtype=F32)
-        # 1. loan rows: NPLs age and are written off; performing loans default, or age, mature and renew
+        d = rng.random((4, n), dtype=F32)
+        # 1. loan rows: NPLs age and are written off; performing loans default, or age, mature, renew or repay
         loans = np.flatnonzero(product != NO_LOAN)  # on a bool mask: several times faster than on int8
         is_npl = npl[loans]
         bad = loans[is_npl]
         npl_months[bad] += 1
         close(bad[npl_months[bad] >= write_off])
         performing = loans[~is_npl]
-        hit = d[0][performing] < pd_row[performing]
+        hazard = (1 - (1 - true_pd(performing, loan[performing], product[performing])) ** F32(1 / 12)).astype(F32)
+        shocked = d[2][performing] < F32(tb.shock)
+        hazard = np.where(shocked, np.minimum(F32(1), hazard * F32(p["income_shock_factor"])), hazard)
+        hit = d[0][performing] < hazard
         default = performing[hit]
         npl[default] = True
         npl_months[default] = 0
         line[default] = 0
+        history[default] = DEFAULTED
         defaults[default] += 1
         performing = performing[~hit]
         months_left[performing] -= 1
         mature = performing[months_left[performing] <= 0]
-        renewing = d[1][mature] < p_renew
-        renew = mature[renewing]
+        wish = mature[d[1][mature] < p_renew]
+        ok = assessed(wish, loan[wish], product[wish], rng.random(wish.size, dtype=F32))
+        renew = wish[ok]
         months_left[renew] = tb.term[product[renew]]
-        close(mature[~renewing])
+        repaid = np.setdiff1d(mature, renew, assume_unique=True)
+        history[repaid] = REPAID
+        close(repaid)
         # 2. need among rows without a loan: a cheap first cut at the largest probability, then the exact rule
         need = tb.need[t % 12]
-        first = np.flatnonzero(d[2] < need.max())
+        first = np.flatnonzero(d[3] < need.max())
         free = first[product[first] == NO_LOAN]
-        idx = free[d[2][free] < need[kind[free]]]
-        ds = rng.random((3, idx.size), dtype=F32)
+        idx = free[d[3][free] < need[kind[free]]]
+        ds = rng.random((3, idx.size), dtype=F32)  # take-up, assessment, size
         k, has_line = kind[idx], line[idx] > 0
-        # 3-4. draw on the line, or apply and be approved
+        # 3-4. draw on the line, or apply; then the size, and the assessment of applications
         take_line = has_line & (ds[0] < p_line_all[idx])
-        approved = ~has_line & (ds[0] < access_all[idx]) & (ds[1] < tb.approve[k])
-        prod = np.where(take_line, SMALL_CREDIT, np.where(approved, np.where(k == URBAN, WORKER_LOAN, FARM_LOAN),
+        apply = ~has_line & (ds[0] < access_all[idx])
+        prod = np.where(take_line, SMALL_CREDIT, np.where(apply, np.where(k == URBAN, URBAN_LOAN, FARM_LOAN),
                                                           NO_LOAN)).astype(np.int8)
-        got = prod != NO_LOAN
-        new, prod, k = idx[got], prod[got], k[got]
-        # 5. disbursement: lognormal size around the product's mean times relative income
-        z = ndtri(np.clip(ds[2][got], 1e-7, 1 - 1e-7))
-        size = (size_mean[k, prod] * c["income"][new] * np.exp(-sigma**2 / 2 + sigma * z)).astype(F32)
-        size = np.where(prod == SMALL_CREDIT, np.minimum(size, line[new]), size)
+        z = ndtri(np.clip(ds[2], 1e-7, 1 - 1e-7))
+        size = (size_mean[k, prod] * size_rel[idx] * np.exp(-sigma**2 / 2 + sigma * z)).astype(F32)
+        size = np.where(take_line, np.minimum(size, line[idx]), size)
+        approved = apply & assessed(idx, size, prod, ds[1]) & (c["wealth"][idx] * F32(p["max_loan_to_value"]) >= size)
+        got = take_line | approved
+        # 5. disbursement
+        new, prod = idx[got], prod[got]
         product[new] = prod
-        loan[new] = size
+        loan[new] = size[got]
         months_left[new] = tb.term[prod]
     t_run, c_run = time.perf_counter() - t0, time.process_time() - c0
     return outcomes(product, loan, defaults, months / 12), t_build, t_run, c_run
@@ -498,8 +617,8 @@ def main() -> int:
     vector_seeds = args.vector_seeds or max(10, args.seeds)
 
     params, fallback = load_parameters()
-    print(f"parameters: {len(params) - len(fallback)} from sim.load_config([]).uncertainties"
-          + (f", literal defaults for: {', '.join(fallback)}" if fallback else ""))
+    print("parameters: from sim.load_config([])"
+          + (f"; literal defaults for: {', '.join(fallback)}" if fallback else ", every one"))
     population = make_population(args.households, params)
     n, months = args.households, args.months
     print(f"{n:,} households x {months} months; Mesa {mesa.__version__}, NumPy {np.__version__}")
