@@ -21,8 +21,9 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check sim tests experiments benchmarks
 
-bench: $(STAMP)
+bench: $(STAMP)  # figures, no assertions on time; see docs/performance.md
 	$(BIN)/python benchmarks/full_scale.py
+	$(BIN)/python benchmarks/mesa_objects.py --households 100000 --seeds 3
 
 clean:
 	rm -rf $(VENV) results/runs results/multirun

@@ -1,40 +1,169 @@
 """Full-scale benchmark: one row per household (population.weight=1), 60 months, one process.
 
-Prints build time, run time, time per month and peak memory. Budget (docs/model.md): <= 15 s and
-<= 1.5 GB on one core of a 2-core machine.
+Prints, in this order:
 
-    python benchmarks/full_scale.py [extra overrides...]
+1. the reference kernel (benchmarks/kernel.py: a trivial adoption rule over 2.35 M rows x 60 months),
+   timed first in this process so that the model's ratio to it holds under any load;
+2. the model: import, config, build, the 60 months (time per month), peak memory, goals met;
+3. the ratio model time / kernel time (model time = build + 60 months; goal: at most 6x), in wall-clock
+   and in CPU time of this process (steadier when other processes share the cores), and the kernel timed
+   once more after the model, to show whether the load changed meanwhile;
+4. a second run through ``sim.run.run_config`` and the time to write every output file
+   (``Result.save``), with its peak memory.
+
+Peak memory is the resident high-water mark (VmHWM), reset after the kernel and again before the second
+run, so that each figure is that of its own part (imported modules included).
+
+Budget (docs/architecture.md, issue 13): at most 6 s of model time, 9 s from the shell, 6x the kernel and
+1.5 GB peak on one core of the 2-core machine. The script prints figures; it asserts nothing about time.
+
+    python benchmarks/full_scale.py [--kernel-repeats R] [--profile N] [overrides...]
+
+Overrides are Hydra overrides added after ``population.weight=1``, e.g. ``population.weight=10``.
 """
 
 from __future__ import annotations
 
-import resource
-import sys
 import time
 
-from sim import TaizhouModel, load_config
+T_START = time.perf_counter()
+
+import argparse  # noqa: E402
+import cProfile  # noqa: E402
+import gc  # noqa: E402
+import pstats  # noqa: E402
+import resource  # noqa: E402
+import tempfile  # noqa: E402
+
+from kernel import FULL_SCALE_ROWS, MONTHS, reference_kernel_times  # noqa: E402
+
+T_IMPORT_SIM = time.perf_counter()
+import sim  # noqa: E402
+import sim.run  # noqa: E402
+
+T_IMPORTED = time.perf_counter()
 
 
-def main() -> None:
-    overrides = ["population.weight=1", *sys.argv[1:]]
-    cfg = load_config(overrides)
+def peak_mb() -> float:
+    """The process's peak resident memory (VmHWM) since the start or the last :func:`reset_peak`, in MB."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def reset_peak() -> bool:
+    """Reset the peak to the current resident memory (Linux: ``5`` into /proc/self/clear_refs).
+
+    Returns:
+        Whether it could be reset (if not, later peaks include what came before).
+    """
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        return False
+    return True
+
+
+def run_model(cfg: sim.SimConf, profile: int) -> tuple[sim.TaizhouModel, float, list[float], float]:
+    """Build the model and step it to the end, timing the build and each month.
+
+    Args:
+        cfg: the validated config.
+        profile: if positive, profile the months and print this many functions by own time.
+
+    Returns:
+        The model, the build time in seconds, the list of month times in seconds, and the CPU seconds of
+        build and months together.
+    """
+    c0 = time.process_time()
     t0 = time.perf_counter()
-    model = TaizhouModel(cfg)
+    model = sim.TaizhouModel(cfg)
     t_build = time.perf_counter() - t0
+    prof = cProfile.Profile(time.process_time) if profile > 0 else None  # CPU time: steadier under load
     steps = []
     while model.t < cfg.months:
         s = time.perf_counter()
-        model.step()
+        if prof is None:
+            model.step()
+        else:
+            prof.runcall(model.step)
         steps.append(time.perf_counter() - s)
-    total = time.perf_counter() - t0
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if prof is not None:
+        print(f"profile of the {len(steps)} months in CPU seconds (profiling slows them a little):")
+        pstats.Stats(prof).sort_stats("tottime").print_stats(profile)
+    return model, t_build, steps, time.process_time() - c0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("overrides", nargs="*", help="Hydra overrides after population.weight=1")
+    parser.add_argument("--kernel-repeats", type=int, default=2,
+                        help="runs of the reference kernel; the fastest counts (default %(default)s)")
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="profile the months and print the N functions with most own time")
+    parser.add_argument("--no-outputs", action="store_true", help="skip the second run that writes the output files")
+    args = parser.parse_args()
+    overrides = ["population.weight=1", *args.overrides]
+
+    t_kernel, c_kernel = reference_kernel_times(FULL_SCALE_ROWS, MONTHS, repeats=args.kernel_repeats)
+    print(f"reference kernel: {FULL_SCALE_ROWS:,} rows x {MONTHS} months: {t_kernel:.2f} s, CPU {c_kernel:.2f} s "
+          f"(best of {args.kernel_repeats}); peak memory of the process so far {peak_mb():,.0f} MB")
+    since = "since the kernel" if reset_peak() else "of the process, kernel included"
+    base = peak_mb()
+
+    t0 = time.perf_counter()
+    cfg = sim.load_config(overrides)
+    t_config = time.perf_counter() - t0
+    model, t_build, steps, c_model = run_model(cfg, args.profile)
+    t_months = sum(steps)
+    t_model = t_build + t_months
+    peak_model = peak_mb()
+    managers = getattr(model, "n_managers", None)
     print(f"overrides: {' '.join(overrides)}")
     print(f"households rows: {model.households.n:,}  enterprise rows: {model.enterprises.n:,}  "
-          f"managers: {model.n_managers:,}  agents: {len(model.agents):,}")
-    print(f"build: {t_build:.2f} s  run: {sum(steps):.2f} s  total: {total:.2f} s")
-    print(f"per month: mean {1000 * sum(steps) / len(steps):.0f} ms, max {1000 * max(steps):.0f} ms")
-    print(f"peak memory (max RSS): {peak_mb:,.0f} MB")
-    print(f"goals met: {int(model.scorecard()['met'].sum())} / 19")
+          + (f"managers: {managers:,}  " if managers is not None else "")
+          + f"agents: {len(model.agents):,}")
+    print(f"import: {T_IMPORTED - T_START:.2f} s (sim {T_IMPORTED - T_IMPORT_SIM:.2f} s)  config: {t_config:.2f} s")
+    print(f"build: {t_build:.2f} s  run: {t_months:.2f} s  total: {t_model:.2f} s")
+    print(f"per month: mean {1000 * t_months / len(steps):.0f} ms, max {1000 * max(steps):.0f} ms")
+    print(f"peak memory (max RSS) {since}: {peak_model:,.0f} MB (resident before the build: {base:,.0f} MB; "
+          f"goal <= 1,500 MB)")
+    print(f"goals met: {int(model.scorecard()['met'].sum())} / {len(model.scorecard())}")
+    print(f"model CPU time (build + months): {c_model:.2f} s")
+    print(f"model / kernel: {t_model / t_kernel:.1f}x (build + months; goal <= 6x)  "
+          f"months only: {t_months / t_kernel:.1f}x  CPU time: {c_model / c_kernel:.1f}x"
+          + ("  (the kernel is full scale: compare at population.weight=1)"
+             if model.households.n < FULL_SCALE_ROWS // 2 else ""))
+    t_after, c_after = reference_kernel_times(FULL_SCALE_ROWS, MONTHS, repeats=1)
+    steady = abs(t_after / t_kernel - 1) <= 0.2
+    print(f"reference kernel again, after the model: {t_after:.2f} s, CPU {c_after:.2f} s "
+          + ("(close to the first: the load held steady)" if steady else
+             "(far from the first: the load changed during the run; the CPU-time ratio is the steadier one)"))
+
+    if args.no_outputs:
+        return
+    del model
+    gc.collect()
+    reset_peak()
+    t0 = time.perf_counter()
+    result = sim.run.run_config(cfg)
+    t_run = time.perf_counter() - t0
+    with tempfile.TemporaryDirectory(prefix="full-scale-") as tmp:
+        t0 = time.perf_counter()
+        out = result.save(tmp)
+        t_save = time.perf_counter() - t0
+        files = sorted(p.name for p in out.iterdir())
+    print(f"run_config (second run, same config): {t_run:.2f} s  "
+          f"writing all output files: {t_save:.2f} s ({len(files)} files: {', '.join(files)})")
+    shell = (T_IMPORTED - T_START) + t_config + t_model + t_save
+    print(f"import + config + model + outputs: {shell:.2f} s (goal <= 9 s from the shell, interpreter start-up aside)")
+    print(f"peak memory (max RSS) of run_config + save: {peak_mb():,.0f} MB")
 
 
 if __name__ == "__main__":
