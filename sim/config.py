@@ -283,8 +283,6 @@ class UncertaintiesConf:
     npl_months_to_write_off: int = param(12, unit="months", low=1, high=120, source="prior")
     p_apply_enterprise: float = param(0.6, **PROB, uncertain=(0.4, 0.8),
                                       source="prior: an enterprise with a need applies to the rural bank")
-    p_approve_rated_enterprise: float = param(0.85, **PROB, uncertain=(0.7, 0.95), source="prior")
-    p_approve_unrated_enterprise: float = param(0.55, **PROB, uncertain=(0.4, 0.7), source="prior")
     p_credit_terms_rated: float = param(0.5, **PROB, uncertain=(0.3, 0.7),
                                         source="prior: a rated enterprise's new loan is on credit (unsecured) terms")
     peer_effect: float = param(prior="peer_effect_trained_friend", unit="relative uplift per friend", low=0, high=1)
