@@ -84,19 +84,32 @@ _with_columns(MicroEnterprise, Enterprises)
 
 
 class AccountManager(mesa.Agent):
-    """An account manager with a grid (一人一格) of households to visit, file and rate.
+    """An account manager with a grid (一人一格) of households to visit, file and rate, and hours to do it.
+
+    The managers of a county bank put their hours together (:class:`Staff`, built from their agent set):
+    loan applications first, then whole-village campaigns and lectures, then visits, which each manager makes
+    in its own grid, seeking out the plan's priority groups (:func:`sim.behaviour.outreach.visit_grids`).
 
     Args:
         model: the model.
         grid: the grid's index; households carry their grid in ``model.world.grid_of`` (at a coarse weight
             several managers share one grid).
         county: the county of the grid.
+        hours: hours a month for loan work and outreach.
     """
 
-    def __init__(self, model: TaizhouModel, grid: int, county: int):
+    def __init__(self, model: TaizhouModel, grid: int, county: int, hours: float):
         super().__init__(model)
         self.grid = grid
         self.county = county
+        self.hours = hours
+
+    @property
+    def hours_by_task(self) -> dict[str, float]:
+        """Last month's hours by task: the manager's share of its county's use."""
+        staff = self.model.world.staff
+        share = self.hours / staff.county_hours[self.county] if staff.county_hours[self.county] else 0.0
+        return {task: float(used[self.county] * share) for task, used in staff.used.items()}
 
     def _share(self, per_grid: np.ndarray) -> float:
         # at a coarse weight several managers share a grid and split its figures evenly
@@ -148,27 +161,32 @@ class Station(mesa.Agent):
 class Staff:
     """The account managers' hours: one budget per county bank for loan processing, campaigns, lectures, visits.
 
-    Each month every manager has ``hours_per_month`` for work outside the branch. Loan applications are
+    Each month every manager gives its ``hours`` for work outside the branch. Loan applications are
     processed first (the hours last month's applications needed are reserved), then whole-village campaigns
     and lectures take what they need, and visits get the rest. 普惠通 (``throughput`` > 1) makes every hour
     go further. The :class:`AccountManager` agents read their share of it.
 
     Args:
         manager_county: the county of each manager.
+        manager_hours: each manager's hours a month for outreach and processing.
         conf: the uncertainties (hours each task needs).
-        hours_per_month: a manager's hours for outreach and processing a month.
         weight: real households or enterprises per row (applications are counted in real units).
     """
 
     TASKS = ("processing", "campaigns", "lectures", "visits")
 
-    def __init__(self, manager_county: np.ndarray, conf, hours_per_month: float, weight: float):
+    def __init__(self, manager_county: np.ndarray, manager_hours: np.ndarray, conf, weight: float):
         self.conf, self.weight = conf, weight
         self.managers = np.bincount(manager_county, minlength=9).astype(np.float64)
-        self.hours_per_month = hours_per_month
+        self.county_hours = np.bincount(manager_county, weights=manager_hours, minlength=9)
         # before any month is seen, reserve what a quarter of the hours would process
-        self.need_last = self.managers * hours_per_month * 0.25
+        self.need_last = self.county_hours * 0.25
         self.new_month()
+
+    @classmethod
+    def of(cls, managers, conf, weight: float) -> Staff:
+        """The staff of a set of :class:`AccountManager` agents (their counties and hours)."""
+        return cls(np.asarray(managers.get("county"), np.intp), np.asarray(managers.get("hours"), float), conf, weight)
 
     def new_month(self, scale: float = 1.0) -> None:
         """A new month's hours; processing as many applications as last month is reserved first.
@@ -176,7 +194,7 @@ class Staff:
         Args:
             scale: real managers per declared manager (1; hired managers add their hours to visits).
         """
-        self.available = self.managers * self.hours_per_month * scale
+        self.available = self.county_hours * scale
         self.used = {task: np.zeros(9) for task in self.TASKS}
         self.reserved = np.minimum(self.available, self.need_last * self.conf.processing_reserve)
         self.available = self.available - self.reserved

@@ -21,7 +21,7 @@ import numpy as np
 from mesa import Model
 
 from sim import behaviour
-from sim.agents import AccountManager, Household, MicroEnterprise, Station
+from sim.agents import AccountManager, Household, MicroEnterprise, Staff, Station
 from sim.calendar import month_label, year_index
 from sim.config import SimConf
 from sim.goals import goal_values, scorecard, unsecured_balance
@@ -57,7 +57,9 @@ class TaizhouModel(Model):
         self._views: dict[tuple[str, int], object] = {}
         w = self.world
         AccountManager.create_agents(self, w.n_managers, grid=w.manager_grid.tolist(),
-                                     county=w.grid_county[w.manager_grid].tolist())
+                                     county=w.grid_county[w.manager_grid].tolist(),
+                                     hours=cfg.population.manager_hours_per_month)
+        w.staff = Staff.of(self.agents_by_type[AccountManager], cfg.uncertainties, w.weight)
         self._stations_seen = (w.places.village_station.copy(), w.places.village_device.copy(),
                                w.places.community_covered.copy())
         for kind, mask in zip(("station", "device", "community"), self._stations_seen, strict=True):

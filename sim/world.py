@@ -71,8 +71,8 @@ class World:
         self._build_grids()
         # each village's station capacity (the model keeps it from its Station agents; one station each here)
         self.station_capacity = np.where(self.places.village_station, self.u.station_capacity_tx, 0.0)
-        self.staff = Staff(self.grid_county[self.manager_grid].astype(np.intp), self.u,
-                           self.pop.manager_hours_per_month, self.weight)
+        county = self.grid_county[self.manager_grid].astype(np.intp)
+        self.staff = Staff(county, np.full(county.size, self.pop.manager_hours_per_month), self.u, self.weight)
         self.income_index = 1.0
         self.reset_tallies()
         self._screen_first_book()

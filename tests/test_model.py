@@ -88,7 +88,10 @@ def test_managers_and_stations_are_mesa_agents():
     for _ in range(3):
         m.step()
     assert sum(managers.get("visits_made")) > 0
+    hours = managers.to_list()[0].hours_by_task
+    assert set(hours) == {"processing", "campaigns", "lectures", "visits"} and sum(hours.values()) > 0
     stations = m.agents_by_type[Station]
+    assert all(s.capacity > 0 for s in stations)
     assert len(stations) >= m.cfg.population.stations_2015
     assert m.month == "2016-03"
 
