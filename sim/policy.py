@@ -35,7 +35,6 @@ class Policy:
     housing_term_months: int = 60  # term of housing loans (renewals too)
     housing_discount_bp: float = 0.0
     line_use_gain: float = 0.0  # added to the probability of drawing on a line (普惠通)
-    default_multiplier: float = 1.0  # on every default probability (closer monitoring)
     info_coverage: float = 0.0  # share of households and firms the shared credit-information platform covers
     green_multiplier: float = 1.0  # on the chance that a new loan of an eligible borrower is classified green
     green_discount_bp: float = 0.0  # rate discount for green-eligible borrowers (green pricing)

@@ -230,7 +230,7 @@ def household_credit(w: World, policy: Policy, t: int) -> None:
 
     def pd_now(rows):
         unsecured = UNSECURED_PRODUCTS[hh.product[rows]]
-        return household_pd(w, rows, hh.loan[rows], unsecured) * np.float32(policy.default_multiplier)
+        return household_pd(w, rows, hh.loan[rows], unsecured)
 
     def terms(rows):
         prod = hh.product[rows]
@@ -306,7 +306,7 @@ def household_credit(w: World, policy: Policy, t: int) -> None:
 
     # the bank assesses every application; the low-income and housing products accept more risk
     unsecured = UNSECURED_PRODUCTS[product]
-    est = assess(w, policy, idx, household_pd(w, idx, size, unsecured) * np.float32(policy.default_multiplier), ds[1])
+    est = assess(w, policy, idx, household_pd(w, idx, size, unsecured), ds[1])
     tolerance = np.select([product == HOUSING_LOAN, product == LOW_INCOME_LOAN],
                           [policy.housing_risk_tolerance, policy.low_income_risk_tolerance], 1.0)
     cutoff = np.float32(u.approval_pd_cutoff * w.bank.caution) * tolerance.astype(F32)
@@ -357,8 +357,7 @@ def enterprise_credit(w: World, policy: Policy, t: int) -> None:
 
     def pd_now(rows):
         pd = enterprise_pd(w, rows)
-        return np.where(ent.product[rows] == CREDIT, pd * np.float32(u.unsecured_default_factor), pd) * np.float32(
-            policy.default_multiplier)
+        return np.where(ent.product[rows] == CREDIT, pd * np.float32(u.unsecured_default_factor), pd)
 
     def terms(rows):
         return np.full(rows.size, u.term_enterprise_months, "i2")
