@@ -32,6 +32,7 @@ from sim.policy import Policy
 from sim.world import World
 
 MERGER_MONTH = 12  # January 2017: Zhejiang's merger of administrative villages
+_SPUN_UP: dict[str, tuple] = {}  # this process's last world after the spin-up, by World.spinup_key
 
 
 class TaizhouModel(Model):
@@ -49,24 +50,35 @@ class TaizhouModel(Model):
     def __init__(self, cfg: SimConf):
         super().__init__(rng=cfg.seed)
         self.cfg = cfg
-        self.world = World(cfg)
         self.ledger = Ledger(list(LEVER_NAMES), cfg.budget)
         self.levers = build_levers(cfg.levers, self.ledger)
         self.policy = Policy()
         self.records: list[dict[str, float]] = []
         self._views: dict[tuple[str, int], object] = {}
-        w = self.world
+        key = World.spinup_key(cfg)
+        cached = _SPUN_UP.get(key)
+        w = self.world = World(cfg) if cached is None else cached[0].copy_for(cfg)
         AccountManager.create_agents(self, w.n_managers, grid=w.manager_grid.tolist(),
                                      county=w.grid_county[w.manager_grid].tolist(),
                                      hours=cfg.population.manager_hours_per_month)
-        w.staff = Staff.of(self.agents_by_type[AccountManager], cfg.uncertainties, w.weight)
         self._stations_seen = (w.places.village_station.copy(), w.places.village_device.copy(),
                                w.places.community_covered.copy())
         for kind, mask in zip(("station", "device", "community"), self._stations_seen, strict=True):
             for place in mask.nonzero()[0].tolist():
                 Station(self, kind, place, -1)
         self._station_capacity()
-        self._spin_up(cfg.spinup_months)
+        if cached is None:
+            w.staff = Staff.of(self.agents_by_type[AccountManager], cfg.uncertainties, w.weight)
+            self._spin_up(cfg.spinup_months)
+            # the next model of this process with the same world to 2015 (another scenario, the same seed)
+            # starts from a copy: the spin-up does not depend on the programme
+            _SPUN_UP.clear()
+            carries = [(lv._carry, lv._row_carry) for lv in self.levers]
+            _SPUN_UP[key] = (w.copy_for(cfg), dict(self.spinup_flows), carries)
+        else:
+            self.spinup_flows = dict(cached[1])
+            for lever, (carry, row_carry) in zip(self.levers, cached[2], strict=True):
+                lever._carry, lever._row_carry = carry, row_carry
         w.unsecured_2015 = unsecured_balance(w.last_groups)
         self.state_2015 = month_metrics(w, self.ledger, -1)  # end-2015, after the spin-up (calibration)
         self.goals_2015 = goal_values(w, 0.0, 0)  # the base of cost per unit

@@ -7,6 +7,11 @@ managers' grids (一人一格), access to service points, the run's random strea
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import hashlib
+import json
+
 import numpy as np
 
 from sim.agents import Staff
@@ -114,6 +119,28 @@ class World:
         z = self.streams.build["latent"].random(rows.size, dtype=np.float32)
         drop = rows[assess(self, Policy(), rows, enterprise_pd(self, rows), z, "enterprises") > cutoff]
         ent.product[drop], ent.loan[drop], ent.months_left[drop] = 0, 0, 0
+
+    def copy_for(self, cfg: SimConf) -> World:
+        """A deep copy that reads ``cfg`` (equal in everything the world depends on) instead of its own config."""
+        old = self.cfg
+        memo = {id(old): cfg, id(old.population): cfg.population, id(old.uncertainties): cfg.uncertainties,
+                id(old.bank): cfg.bank}
+        return copy.deepcopy(self, memo)
+
+    @staticmethod
+    def spinup_key(cfg: SimConf) -> str:
+        """A hash of what the world after the spin-up depends on.
+
+        The seed, the population, behaviour and bank, and the levers' 2015 practice (their parameters other than
+        the programme's intensity).
+        """
+        programme = ("enabled", "intensity", "scale", "moves")
+        levers = {name: {k: v for k, v in dataclasses.asdict(conf).items() if k not in programme}
+                  for name, conf in vars(cfg.levers).items()}
+        blob = json.dumps([cfg.seed, cfg.months, cfg.spinup_months, dataclasses.asdict(cfg.population),
+                           dataclasses.asdict(cfg.uncertainties), dataclasses.asdict(cfg.bank), levers],
+                          sort_keys=True, default=str)
+        return hashlib.sha256(blob.encode()).hexdigest()
 
     def reset_tallies(self) -> None:
         """Running tallies the goals read, from zero (at the start, and again after the spin-up)."""

@@ -154,3 +154,18 @@ def test_model_module_only_builds_and_runs_the_month():
 
     source = (Path(__file__).resolve().parent.parent / "sim" / "model.py").read_text(encoding="utf-8")
     assert len(source.splitlines()) < 250
+
+
+def test_a_model_started_from_the_cached_spin_up_is_identical_to_a_cold_one(tmp_path):
+    """A process keeps its last world after the spin-up (the spin-up does not depend on the programme)."""
+    import subprocess
+    import sys
+
+    import pandas as pd
+
+    code = ("import sys; from sim import simulate; "
+            "simulate(['scenario=plan','seed=9','population.weight=500']).monthly.to_parquet(sys.argv[1])")
+    subprocess.run([sys.executable, "-c", code, str(tmp_path / "cold.parquet")], check=True)
+    simulate(["scenario=no_program", "seed=9", "population.weight=500"])  # leaves its spun-up world behind
+    warm = simulate(["scenario=plan", "seed=9", "population.weight=500"]).monthly
+    pd.testing.assert_frame_equal(warm, pd.read_parquet(tmp_path / "cold.parquet"), check_exact=True)
