@@ -36,8 +36,13 @@ def _hydra_main(cfg: DictConfig) -> None:
     except ConfigError as exc:
         _fail(exc)
     out = Path(HydraConfig.get().runtime.output_dir)
-    # a folder reused by this run must not look finished while it runs (or if it fails)
+    # a folder reused by this run must not look finished while it runs (or if it fails), and keeps no
+    # temporary files of an earlier run that was killed while writing
     (out / "manifest.json").unlink(missing_ok=True)
+    if any(out.glob(".*.tmp")):
+        from sim.experiment.store import clean_temporary
+
+        clean_temporary(out)
     result = run_config(conf)
     if conf.write_outputs:
         try:

@@ -140,3 +140,17 @@ def test_an_output_folder_that_cannot_be_made_is_refused_in_one_line(tmp_path, w
     assert proc.returncode == 2
     assert "hydra.run.dir" in proc.stderr and "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_a_killed_writers_temporary_file_is_removed_when_the_folder_is_reused(tmp_path):
+    out = tmp_path / "run"
+    out.mkdir()
+    dead = out / ".scorecard.csv~nohost~999999~x.tmp"  # a writer on another host: kept until old
+    import socket
+
+    gone = out / f".scorecard.csv~{socket.gethostname()}~999999~x.tmp"  # this host, a process that is gone
+    dead.write_text("")
+    gone.write_text("")
+    subprocess.run([sys.executable, "-m", "sim", *TEST_SCALE, "quiet=true", f"hydra.run.dir={out}"], check=True)
+    assert not gone.exists() and dead.exists()
+    assert (out / "manifest.json").exists()
