@@ -9,6 +9,7 @@ The happy path:
 
 from sim.config import ConfigError, SimConf
 from sim.evaluate import evaluate
+from sim.explore import problem
 from sim.model import TaizhouModel
 from sim.params import parameters
 from sim.run import Result, load_config, run_config, simulate
@@ -16,9 +17,3 @@ from sim.run import Result, load_config, run_config, simulate
 __all__ = ["ConfigError", "Result", "SimConf", "TaizhouModel", "evaluate", "load_config", "parameters", "problem",
            "run_config", "simulate"]
 
-
-def problem(*args, **kwargs):
-    """The declared problem for explorers and sensitivity analysis; see :func:`sim.problem.problem`."""
-    from sim.problem import problem as _problem
-
-    return _problem(*args, **kwargs)

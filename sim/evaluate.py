@@ -1,7 +1,7 @@
 """The model as a numeric function: parameter values in, a flat dict of outcomes out.
 
 ``evaluate({"uncertainties.bass_q": 0.4}, weight=200)`` is what an explorer, an optimiser or a sensitivity
-analysis calls (EMA Workbench, SALib, :mod:`sim.problem`). Values are numbers (numpy scalars and arrays
+analysis calls (EMA Workbench, SALib, :mod:`sim.explore`). Values are numbers (numpy scalars and arrays
 too) keyed by parameter path, as in ``python -m sim.params``; each is checked against its declaration, so a
 bad value stops with the same one-line error as the command line.
 
