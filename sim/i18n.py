@@ -385,6 +385,29 @@ REPORT_TEXT: dict[str, tuple[str, str]] = {
                 "Money in million or billion CNY, shares as percentages, their differences in percentage points; "
                 "the raw numbers are in summary.csv and paired.csv."),
     "m_runtime": ("每次模拟的模型时间：平均 {s} 秒，共 {n} 次。", "Model time per run: mean {s} s over {n} runs."),
+    # parameter uncertainty (uncertainty=lhs|posterior)
+    "u_seed_only": ("仅随机种子", "seeds only"),
+    "u_with_parameters": ("参数与种子", "parameters and seeds"),
+    "u_table": ("承认参数不确定性前后的达标概率", "P(met) with seeds only and with parameter uncertainty admitted"),
+    "u_finding": ("{cell}：只计随机种子时 {seed} 个目标很可能达标（≥ {hi}），"
+                  "计入参数不确定性后 {params} 个（共 {n} 个）。",
+                  "{cell}: {seed} goals likely met (≥ {hi}) with seeds only, {params} once parameter uncertainty is "
+                  "admitted (of {n})."),
+    "u_moved": ("达标概率变化较大的目标：{items}。", "Goals whose P(met) moves most: {items}."),
+    "u_all_params": ("全部不确定标量参数", "every uncertain scalar parameter"),
+    "u_src_lhs": ("按声明的合理范围与分布做拉丁超立方抽样", "a Latin hypercube over the declared plausible ranges and "
+                  "distributions"),
+    "u_src_posterior": ("从校准的后验样本 {path} 中有放回抽取", "drawn with replacement from the calibration's "
+                        "accepted sets {path}"),
+    "m_uncertainty": ("参数不确定性：{k} 组参数（{what}；{source}，种子 {seed}），"
+                      "第 i 次模拟使用第 i mod {k} 组与第 i 个随机种子，各情景相同，配对不变；"
+                      "另以相同的 {n} 个种子、参数取默认值运行“仅随机种子”设计，两者的区间并列。"
+                      "发现、图与配对差值均基于“参数与种子”设计。",
+                      "Parameter uncertainty: {k} parameter sets ({what}; {source}, seed {seed}); replication i runs "
+                      "set i mod {k} with seed i, the same in every scenario, so pairing stays intact. The seed-only "
+                      "design (the parameters' defaults, the same {n} seeds) runs beside it, and both intervals are "
+                      "shown side by side. Findings, figures and paired differences use the parameters-and-seeds "
+                      "design."),
 }
 TEXT.update(REPORT_TEXT)
 

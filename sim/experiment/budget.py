@@ -25,7 +25,15 @@ from sim.experiment.driver import (
     start,
 )
 from sim.experiment.findings import LIKELY, UNLIKELY, budget_cell_label, budget_findings
-from sim.experiment.store import RunSpec, plan_cell
+from sim.experiment.store import RunSpec
+from sim.experiment.uncertainty import method_note as uncertainty_note
+from sim.experiment.uncertainty import (
+    parameter_sets,
+    plan_sets,
+    side_by_side_table,
+    split_designs,
+    uncertainty_findings,
+)
 from sim.i18n import t
 from sim.io import write_csv_atomic
 from sim.run import load_config
@@ -53,7 +61,8 @@ def allocation_overrides(scenario_allocation: dict[str, float], named: dict[str,
 
 
 def plan(conf: BudgetConf, seeds: list[int], version: str) -> list[RunSpec]:
-    """One cell per scenario x allocation x total, every cell with the same seeds."""
+    """One cell per scenario x allocation x total, every cell with the same seeds (and parameter sets, if any)."""
+    sets = parameter_sets(conf)
     specs: list[RunSpec] = []
     for s in conf.scenarios:
         base = load_config([f"scenario={s}", *conf.model])
@@ -65,7 +74,7 @@ def plan(conf: BudgetConf, seeds: list[int], version: str) -> list[RunSpec]:
             for total in conf.budget.total_cny:
                 labels = {"scenario": s, "allocation": name, "total_cny": float(total)}
                 overrides = [f"scenario={s}", *conf.model, f"budget.total_cny={float(total)!r}", *alloc]
-                specs += plan_cell(labels, overrides, seeds, version)
+                specs += plan_sets(labels, overrides, seeds, sets, version)
     return specs
 
 
@@ -74,12 +83,23 @@ def plan(conf: BudgetConf, seeds: list[int], version: str) -> list[RunSpec]:
 def _app(cfg) -> None:
     conf, exp_dir, store_dir, specs, provenance = start(KIND, cfg, plan)
     runs, _monthly, index = gather(exp_dir, store_dir, specs)
+    both = None
+    if conf.uncertainty != "none":  # the parameters-and-seeds design is the result; the seed-only one sits beside
+        runs, seed_only = split_designs(runs)
+        seed_summary = summarise(seed_only, [*CELL, "total_cny"], conf.confidence, conf.p_interval)
     summary = summarise(runs, [*CELL, "total_cny"], conf.confidence, conf.p_interval)
     least = least_budget(summary, CELL, conf.p_goal)
+    if conf.uncertainty != "none":
+        both = pd.concat([summary.assign(design="parameters"), seed_summary.assign(design="seed")],
+                         ignore_index=True)
+        seed_least = least_budget(seed_summary, CELL, conf.p_goal)
+        least = least.merge(seed_least[[*CELL, "goal_id", "status", "least_total_cny"]], on=[*CELL, "goal_id"],
+                            how="left", suffixes=("", "_seed_only"))
+        write_csv_atomic(exp_dir / "summary_designs.csv", both)
     write_csv_atomic(exp_dir / "summary.csv", summary)
     write_csv_atomic(exp_dir / "least_budget.csv", least)
     if conf.report:
-        _report(conf, exp_dir, runs, summary, least, index, provenance)
+        _report(conf, exp_dir, runs, summary, least, index, provenance, both)
     _print(conf, exp_dir, least, index, provenance)
 
 
@@ -102,7 +122,7 @@ def money_pairs(runs: pd.DataFrame, confidence: float, lang: str) -> pd.DataFram
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def _report(conf, exp_dir, runs, summary, least, index, provenance) -> None:
+def _report(conf, exp_dir, runs, summary, least, index, provenance, both=None) -> None:
     lang = conf.lang
     figs = exp_dir / "figures"
     figs.mkdir(exist_ok=True)
@@ -118,6 +138,10 @@ def _report(conf, exp_dir, runs, summary, least, index, provenance) -> None:
         (t("r_att_vs_money", lang), report.img(a_fig)),
         (t("r_summary_table", lang), report.html_table(report.summary_table(summary, [*CELL, "total_cny"], lang))),
     ]
+    if both is not None:
+        sections.insert(1, (t("u_table", lang), report.html_table(side_by_side_table(both, [*CELL, "total_cny"],
+                                                                                     lang))))
+        findings = [*uncertainty_findings(both, [*CELL, "total_cny"], lang), *findings]
     report.write_report(exp_dir / "report.html", f"{t('r_budget_title', lang)}: {exp_dir.name}", findings,
                         sections, method_notes(conf, index), index["command"].iloc[0], provenance, lang)
 
@@ -137,11 +161,13 @@ def method_notes(conf: BudgetConf, index: pd.DataFrame) -> list[str]:
         t("m_likely", lang).format(hi=fmt.percent(LIKELY), lo=fmt.percent(UNLIKELY)),
         t("m_units", lang),
         t("m_runtime", lang).format(s=f"{index['wall_time_s'].mean():.2f}", n=len(index)),
+        *([uncertainty_note(conf, lang)] if conf.uncertainty != "none" else []),
     ]
 
 
 def _print(conf, exp_dir, least, index, provenance) -> None:
-    show = least[["scenario", "allocation", "goal_id", "status", "least_total_cny", "interpolated_cny"]]
+    show = least[[c for c in ("scenario", "allocation", "goal_id", "status", "least_total_cny", "interpolated_cny",
+                  "least_total_cny_seed_only") if c in least.columns]]
     print(f"\nLeast total budget meeting each goal with P >= {conf.p_goal:g} ({conf.replications} replications):")
     print(show.to_string(index=False, float_format=lambda v: f"{v / 1e8:.2f}e8"))
     print_runs(exp_dir, index, provenance)

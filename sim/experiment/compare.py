@@ -24,7 +24,15 @@ from sim.experiment.driver import (
     start,
 )
 from sim.experiment.findings import LIKELY, UNLIKELY, compare_findings
-from sim.experiment.store import RunSpec, plan_cell
+from sim.experiment.store import RunSpec
+from sim.experiment.uncertainty import method_note as uncertainty_note
+from sim.experiment.uncertainty import (
+    parameter_sets,
+    plan_sets,
+    side_by_side_table,
+    split_designs,
+    uncertainty_findings,
+)
 from sim.i18n import t
 from sim.io import write_csv_atomic
 
@@ -32,10 +40,11 @@ KIND = "compare"
 
 
 def plan(conf: CompareConf, seeds: list[int], version: str) -> list[RunSpec]:
-    """One cell per scenario, every cell with the same seeds."""
+    """One cell per scenario, every cell with the same seeds (and the same parameter sets, if any)."""
+    sets = parameter_sets(conf)
     specs: list[RunSpec] = []
     for s in conf.scenarios:
-        specs += plan_cell({"scenario": s}, [f"scenario={s}", *conf.model], seeds, version)
+        specs += plan_sets({"scenario": s}, [f"scenario={s}", *conf.model], seeds, sets, version)
     return specs
 
 
@@ -44,16 +53,26 @@ def plan(conf: CompareConf, seeds: list[int], version: str) -> list[RunSpec]:
 def _app(cfg) -> None:
     conf, exp_dir, store_dir, specs, provenance = start(KIND, cfg, plan)
     runs, monthly, index = gather(exp_dir, store_dir, specs)
-    summary = summarise(runs, ["scenario"], conf.confidence, conf.p_interval)
-    pairs = paired(runs, "scenario", conf.reference, conf.confidence)
+    if conf.uncertainty == "none":
+        summary = summarise(runs, ["scenario"], conf.confidence, conf.p_interval)
+        pairs = paired(runs, "scenario", conf.reference, conf.confidence)
+        both = None
+    else:  # the parameters-and-seeds design is the result; the seed-only design sits beside it
+        main, seed_only = split_designs(runs)
+        summary = summarise(main, ["scenario"], conf.confidence, conf.p_interval)
+        pairs = paired(main, "scenario", conf.reference, conf.confidence)
+        both = pd.concat([summary.assign(design="parameters"), summarise(
+            seed_only, ["scenario"], conf.confidence, conf.p_interval).assign(design="seed")], ignore_index=True)
+        monthly = split_designs(monthly)[0]
+        write_csv_atomic(exp_dir / "summary_designs.csv", both)
     write_csv_atomic(exp_dir / "summary.csv", summary)
     write_csv_atomic(exp_dir / "paired.csv", pairs)
     if conf.report:
-        _report(conf, exp_dir, summary, pairs, monthly, index, provenance)
-    _print(conf, exp_dir, summary, index, provenance)
+        _report(conf, exp_dir, summary, pairs, monthly, index, provenance, both)
+    _print(conf, exp_dir, summary, index, provenance, both)
 
 
-def _report(conf, exp_dir, summary, pairs, monthly, index, provenance) -> None:
+def _report(conf, exp_dir, summary, pairs, monthly, index, provenance, both=None) -> None:
     lang = conf.lang
     figs = exp_dir / "figures"
     figs.mkdir(exist_ok=True)
@@ -71,8 +90,12 @@ def _report(conf, exp_dir, summary, pairs, monthly, index, provenance) -> None:
          else f"<p>{report.html.escape(t('r_only_one', lang))}</p>"),
         (t("r_summary_table", lang), report.html_table(report.summary_table(summary, ["scenario"], lang))),
     ]
+    findings = compare_findings(summary, pairs, lang)
+    if both is not None:
+        sections.insert(0, (t("u_table", lang), report.html_table(side_by_side_table(both, ["scenario"], lang))))
+        findings = [*uncertainty_findings(both, ["scenario"], lang), *findings]
     report.write_report(exp_dir / "report.html", f"{t('r_compare_title', lang)}: {exp_dir.name}",
-                        compare_findings(summary, pairs, lang), sections, method_notes(conf, index),
+                        findings, sections, method_notes(conf, index),
                         index["command"].iloc[0], provenance, lang)
 
 
@@ -89,14 +112,18 @@ def method_notes(conf: CompareConf, index: pd.DataFrame) -> list[str]:
         t("m_likely", lang).format(hi=fmt.percent(LIKELY), lo=fmt.percent(UNLIKELY)),
         t("m_units", lang),
         t("m_runtime", lang).format(s=f"{index['wall_time_s'].mean():.2f}", n=len(index)),
+        *([uncertainty_note(conf, lang)] if conf.uncertainty != "none" else []),
     ]
 
 
-def _print(conf, exp_dir, summary, index, provenance) -> None:
-    goals = summary[summary["kind"] == "goal"]
-    table = goals.pivot(index="goal_id", columns="scenario", values="p_met").reindex(
+def _print(conf, exp_dir, summary, index, provenance, both=None) -> None:
+    goals = summary[summary["kind"] == "goal"] if both is None else both[both["kind"] == "goal"]
+    columns = "scenario" if both is None else ["scenario", "design"]
+    table = goals.pivot(index="goal_id", columns=columns, values="p_met").reindex(
         goals["goal_id"].drop_duplicates())
-    print(f"\nP(goal met in 2020), {conf.replications} replications per scenario:")
+    admitted = "" if both is None else (f", seeds only (seed) and with {conf.samples or conf.replications} "
+                                        f"parameter sets (parameters)")
+    print(f"\nP(goal met in 2020), {conf.replications} replications per scenario{admitted}:")
     print(table.to_string(float_format=lambda v: f"{v:.2f}"))
     print_runs(exp_dir, index, provenance)
 

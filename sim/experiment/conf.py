@@ -58,6 +58,12 @@ class ExperimentConf:
         progress: show a progress bar with the time left.
         report: write figures and report.html.
         lang: the language of report.html and its figures: zh (the default, like the workshop) or en.
+        uncertainty: none (seeds only), lhs (replication i also draws parameter set i mod K from the declared
+            plausible ranges, a Latin hypercube) or posterior (sets drawn from a calibration's posterior.csv);
+            the seed-only runs are kept beside, for comparison. Compare and budget only.
+        samples: K, the number of parameter sets; 0 = one per replication.
+        parameters: the uncertain parameters drawn; empty = every uncertain scalar parameter.
+        posterior: with uncertainty=posterior, the posterior.csv of experiments/calibrate.py.
     """
 
     name: str = ""
@@ -72,6 +78,10 @@ class ExperimentConf:
     progress: bool = True
     report: bool = True
     lang: str = "zh"
+    uncertainty: str = "none"
+    samples: int = 0
+    parameters: list[str] = field(default_factory=list)
+    posterior: str = ""
 
 
 @dataclass
@@ -167,6 +177,10 @@ def validate_experiment(conf: ExperimentConf) -> ExperimentConf:
             raise ConfigError("reference", conf.reference, "one of the scenarios: " + ", ".join(conf.scenarios))
     if isinstance(conf, BudgetConf):
         _validate_budget(conf)
+    if isinstance(conf, CompareConf | BudgetConf):
+        from sim.experiment.uncertainty import validate_uncertainty
+
+        validate_uncertainty(conf)
     return conf
 
 
