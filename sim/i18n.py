@@ -408,6 +408,52 @@ REPORT_TEXT: dict[str, tuple[str, str]] = {
                       "design (the parameters' defaults, the same {n} seeds) runs beside it, and both intervals are "
                       "shown side by side. Findings, figures and paired differences use the parameters-and-seeds "
                       "design."),
+    # sensitivity analysis (experiments/sensitivity.py)
+    "s_title": ("敏感性分析", "Sensitivity analysis"),
+    "s_goals_met": ("达标目标数", "goals met"),
+    "s_outcome_goals_met": ("达标的成果类目标数", "outcome goals met"),
+    "s_attainment": ("完成度", "attainment"),
+    "s_met": ("是否达标", "met"),
+    "s_finding": ("{outcome}：{n} 个参数（共 {of} 个）的影响超出随机种子噪声，由强到弱：{items}。"
+                  "默认参数下 {seeds} 个种子间的标准差为 {sd}。",
+                  "{outcome}: {n} of {of} parameters have effects that stand out of the seed noise, strongest "
+                  "first: {items}. Across {seeds} seeds at the defaults the outcome's sd is {sd}."),
+    "s_ranking": ("参数重要性排序（蓝色：超出噪声；红色虚线：噪声水平）",
+                  "Ranking of the parameters (blue: stands out of the noise; red dashed line: the noise level)"),
+    "s_indices": ("敏感性指标（每个结果前 15 个参数）", "Sensitivity indices (top 15 parameters per outcome)"),
+    "s_noise_table": ("随机种子噪声：默认参数下 {n} 个种子的均值与标准差",
+                      "Seed noise: mean and sd over {n} seeds at the defaults"),
+    "s_outcome": ("结果", "Outcome"),
+    "s_parameter": ("参数", "Parameter"),
+    "s_noise": ("噪声水平", "Noise level"),
+    "s_stands_out": ("超出噪声", "Stands out"),
+    "s_yes": ("是", "yes"),
+    "s_no": ("否", "no"),
+    "s_axis_morris": ("μ*（基本效应绝对值的均值）及区间", "μ* (mean absolute elementary effect) with interval"),
+    "s_axis_sobol": ("总效应指数 ST 及区间", "total-effect index ST with interval"),
+    "s_fig_title": ("哪些不确定参数驱动结果", "Which uncertain parameters drive each outcome"),
+    "s_m_morris": ("Morris 筛选：{k} 个参数在声明的合理范围内，{n} 条轨迹、{levels} 个水平，"
+                   "共 {points} 组参数；情景 {scenario}。",
+                   "Morris screening: {k} parameters over their declared plausible ranges, {n} trajectories on "
+                   "{levels} levels, {points} parameter sets; scenario {scenario}."),
+    "s_m_sobol": ("Sobol 指数：{k} 个参数在声明的合理范围内，基础样本 {n}（Saltelli 抽样），"
+                  "共 {points} 组参数；情景 {scenario}。",
+                  "Sobol indices: {k} parameters over their declared plausible ranges, base sample {n} (Saltelli), "
+                  "{points} parameter sets; scenario {scenario}."),
+    "s_m_seeds": ("共同随机数：每组参数使用相同的前 {s} 个种子；默认参数另用 {r} 个种子运行，其标准差即随机种子噪声。",
+                  "Common random numbers: every parameter set runs with the same first {s} seed(s); the defaults run "
+                  "with {r} seeds, whose sd is the seed-noise level."),
+    "s_m_noise_morris": ("若两次模拟仅随机种子不同，其基本效应约为 √2·sd/Δ（噪声水平）；"
+                         "μ* 区间下限高于它的参数记为“超出噪声”。",
+                         "Two runs differing only by their seeds would give elementary effects of about √2·sd/Δ (the "
+                         "noise level); a parameter stands out when the lower end of its μ* interval lies above it."),
+    "s_m_noise_sobol": ("随机种子噪声可解释的输出方差比例为 sd²/Var(Y)（噪声水平）；"
+                        "ST 区间下限高于它的参数记为“超出噪声”。",
+                        "Seed noise can explain a share sd²/Var(Y) of the output variance (the noise level); a "
+                        "parameter stands out when the lower end of its ST interval lies above it."),
+    "s_m_intervals": ("区间：{level}，对轨迹（Morris）或样本（Sobol）做 {b} 次自助重抽样；指标由 SALib 计算。",
+                      "Intervals: {level}, from {b} bootstrap resamples of the trajectories (Morris) or the samples "
+                      "(Sobol); indices computed by SALib."),
 }
 TEXT.update(REPORT_TEXT)
 

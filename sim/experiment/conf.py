@@ -126,7 +126,33 @@ class BudgetConf(ExperimentConf):
     p_goal: float = 0.8
 
 
-SCHEMAS: dict[str, type[ExperimentConf]] = {"compare": CompareConf, "budget": BudgetConf}
+@dataclass
+class SensitivityConf(ExperimentConf):
+    """Which uncertain parameters drive an outcome: Morris screening or Sobol indices (SALib).
+
+    Attributes:
+        method: morris or sobol.
+        outcomes: what is ranked for: goals_met, outcome_goals_met, a goal id, <goal>.attainment,
+            <goal>.met, spent_cny, shortfall_cny.
+        N: Morris: trajectories; Sobol: base samples (runs: N x (parameters + 1), N x (parameters + 2)).
+        levels: Morris: levels of the grid (even).
+        seeds_per_point: seeds every parameter set runs with (the first of the replication seeds: the same
+            for every set).
+        replications: seeds the parameters' defaults run with, for the seed-noise level.
+    """
+
+    scenarios: list[str] = field(default_factory=list)  # empty = the model's default scenario; one only
+    replications: int = 10
+    method: str = "morris"
+    outcomes: list[str] = field(default_factory=lambda: ["goals_met", "farmer_loan_balance", "ebank_substitution",
+                                                         "village_coverage"])
+    N: int = 10
+    levels: int = 4
+    seeds_per_point: int = 1
+
+
+SCHEMAS: dict[str, type[ExperimentConf]] = {"compare": CompareConf, "budget": BudgetConf,
+                                            "sensitivity": SensitivityConf}
 for _kind, _schema in SCHEMAS.items():
     ConfigStore.instance().store(name=f"{_kind}_schema", node=_schema)
 
@@ -140,7 +166,7 @@ def validate_experiment(conf: ExperimentConf) -> ExperimentConf:
     """
     known = scenario_names()
     if not conf.scenarios:
-        conf.scenarios = [default_scenario()] if isinstance(conf, BudgetConf) else known
+        conf.scenarios = [default_scenario()] if isinstance(conf, BudgetConf | SensitivityConf) else known
     bad = [s for s in conf.scenarios if s not in known]
     if bad:
         raise ConfigError("scenarios", bad, "scenario names of configs/scenario/: " + ", ".join(known))
@@ -181,6 +207,10 @@ def validate_experiment(conf: ExperimentConf) -> ExperimentConf:
         from sim.experiment.uncertainty import validate_uncertainty
 
         validate_uncertainty(conf)
+    if isinstance(conf, SensitivityConf):
+        from sim.experiment.sensitivity import validate_sensitivity
+
+        validate_sensitivity(conf)
     return conf
 
 
