@@ -151,8 +151,25 @@ class SensitivityConf(ExperimentConf):
     seeds_per_point: int = 1
 
 
+@dataclass
+class CalibrateConf(ExperimentConf):
+    """Fit uncertain parameters to the end-2015 calibration targets by rejection ABC.
+
+    Attributes:
+        parameters: the uncertain parameters fitted (their declared ranges and distributions are the prior).
+        targets: names of :data:`sim.calibration.TARGETS`; empty = all of them.
+        samples: parameter sets drawn from the prior (a Latin hypercube).
+        replications: seeds every set is built with (the same for every set); the state is their mean.
+    """
+
+    scenarios: list[str] = field(default_factory=list)  # empty = the model's default scenario; one only
+    replications: int = 1
+    samples: int = 200
+    targets: list[str] = field(default_factory=list)
+
+
 SCHEMAS: dict[str, type[ExperimentConf]] = {"compare": CompareConf, "budget": BudgetConf,
-                                            "sensitivity": SensitivityConf}
+                                            "sensitivity": SensitivityConf, "calibrate": CalibrateConf}
 for _kind, _schema in SCHEMAS.items():
     ConfigStore.instance().store(name=f"{_kind}_schema", node=_schema)
 
@@ -166,14 +183,16 @@ def validate_experiment(conf: ExperimentConf) -> ExperimentConf:
     """
     known = scenario_names()
     if not conf.scenarios:
-        conf.scenarios = [default_scenario()] if isinstance(conf, BudgetConf | SensitivityConf) else known
+        one = isinstance(conf, BudgetConf | SensitivityConf | CalibrateConf)
+        conf.scenarios = [default_scenario()] if one else known
     bad = [s for s in conf.scenarios if s not in known]
     if bad:
         raise ConfigError("scenarios", bad, "scenario names of configs/scenario/: " + ", ".join(known))
     if len(set(conf.scenarios)) != len(conf.scenarios):
         raise ConfigError("scenarios", list(conf.scenarios), "each scenario once")
-    if conf.replications < 2:
-        raise ConfigError("replications", conf.replications, "an integer >= 2 (an interval needs two runs)")
+    if conf.replications < (1 if isinstance(conf, CalibrateConf) else 2):
+        raise ConfigError("replications", conf.replications, "an integer >= 1 (seeds per parameter set)"
+                          if isinstance(conf, CalibrateConf) else "an integer >= 2 (an interval needs two runs)")
     if not 0 < conf.confidence < 1:
         raise ConfigError("confidence", conf.confidence, "a level strictly between 0 and 1, e.g. 0.95")
     if conf.p_interval not in P_INTERVALS:
@@ -211,6 +230,10 @@ def validate_experiment(conf: ExperimentConf) -> ExperimentConf:
         from sim.experiment.sensitivity import validate_sensitivity
 
         validate_sensitivity(conf)
+    if isinstance(conf, CalibrateConf):
+        from sim.experiment.calibrate import validate_calibrate
+
+        validate_calibrate(conf)
     return conf
 
 

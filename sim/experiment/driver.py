@@ -131,7 +131,7 @@ def definition_hash(kind: str, conf: ExperimentConf) -> str:
     for k in ("name", "out_root", "confidence", "p_interval", "runs_per_job", "progress", "report",
               "reference", "p_goal", "lang"):
         d.pop(k, None)
-    if d.get("uncertainty", "none") == "none":  # seed-only experiments keep the folders they had before
+    if kind in ("compare", "budget") and d.get("uncertainty") == "none":  # keep the folders they had before
         for k in ("uncertainty", "samples", "parameters", "posterior"):
             d.pop(k, None)
     return hashlib.sha256(json.dumps({"kind": kind, **d}, sort_keys=True, default=str).encode()).hexdigest()

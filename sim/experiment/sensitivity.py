@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import math
 import sys
+import textwrap
 
 import hydra
 import numpy as np
@@ -323,7 +324,7 @@ def ranking_figure(idx: pd.DataFrame, conf: SensitivityConf, path, lang: str, to
         ax.barh(ypos, g[key], xerr=err, color=colors, ecolor="#555", capsize=2)
         ax.axvline(float(g[line].iloc[0]), color="#c0392b", ls="--", lw=1)
         ax.set_yticks(ypos, [p.split(".", 1)[-1] for p in g["parameter"]], fontsize=7)
-        ax.set_title(_outcome_label(o, lang), fontsize=9)
+        ax.set_title(textwrap.fill(_outcome_label(o, lang), 16 if lang == "zh" else 40), fontsize=9)
         ax.set_xlabel(t("s_axis_" + conf.method, lang), fontsize=8)
         ax.tick_params(axis="x", labelsize=7)
     fig.suptitle(t("s_fig_title", lang), fontsize=10)
