@@ -1,7 +1,7 @@
 """``python experiments/calibrate.py``: fit uncertain parameters to the end-2015 calibration targets (rejection ABC).
 
 Approximate Bayesian computation by rejection: ``samples`` parameter sets are drawn from the declared
-plausible ranges and distributions (a Latin hypercube, the prior), the model is built for each (its 24-month
+plausible ranges and distributions (a Latin hypercube, the prior), the model is built for each (its
 spin-up to the end of 2015: no programme months are run), and a set is accepted when the model's end-2015
 state lies inside the band of every chosen target of :data:`sim.calibration.TARGETS`. Every set runs with
 the same seeds (``replications`` of them, common random numbers; the state is their mean).
