@@ -25,7 +25,7 @@ from sim.config import ConfigError, SimConf, validate
 from sim.goals import load_goals
 from sim.params import Spec, check_leaf, leaves
 
-__all__ = ["METRICS", "apply_params", "base_config", "evaluate", "outcome_names", "param_specs"]
+__all__ = ["METRICS", "apply_params", "base_config", "evaluate", "outcome_names", "param_specs", "read_outcomes"]
 
 # key metrics of a run beside the goals: outcome name -> the monthly record it is read from (the last month)
 METRICS: dict[str, str] = {
@@ -162,6 +162,11 @@ def run_outcomes(cfg: SimConf) -> dict[str, float]:
 
     model = TaizhouModel(cfg)
     model.run()
+    return read_outcomes(model)
+
+
+def read_outcomes(model) -> dict[str, float]:
+    """The flat outcomes of a model that has run: goals, their attainment and whether met, key metrics."""
     values = model.goal_values()
     out: dict[str, float] = {"goals_met": 0.0, "outcome_goals_met": 0.0}
     for g in load_goals():
