@@ -26,8 +26,9 @@ import pandas as pd
 from sim.calibration import TARGETS
 from sim.config import ConfigError
 from sim.experiment.conf import EXPERIMENT_CONF_DIR, CalibrateConf
-from sim.experiment.driver import prepare_argv, reports_os_errors, start, write_csv_atomic
+from sim.experiment.driver import prepare_argv, reports_os_errors, start
 from sim.experiment.store import RunSpec, replication_seeds
+from sim.io import write_csv_atomic
 
 KIND = "calibrate"
 

@@ -32,12 +32,12 @@ from sim.experiment.driver import (
     print_runs,
     reports_os_errors,
     start,
-    write_csv_atomic,
 )
-from sim.experiment.store import RunSpec, config_key, plan_cell, write_text_atomic
+from sim.experiment.store import RunSpec, config_key, plan_cell
 from sim.experiment.uncertainty import set_overrides
 from sim.goals import load_goals
 from sim.i18n import t
+from sim.io import write_csv_atomic, write_text_atomic
 from sim.run import load_config
 
 KIND = "sensitivity"
