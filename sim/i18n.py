@@ -457,6 +457,56 @@ REPORT_TEXT: dict[str, tuple[str, str]] = {
 }
 TEXT.update(REPORT_TEXT)
 
+# Who is reached (sim.equity): the summary measures, what they measure, the groups, and the report's and page's
+# words for them.
+EQUITY_TEXT: dict[str, tuple[str, str]] = {
+    "eq_remote_near_gap": ("偏远村与近村之差", "remote–near gap"),
+    "eq_bottom_top_gap": ("最低与最高收入五等份之差", "bottom–top quintile gap"),
+    "eq_concentration_index": ("按收入的集中指数", "concentration index by income"),
+    "eq_line": ("有授信的农户占比", "households with a credit line"),
+    "eq_loan": ("有贷款的农户占比", "households with a loan"),
+    "eq_digital": ("数字金融客户占比", "digital customers"),
+    "eq_distance": ("到最近服务点的距离", "distance to the nearest service point"),
+    "eq_share_with_line": ("有授信的农户占比", "households with a credit line"),
+    "eq_share_with_loan": ("有贷款的农户占比", "households with a loan"),
+    "eq_share_digital": ("数字金融客户占比", "digital customers"),
+    "eq_near": ("近村", "near villages"),
+    "eq_remote": ("偏远村（山区、海岛或 2015 年距网点较远）", "remote villages (mountain, island or far in 2015)"),
+    "eq_q1": ("最低 20%", "bottom 20%"),
+    "eq_q5": ("最高 20%", "top 20%"),
+    "r_equity": ("普惠到谁：2020 年末的差距", "Who is reached: the gaps at the end of 2020"),
+    "r_equity_intro": (
+        "偏远村与近村之差 = 偏远村（山区、海岛或 2015 年距网点较远）的占比减近村的占比；最低与最高收入五等份之差 = "
+        "2015 年农村收入最低 20% 农户的占比减最高 20% 的占比（距离为公里数之差）；集中指数 > 0 表示集中在收入较高的农户。"
+        "区间为 {level} 置信区间；配对差异为各情景与参照情景 {ref} 同一种子之差。",
+        "Remote–near gap: the share in remote villages (mountain, island or far from an outlet in 2015) minus the "
+        "share in the other villages; bottom–top gap: the share among the poorest 20% of rural households (2015 "
+        "income) minus the richest 20% (distance in km). A concentration index above 0 means concentrated among "
+        "the better-off. Intervals at {level}; paired differences against the reference {ref}, seed by seed."),
+    "r_measure": ("指标", "Measure"),
+    "r_ratio": ("与参照之比", "Ratio to the reference"),
+    "r_reference_value": ("参照情景", "Reference"),
+    "r_eq_finding": (
+        "{cell}：{measure}为 {value}，{ref}为 {ref_value}（{ratio}）；配对差异 {diff}，{level} 区间 {low} 至 {high}{noise}。",
+        "{cell}: the {measure} is {value} against {ref_value} under {ref} ({ratio}); paired difference {diff}, "
+        "{level} interval {low} to {high}{noise}."),
+    "r_eq_noise": ("，可能是随机波动", ", which could be chance"),
+    "r_eq_ratio": ("为参照的 {x} 倍", "{x} times the reference's"),
+    "r_eq_money": (
+        "{cell}：预算从 {low} 增至 {high}，{measure}从 {before} 变为 {after}；配对差异 {diff}，{level} 区间 {lo} 至 {hi}{noise}。",
+        "{cell}: from {low} to {high}, the {measure} goes from {before} to {after}; paired difference {diff}, "
+        "{level} interval {lo} to {hi}{noise}."),
+    # the workshop's equity view
+    "equity": ("普惠到谁", "Who is reached"),
+    "equity_metric_tip": ("地图按所选指标给各县着色（当前月份，占全部农户的比例）。",
+                          "The map colours each county by the chosen measure (this month, share of all households)."),
+    "equity_gaps": ("差距：当前 vs 规划参照（同一种子、同一月份）",
+                    "Gaps: now against the plan reference (same seed, same month)"),
+    "equity_now": ("本组", "This run"),
+    "equity_plan": ("规划参照", "Plan reference"),
+}
+TEXT.update(EQUITY_TEXT)
+
 # Scenario labels for reports: name -> (Chinese, English); a scenario missing here shows its file name.
 SCENARIO_TEXT: dict[str, tuple[str, str]] = {
     "plan": ("规划", "plan"),

@@ -8,7 +8,8 @@ One :meth:`TaizhouModel.step` is one month. Its order is written once, here:
    :class:`sim.policy.Policy` (outlets open, the platform runs, managers visit, villages are campaigned, ...);
 3. digital access and platform adoption;
 4. credit: households, then enterprises (repay, default, demand, uptake);
-5. neighbours' shares are updated and the month's metrics are recorded.
+5. neighbours' shares are updated and the month's metrics are recorded, with their breakdown by group
+   (:mod:`sim.equity`).
 
 Before January 2016 the model runs ``spinup_months`` of 2015 practice (no programme, prices and population
 held at end-2015), so that the loan book, arrears and write-offs of end-2015 are the steady state of the
@@ -24,6 +25,7 @@ from sim import behaviour
 from sim.agents import AccountManager, Household, MicroEnterprise, Staff, Station
 from sim.calendar import month_label, year_index
 from sim.config import SimConf
+from sim.equity import Equity
 from sim.goals import goal_values, scorecard, unsecured_balance
 from sim.ledger import Ledger
 from sim.levers import LEVER_NAMES, build_levers
@@ -82,6 +84,7 @@ class TaizhouModel(Model):
         w.unsecured_2015 = unsecured_balance(w.last_groups)
         self.state_2015 = month_metrics(w, self.ledger, -1)  # end-2015, after the spin-up (calibration)
         self.goals_2015 = goal_values(w, 0.0, 0)  # the base of cost per unit
+        self.equity = Equity(w)  # groups fixed at end-2015, after the spin-up
 
     def _spin_up(self, months: int) -> None:
         """Months of 2015 practice before January 2016; then the tallies start from zero."""
@@ -111,6 +114,7 @@ class TaizhouModel(Model):
             self.ledger.reallocate(year_index(t) - 1, {k: v for k, v in released.items() if v > 0})
         self._month(t)
         self.records.append(month_metrics(w, self.ledger, t))
+        self.equity.measure(self.policy, t)
         w.t += 1
         if w.t >= self.cfg.months:
             self.running = False

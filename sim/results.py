@@ -18,8 +18,8 @@ if TYPE_CHECKING:
     from sim.model import TaizhouModel
 
 # manifest.json last: a folder without it is a run that did not finish
-OUTPUT_FILES = ("scorecard.csv", "monthly.parquet", "ledger.csv", "levers.csv", "cost_per_unit.csv", "dashboard.png",
-                "manifest.json")
+OUTPUT_FILES = ("scorecard.csv", "monthly.parquet", "equity.parquet", "ledger.csv", "levers.csv", "cost_per_unit.csv",
+                "dashboard.png", "equity.png", "manifest.json")
 
 
 def monthly_table(model: TaizhouModel) -> pd.DataFrame:
@@ -78,6 +78,8 @@ class Result:
         ledger: money by year and lever (planned, spent, unspent, wanted, shortfall).
         levers: one row per lever: enabled, goals it moves, money, units it could not place.
         cost_per_unit: programme CNY per unit of each goal's change since end-2015.
+        equity: every group of households and enterprises by month (month, dimension, group, metric, value;
+            :mod:`sim.equity`), with the summary measures as dimension ``summary``.
         manifest: provenance (config, seed, versions, code version, wall time).
         model: the model object, for inspection (None unless asked for).
     """
@@ -88,6 +90,7 @@ class Result:
     ledger: pd.DataFrame
     levers: pd.DataFrame
     cost_per_unit: pd.DataFrame
+    equity: pd.DataFrame
     manifest: dict[str, Any]
     model: TaizhouModel | None = field(default=None, repr=False)
 
@@ -95,7 +98,7 @@ class Result:
     def of(cls, model: TaizhouModel, manifest: dict[str, Any], keep_model: bool = False) -> Result:
         """The result of a model that has run."""
         return cls(model.cfg, model.scorecard(), monthly_table(model), model.ledger.table(), lever_table(model),
-                   cost_per_unit(model), manifest, model if keep_model else None)
+                   cost_per_unit(model), model.equity.table(), manifest, model if keep_model else None)
 
     def wide(self) -> pd.DataFrame:
         """Monthly metrics as one column per metric, indexed by month."""
@@ -106,6 +109,12 @@ class Result:
         from sim.report import dashboard
 
         return dashboard(self, path)
+
+    def plot_equity(self, metric: str = "share_with_loan", path: str | Path | None = None):
+        """Lines and loans by income quintile and remoteness over time, and the counties coloured by ``metric``."""
+        from sim.report import equity_figure
+
+        return equity_figure(self, metric, path)
 
     def save(self, out_dir: str | Path) -> Path:
         """Write every output file into ``out_dir``, each atomically; ``manifest.json`` goes last.
@@ -118,6 +127,7 @@ class Result:
         (out / "manifest.json").unlink(missing_ok=True)
         write_csv_atomic(out / "scorecard.csv", self.scorecard)
         write_parquet_atomic(out / "monthly.parquet", self.monthly)
+        write_parquet_atomic(out / "equity.parquet", self.equity)
         write_csv_atomic(out / "ledger.csv", self.ledger)
         write_csv_atomic(out / "levers.csv", self.levers)
         write_csv_atomic(out / "cost_per_unit.csv", self.cost_per_unit)
@@ -125,6 +135,9 @@ class Result:
         import matplotlib.pyplot as plt
 
         write_atomic(out / "dashboard.png", lambda fh: fig.savefig(fh, dpi=80, format="png"))
+        plt.close(fig)
+        fig = self.plot_equity()
+        write_atomic(out / "equity.png", lambda fh: fig.savefig(fh, dpi=80, format="png"))
         plt.close(fig)
         write_json_atomic(out / "manifest.json", self.manifest)
         return out

@@ -154,6 +154,7 @@ class World:
         self.grid_visits = np.zeros(self.n_grids)
         self.grid_files = np.zeros(self.n_grids)
         self.rationed_cum = 0.0
+        self.credit_events: dict[str, np.ndarray] = {}  # this month's applications, approvals, defaults by row
 
     # ------------------------------------------------------------ villages
     def index_villages(self) -> None:

@@ -336,6 +336,8 @@ def household_credit(w: World, policy: Policy, t: int) -> None:
                 eligible |= product == code
         hh.discounted[idx[eligible & got]] = True
 
+    # the month's events by row, for the breakdown by group (sim.equity): indices only, no pass over the rows
+    w.credit_events.update(applications=idx[applied], approvals=idx[approved], defaults=life["default"])
     low_new = new[hh.kind[new] == LOW_INCOME]
     low_renewed = life["renewed"][hh.kind[life["renewed"]] == LOW_INCOME]
     w.flows["low_income_disbursed"] += wt * float(hh.loan[low_new].sum(dtype=np.float64))
@@ -411,6 +413,7 @@ def enterprise_credit(w: World, policy: Policy, t: int) -> None:
     # green: a loan to an eligible borrower, classified green at the declared rate or under the policy
     ent.green[new] = ent.green_eligible[new] & (ds[5][got] < np.float32(min(1.0, u.green_classified_share
                                                                               * policy.green_multiplier)))
+    w.credit_events["ent_defaults"] = life["default"]
     disbursed = np.concatenate([new, life["renewed"]])
     w.flows["ent_disbursed"] += wt * float(ent.loan[disbursed].sum(dtype=np.float64))
     w.flows["unprocessed"] += wt * float(np.count_nonzero(apply & ~processed))

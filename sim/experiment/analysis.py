@@ -73,6 +73,7 @@ def paired(runs: pd.DataFrame, cell: str, reference: str, confidence: float) -> 
                                                    values="met", aggfunc="first")
     spend = wide.xs(COST_METRIC, level="name")
     goals = {g.goal_id: g for g in load_goals()}
+    kinds = runs.drop_duplicates("name").set_index("name")["kind"]  # goal, metric or equity
     rows = []
     for other in [c for c in dict.fromkeys(runs[cell]) if c != reference]:  # in the order asked for
         cost = paired_diff(spend[other].to_numpy(float), spend[reference].to_numpy(float), confidence)
@@ -82,7 +83,7 @@ def paired(runs: pd.DataFrame, cell: str, reference: str, confidence: float) -> 
             sign = -1.0 if name in goals and goals[name].comparison == "<=" else 1.0
             diffs = sign * (sub[other].to_numpy(float) - sub[reference].to_numpy(float))
             row = {cell: other, "reference": reference, "goal_id": name,
-                   "kind": "goal" if name in goals else "metric",
+                   "kind": "goal" if name in goals else str(kinds.get(name, "metric")),
                    "mean": float(sub[other].mean()), "mean_reference": float(sub[reference].mean()), **d,
                    "share_better": float(np.mean(diffs > 0)), "share_worse": float(np.mean(diffs < 0))}
             if name in goals:
@@ -141,3 +142,32 @@ def _first_staying(p: np.ndarray, level: float) -> int | None:
     while i > 0 and ok[i - 1]:
         i -= 1
     return i
+
+
+EQUITY_KIND = "equity"  # runs.parquet rows of the equity gaps at the end of 2020 (sim.equity.end_gaps)
+
+
+def equity_table(summary: pd.DataFrame, pairs: pd.DataFrame, by: list[str], cell: str | None = None) -> pd.DataFrame:
+    """The equity measures at the end of 2020 per cell, with intervals and paired differences.
+
+    One row per cell and measure (``remote_near_gap_loan``, ``bottom_top_gap_line``,
+    ``concentration_index_digital``, ...): the mean over replications and its interval (``summary.csv``),
+    then, when ``pairs`` holds the measure, the reference's mean, the mean paired difference and its interval,
+    and the ratio of the cell's mean to the reference's (0.5: the gap halved).
+
+    Args:
+        summary: ``summary.csv``.
+        pairs: ``paired.csv`` (may be empty).
+        by: the cell columns of the summary, e.g. ``["scenario"]``.
+        cell: the column of ``pairs`` naming the compared cell (``scenario``); None for no pairing.
+    """
+    s = summary[summary["kind"] == EQUITY_KIND]
+    out = s[[*by, "goal_id", "n", "mean", "ci_low", "ci_high", "ci_method"]].rename(columns={"goal_id": "measure"})
+    if cell is not None and len(pairs) and "kind" in pairs:
+        p = pairs[pairs["kind"] == EQUITY_KIND][[cell, "reference", "goal_id", "mean_reference", "diff_mean",
+                                                 "diff_ci_low", "diff_ci_high"]]
+        out = out.merge(p.rename(columns={"goal_id": "measure"}), on=[cell, "measure"], how="left")
+        ref = out["mean_reference"].to_numpy(float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out["ratio_to_reference"] = np.where(ref != 0, out["mean"].to_numpy(float) / ref, np.nan)
+    return out.reset_index(drop=True)

@@ -2,8 +2,8 @@
 
 Every scenario runs with the same replication seeds, so differences between scenarios are paired seed by
 seed. Writes into the experiment folder: ``runs.parquet``, ``monthly.parquet``, ``runs_index.csv``,
-``summary.csv``, ``paired.csv``, ``figures/*.png``, ``report.html``, ``config.yaml``, ``seeds.csv``,
-``provenance.json``.
+``summary.csv``, ``paired.csv``, ``equity.csv`` (the gaps of who is reached at the end of 2020, paired against the
+reference), ``figures/*.png``, ``report.html``, ``config.yaml``, ``seeds.csv``, ``provenance.json``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import hydra
 import pandas as pd
 
 from sim.experiment import fmt, report
-from sim.experiment.analysis import paired, summarise
+from sim.experiment.analysis import equity_table, paired, summarise
 from sim.experiment.conf import EXPERIMENT_CONF_DIR, CompareConf
 from sim.experiment.driver import (
     gather,
@@ -23,7 +23,7 @@ from sim.experiment.driver import (
     reports_os_errors,
     start,
 )
-from sim.experiment.findings import LIKELY, UNLIKELY, compare_findings
+from sim.experiment.findings import LIKELY, UNLIKELY, compare_findings, equity_findings
 from sim.experiment.store import RunSpec
 from sim.experiment.uncertainty import method_note as uncertainty_note
 from sim.experiment.uncertainty import (
@@ -67,12 +67,14 @@ def _app(cfg) -> None:
         write_csv_atomic(exp_dir / "summary_designs.csv", both)
     write_csv_atomic(exp_dir / "summary.csv", summary)
     write_csv_atomic(exp_dir / "paired.csv", pairs)
+    equity = equity_table(summary, pairs, ["scenario"], "scenario")
+    write_csv_atomic(exp_dir / "equity.csv", equity)
     if conf.report:
-        _report(conf, exp_dir, summary, pairs, monthly, index, provenance, both)
-    _print(conf, exp_dir, summary, index, provenance, both)
+        _report(conf, exp_dir, summary, pairs, monthly, index, provenance, equity, both)
+    _print(conf, exp_dir, summary, index, provenance, equity, both)
 
 
-def _report(conf, exp_dir, summary, pairs, monthly, index, provenance, both=None) -> None:
+def _report(conf, exp_dir, summary, pairs, monthly, index, provenance, equity, both=None) -> None:
     lang = conf.lang
     figs = exp_dir / "figures"
     figs.mkdir(exist_ok=True)
@@ -88,9 +90,10 @@ def _report(conf, exp_dir, summary, pairs, monthly, index, provenance, both=None
         (t("r_paired", lang).format(ref=ref),
          report.img(diff) + report.html_table(report.paired_table(pairs, "scenario", lang)) if diff
          else f"<p>{report.html.escape(t('r_only_one', lang))}</p>"),
+        (t("r_equity", lang), report.equity_section(equity, ["scenario"], lang, conf.confidence, ref)),
         (t("r_summary_table", lang), report.html_table(report.summary_table(summary, ["scenario"], lang))),
     ]
-    findings = compare_findings(summary, pairs, lang)
+    findings = compare_findings(summary, pairs, lang) + equity_findings(equity, "scenario", lang, conf.confidence)
     if both is not None:
         sections.insert(0, (t("u_table", lang), report.html_table(side_by_side_table(both, ["scenario"], lang))))
         findings = [*uncertainty_findings(both, ["scenario"], lang), *findings]
@@ -116,7 +119,7 @@ def method_notes(conf: CompareConf, index: pd.DataFrame) -> list[str]:
     ]
 
 
-def _print(conf, exp_dir, summary, index, provenance, both=None) -> None:
+def _print(conf, exp_dir, summary, index, provenance, equity, both=None) -> None:
     goals = summary[summary["kind"] == "goal"] if both is None else both[both["kind"] == "goal"]
     columns = "scenario" if both is None else ["scenario", "design"]
     table = goals.pivot(index="goal_id", columns=columns, values="p_met").reindex(
@@ -125,6 +128,14 @@ def _print(conf, exp_dir, summary, index, provenance, both=None) -> None:
                                         f"parameter sets (parameters)")
     print(f"\nP(goal met in 2020), {conf.replications} replications per scenario{admitted}:")
     print(table.to_string(float_format=lambda v: f"{v:.2f}"))
+    gaps = equity[equity["measure"].str.contains("gap")]
+    if len(gaps):
+        level = fmt.percent(conf.confidence)
+        print(f"\nWho is reached, end of 2020 (gaps: shares in points, distance in km; {level} intervals; "
+              f"paired against {conf.reference}):")
+        cols = ["scenario", "measure", "mean", "ci_low", "ci_high"]
+        cols += [c for c in ("diff_mean", "diff_ci_low", "diff_ci_high") if c in gaps]
+        print(gaps[cols].to_string(index=False, float_format=lambda v: f"{v:+.4f}"))
     print_runs(exp_dir, index, provenance)
 
 

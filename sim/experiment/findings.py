@@ -296,3 +296,72 @@ def budget_findings(summary: pd.DataFrame, least: pd.DataFrame, money_pairs: pd.
     totals = g.assign(_cell=g[cells].astype(str).agg("/".join, axis=1))
     out.append(unlikely_everywhere(totals, "_cell", lang, goals, key="r_unlikely_sweep"))
     return out
+
+
+# ---------------------------------------------------------------- who is reached (sim.equity)
+EQUITY_GAPS = ("remote_near_gap", "bottom_top_gap", "concentration_index")
+EQUITY_ACCESS = ("line", "loan", "digital", "distance")
+# the gaps the findings speak of, in this order: the plan names remote villages and low-income households first
+EQUITY_HEADLINE = ("remote_near_gap_loan", "remote_near_gap_line", "bottom_top_gap_loan", "bottom_top_gap_line")
+
+
+def split_equity(name: str) -> tuple[str, str]:
+    """``remote_near_gap_loan`` -> (``remote_near_gap``, ``loan``)."""
+    measure, _, access = name.rpartition("_")
+    return measure, access
+
+
+def equity_label(name: str, lang: str) -> str:
+    """An equity measure as people say it, e.g. 'remote–near gap in households with a loan'."""
+    measure, access = split_equity(name)
+    if lang == "zh":
+        return f"{t('eq_' + measure, lang)}（{t('eq_' + access, lang)}）"
+    return f"{t('eq_' + measure, lang)} in {t('eq_' + access, lang)}"
+
+
+def equity_value(name: str, x: float, lang: str) -> str:
+    """A gap or index in its unit: shares in percentage points, distance in km, the index as a number."""
+    if x is None or not math.isfinite(x):
+        return "–"
+    measure, access = split_equity(name)
+    sign = "+" if x > 0 else ""
+    if measure == "concentration_index":
+        return f"{sign}{x:.3f}"
+    if access == "distance":
+        return f"{sign}{fmt.number(x, 2)} {'公里' if lang == 'zh' else 'km'}"
+    return fmt.diff(x, "share", lang)
+
+
+def equity_findings(equity: pd.DataFrame, cell: str, lang: str, confidence: float) -> list[str]:
+    """Per compared cell: the headline gaps (:data:`EQUITY_HEADLINE`) against the reference, with intervals.
+
+    Args:
+        equity: ``equity.csv`` of a comparison (:func:`sim.experiment.analysis.equity_table`).
+        cell: the cell column, e.g. ``scenario``.
+        lang: ``zh`` or ``en``.
+        confidence: the interval level.
+    """
+    if "reference" not in equity:
+        return []
+    rows = equity[equity["reference"].notna() & equity["measure"].isin(EQUITY_HEADLINE)]
+    out = []
+    for c, grp in rows.groupby(cell, sort=False):
+        lines = []
+        for name in EQUITY_HEADLINE:
+            r = grp[grp["measure"] == name]
+            if r.empty:
+                continue
+            r = r.iloc[0]
+            ratio = float(r["ratio_to_reference"])
+            lines.append(t("r_eq_finding", lang).format(
+                cell=_cell_label(c, lang), measure=equity_label(name, lang),
+                value=equity_value(name, float(r["mean"]), lang),
+                ref=_cell_label(r["reference"], lang), ref_value=equity_value(name, float(r["mean_reference"]), lang),
+                ratio=t("r_eq_ratio", lang).format(x=fmt.number(ratio, 2)) if math.isfinite(ratio) else "–",
+                diff=equity_value(name, float(r["diff_mean"]), lang), level=fmt.percent(confidence),
+                low=equity_value(name, float(r["diff_ci_low"]), lang),
+                high=equity_value(name, float(r["diff_ci_high"]), lang),
+                noise=t("r_eq_noise", lang) if verdict(r, ">=") == "noise" else ""))
+        if lines:
+            out.append("\n".join(lines))
+    return out

@@ -385,3 +385,48 @@ def write_report(path: Path, title: str, findings: list[str], sections: list[tup
                  + _e(json.dumps(provenance, indent=2, default=str, ensure_ascii=False)) + "</pre></body></html>")
     write_text_atomic(path, "\n".join(parts))
     return path
+
+
+def equity_html(equity: pd.DataFrame, cells: list[str], lang: str) -> str:
+    """``equity.csv`` as the report's table: per cell and measure the mean and interval, and the paired difference.
+
+    Args:
+        equity: :func:`sim.experiment.analysis.equity_table`.
+        cells: the cell columns to show (``scenario``; ``allocation`` and ``total_cny`` of a sweep).
+        lang: ``zh`` or ``en``.
+    """
+    from sim.experiment.findings import equity_label, equity_value
+
+    rows = []
+    for _, r in equity.iterrows():
+        name = r["measure"]
+        row = {}
+        for c in cells:
+            if c == "total_cny":
+                row[t("r_total", lang)] = _e(fmt.money(float(r[c]), lang))
+            elif c == "scenario":
+                row[t("r_scenario", lang)] = _e(cell_label(r[c], lang))
+            else:
+                row[t("r_allocation", lang) if c == "allocation" else _e(c)] = _e(r[c])
+        row[t("r_measure", lang)] = _e(equity_label(name, lang))
+        row[t("r_mean", lang)] = _e(equity_value(name, float(r["mean"]), lang))
+        row[t("r_interval", lang)] = _e(f"[{equity_value(name, float(r['ci_low']), lang)}, "
+                                        f"{equity_value(name, float(r['ci_high']), lang)}]")
+        if "diff_mean" in equity:
+            paired_ = pd.notna(r.get("reference"))
+            row[t("r_reference_value", lang)] = _e(equity_value(name, float(r["mean_reference"]), lang)
+                                                   if paired_ else "")
+            row[t("r_diff", lang)] = _e(equity_value(name, float(r["diff_mean"]), lang) if paired_ else "")
+            row[t("r_diff_interval", lang)] = _e(
+                f"[{equity_value(name, float(r['diff_ci_low']), lang)}, "
+                f"{equity_value(name, float(r['diff_ci_high']), lang)}]" if paired_ else "")
+            ratio = float(r["ratio_to_reference"]) if paired_ else math.nan
+            row[t("r_ratio", lang)] = _e(fmt.number(ratio, 2) if math.isfinite(ratio) else "")
+        rows.append(row)
+    return html_table(pd.DataFrame(rows))
+
+
+def equity_section(equity: pd.DataFrame, cells: list[str], lang: str, confidence: float, ref: str) -> str:
+    """The report's equity section: what the gaps mean, then the table (:func:`equity_html`)."""
+    intro = t("r_equity_intro", lang).format(level=fmt.percent(confidence), ref=ref)
+    return f"<p>{_e(intro)}</p>" + equity_html(equity, cells, lang)

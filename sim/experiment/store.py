@@ -40,6 +40,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim.config import SimConf
+from sim.equity import end_gaps
 from sim.goals import GOAL_IDS, load_goals
 from sim.io import FILE_MODE, write_parquet_atomic
 from sim.io import HOST as _HOST
@@ -157,7 +158,8 @@ def execute(spec: RunSpec, exp_dir: Path, version: str | None = None, origin: st
             raise RuntimeError(f"run {spec.key}: its overrides no longer give the planned config "
                                f"(configs or code changed since planning); rerun the experiment to plan again")
         result = run_config(cfg, keep_model=False)
-        table = run_table(result.scorecard, result.monthly, result.ledger, result.manifest["wall_time_s"])
+        table = run_table(result.scorecard, result.monthly, result.ledger, result.manifest["wall_time_s"],
+                          result.equity)
         meta = {"spec": dataclasses.asdict(spec), "manifest": result.manifest, "origin": origin}
         write_atomic(target, table, meta)
         return "computed"
@@ -172,8 +174,13 @@ def _cell_config(overrides: tuple[str, ...]) -> SimConf:
     return load_config(list(overrides))
 
 
-def run_table(scorecard: pd.DataFrame, monthly: pd.DataFrame, ledger: pd.DataFrame, wall: float) -> pd.DataFrame:
-    """A run in one long table: its goals, its money and its goals' monthly trajectories."""
+def run_table(scorecard: pd.DataFrame, monthly: pd.DataFrame, ledger: pd.DataFrame, wall: float,
+              equity: pd.DataFrame | None = None) -> pd.DataFrame:
+    """A run in one long table: its goals, its money, its equity gaps at the end and its goals' trajectories.
+
+    Equity rows (section ``equity``) are the summary measures of the last month (:func:`sim.equity.end_gaps`,
+    e.g. ``remote_near_gap_loan``), so that experiments pair them seed by seed like the goals.
+    """
     goals = pd.DataFrame({
         "section": "goal",
         "name": scorecard["goal_id"].astype(str),
@@ -190,11 +197,15 @@ def run_table(scorecard: pd.DataFrame, monthly: pd.DataFrame, ledger: pd.DataFra
     }
     metrics = pd.DataFrame({"section": "metric", "name": list(money), "month": "",
                             "value": list(money.values()), "attainment": np.nan, "met": np.nan})
+    gaps = end_gaps(equity) if equity is not None and len(equity) else {}
+    equity_rows = pd.DataFrame({"section": "equity", "name": list(gaps), "month": "",
+                                "value": np.asarray(list(gaps.values()), float), "attainment": np.nan,
+                                "met": np.nan})
     traj = monthly[monthly["metric"].isin(GOAL_IDS)]
     traj = pd.DataFrame({"section": "monthly", "name": traj["metric"].astype(str),
                          "month": traj["month"].astype(str), "value": traj["value"].astype(float),
                          "attainment": np.nan, "met": np.nan})
-    return pd.concat([goals, metrics, traj], ignore_index=True)
+    return pd.concat([goals, metrics, equity_rows, traj], ignore_index=True)
 
 
 def table_checksum(table: pa.Table) -> str:

@@ -1,0 +1,417 @@
+"""Who is reached: credit, service and costs by group of households and enterprises, month by month.
+
+The plan names its priority groups: remote, mountain and island villages, low-income households, small firms
+and city low-income residents (plan §二(一), §三(三)). This module declares the groups once, in
+:data:`HOUSEHOLD_DIMENSIONS` and :data:`ENTERPRISE_DIMENSIONS`: a dimension is one line, a function of the world
+returning a group code per row and the groups' names. Every group is fixed per row at end-2015 (after the
+spin-up): its income quintile, its distance band, its village's terrain, so a group's change over time is the
+change of the same households, not of who belongs to it.
+
+Each month :class:`Equity` measures every group. The households' dimensions are combined into one joint code
+per row (mixed radix), so a month costs a few ``np.bincount`` passes over the rows whatever the number of
+dimensions; each dimension's groups are then sums over the joint cells. No Python loop touches a row.
+
+Outputs: :meth:`Equity.table` (``month, dimension, group, metric, value``, ``equity.parquet``) and the summary
+measures (:func:`summary_measures`): the concentration index of access by income and the remote–near and
+bottom–top quintile gaps, for lines, loans, digital use and distance.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from sim.calendar import month_label, year_index
+from sim.population import (
+    COUNTIES_EN,
+    ENTERPRISE_KINDS,
+    FARM,
+    LOW_INCOME,
+    LOW_INCOME_LOAN,
+    URBAN,
+)
+
+if TYPE_CHECKING:
+    from sim.policy import Policy
+    from sim.world import World
+
+# Distance bands to the nearest service point at end-2015, km: the edges of the plan's "remote" question; a
+# grouping, not behaviour (the model's own remoteness threshold is ``population.remote_km``).
+DISTANCE_BANDS_KM = (2.0, 5.0, 10.0)
+QUINTILES = 5
+
+Dimension = tuple[tuple[str, ...], Callable[["World"], np.ndarray]]
+
+
+def _county(w: World) -> np.ndarray:
+    return w.households.county.astype(np.intp)
+
+
+def _income_quintile(w: World) -> np.ndarray:
+    """Quintiles of rural households' income at end-2015 (0 = poorest); urban households are group 5.
+
+    The cut points are those of the rural households formed by end-2015; households formed later are placed by
+    their own income at 2015 prices (every income grows by the same index).
+    """
+    hh, n0 = w.households, w._hh_rows[0]
+    rural = hh.kind != URBAN
+    income = hh.income / np.float32(w.income_index)
+    cuts = np.quantile(income[:n0][rural[:n0]], np.arange(1, QUINTILES) / QUINTILES)
+    return np.where(rural, np.searchsorted(cuts, income, side="right"), QUINTILES)
+
+
+def _household_kind(w: World) -> np.ndarray:
+    """Farm, low-income farm, urban worker (工薪: the worker-card market) and other urban households."""
+    kind = w.households.kind
+    return np.select([kind == FARM, kind == LOW_INCOME, w.is_worker], [0, 1, 2], 3)
+
+
+def _distance_2015(w: World) -> np.ndarray:
+    """Each row's distance (km) to the nearest service point at end-2015 (kept once, at the first call)."""
+    if getattr(w, "distance_2015", None) is None:
+        w.distance_2015 = w.place_access()[1][w.hh_place]
+    return w.distance_2015
+
+
+def _remoteness(w: World) -> np.ndarray:
+    """Distance band of a village at end-2015 (:data:`DISTANCE_BANDS_KM`); urban households last."""
+    band = np.searchsorted(np.asarray(DISTANCE_BANDS_KM, np.float32), _distance_2015(w), side="right")
+    return np.where(w.households.kind != URBAN, band, len(DISTANCE_BANDS_KM) + 1)
+
+
+def _terrain(w: World) -> np.ndarray:
+    """Plain, mountain or island village (an island village in a mountain county counts as island); urban."""
+    p, hh = w.places, w.households
+    v = np.maximum(hh.village, 0)
+    terrain = np.where(p.village_island[v], 2, np.where(p.village_mountain[v], 1, 0))
+    return np.where(hh.kind != URBAN, terrain, 3)
+
+
+def _remote(w: World) -> np.ndarray:
+    """The plan's remote villages at end-2015 (mountain, island or ``remote_km`` or more from an outlet)."""
+    hh, p = w.households, w.places
+    v = np.maximum(hh.village, 0)
+    remote = p.village_mountain[v] | p.village_island[v] | (_distance_2015(w) >= w.pop.remote_km)
+    return np.where(hh.kind != URBAN, remote.astype(np.intp), 2)
+
+
+def _band_names() -> tuple[str, ...]:
+    edges = ("0", *(f"{e:g}" for e in DISTANCE_BANDS_KM))
+    return (*(f"{a}-{b}km" for a, b in itertools.pairwise(edges)), f"{edges[-1]}km+", "urban")
+
+
+# name -> (group names, the group code of every household row). A new grouping is one line here.
+HOUSEHOLD_DIMENSIONS: dict[str, Dimension] = {
+    "county": (COUNTIES_EN, _county),
+    "income_quintile": ((*(f"q{i + 1}" for i in range(QUINTILES)), "urban"), _income_quintile),
+    "household_kind": (("farm", "low_income", "urban_worker", "urban_other"), _household_kind),
+    "remoteness": (_band_names(), _remoteness),
+    "terrain": (("plain", "mountain", "island", "urban"), _terrain),
+    "remote": (("near", "remote", "urban"), _remote),
+}
+# the dimensions whose groups vary among the households of one end-2015 place (the others follow from the place)
+WITHIN_PLACE = ("income_quintile", "household_kind")
+# the same for enterprise rows
+ENTERPRISE_DIMENSIONS: dict[str, Dimension] = {
+    "enterprise_kind": (ENTERPRISE_KINDS, lambda w: w.enterprises.kind.astype(np.intp)),
+}
+
+# the flags of a household row counted per group, one bit each
+_FLAGS = ("with_file", "rated", "with_line", "with_loan", "digital")
+HOUSEHOLD_METRICS = ("households", "with_file", "rated", "with_line", "with_loan", "loan_balance",
+                     "line_to_income", "applications", "approvals", "approval_rate", "defaults", "default_rate",
+                     "distance_km", "digital", "share_with_line", "share_with_loan", "share_digital",
+                     "fees_per_household", "interest_per_household")
+ENTERPRISE_METRICS = ("enterprises", "rated", "with_loan", "loan_balance", "defaults", "default_rate", "digital",
+                      "share_with_loan")
+# what the summary measures compare: metric of the table -> short name
+ACCESS = {"share_with_line": "line", "share_with_loan": "loan", "share_digital": "digital",
+          "distance_km": "distance"}
+SUMMARY = "summary"  # the dimension of the summary measures in the table
+
+
+class Equity:
+    """Group codes fixed at end-2015 and the month-by-month measures of every group.
+
+    Args:
+        world: the world after the spin-up (end-2015).
+    """
+
+    def __init__(self, world: World):
+        self.world = world
+        self.labels = {name: labels for name, (labels, _) in HOUSEHOLD_DIMENSIONS.items()}
+        sizes = [len(labels) for labels in self.labels.values()]
+        self.n_cells = int(np.prod(sizes))
+        # one dimension at a time, so that only one code array is alive (a full-scale run has 2.5 million rows)
+        joint = np.zeros(world.households.n, np.int32)
+        for (_, fn), size in zip(HOUSEHOLD_DIMENSIONS.values(), sizes, strict=True):
+            joint *= size
+            joint += np.asarray(fn(world)).astype(np.int32)
+        self.joint = joint
+        # each dimension's group of every joint cell (the cells' mixed-radix digits)
+        cell = np.arange(self.n_cells)
+        self.cell_group: dict[str, np.ndarray] = {}
+        for name, size in reversed(list(zip(self.labels, sizes, strict=True))):
+            self.cell_group[name] = cell % size
+            cell = cell // size
+        self.cell_group = dict(reversed(self.cell_group.items()))  # the declared order
+        self.ent_codes = {name: np.asarray(fn(world), np.intp) for name, (_, fn) in ENTERPRISE_DIMENSIONS.items()}
+        self.labels.update({name: labels for name, (labels, _) in ENTERPRISE_DIMENSIONS.items()})
+        hh = world.households
+        # line relative to income: incomes all grow by one index, so 1 / income at 2015 prices is fixed per row
+        self.inv_income_2015 = (np.float32(world.income_index) / np.maximum(hh.income, np.float32(1.0))).astype(
+            np.float32)
+        # each dimension's groups as rows of one 0/1 matrix over the joint cells: one product sums them all
+        self.dims = list(self.cell_group)
+        self.onehot = np.vstack([np.eye(len(self.labels[d]))[self.cell_group[d]].T for d in self.dims])
+        self._init_places()
+        self.records: list[dict[str, dict[str, np.ndarray]]] = []
+
+    def _init_places(self) -> None:
+        """Rows by (end-2015 place, joint cell): distance is a place's, so it is summed over these, not rows.
+
+        A row's end-2015 place fixes its county, distance band, terrain and remoteness; its income quintile
+        and kind vary within the place (:data:`WITHIN_PLACE`). So (place, joint cell) pairs number at most
+        places x 24, and their counts grow with the rows formed each month. Villages that merge (2017) keep
+        their rows' pairs; each pair's current place is looked up when the places change.
+        """
+        w = self.world
+        self.n_places = int(w.hh_place.max()) + 1
+        within = np.zeros(self.n_cells, np.int32)
+        n_within = 1
+        for name in WITHIN_PLACE:
+            within = within * len(self.labels[name]) + self.cell_group[name]
+            n_within *= len(self.labels[name])
+        self.pair = w.hh_place.astype(np.int32) * n_within + within[self.joint]
+        size = self.n_places * n_within
+        self.pair_cell = np.zeros(size, np.intp)
+        self.pair_cell[self.pair] = self.joint
+        if not np.array_equal(self.pair_cell[self.pair], self.joint):
+            raise ValueError(f"a household dimension varies within a place: add it to WITHIN_PLACE {WITHIN_PLACE}")
+        self.pair_counts = np.zeros(size)
+        self._pairs_done = 0
+        self._place_of = None  # the world's hh_place array the pairs' current places were read from
+        self.pair_place = np.arange(size) // n_within
+
+    def _distance_sums(self, n: int) -> np.ndarray:
+        """Distance (km) summed per joint cell over the first ``n`` rows, from the (place, cell) pairs."""
+        w = self.world
+        if n > self._pairs_done:
+            self.pair_counts += np.bincount(self.pair[self._pairs_done:n], minlength=self.pair_counts.size)
+            self._pairs_done = n
+        if self._place_of is not w.hh_place:  # villages merged: each pair's rows now live in their new village
+            self.pair_place[self.pair] = w.hh_place
+            self._place_of = w.hh_place
+        weights = self.pair_counts * w.place_access()[1][self.pair_place]
+        return np.bincount(self.pair_cell, weights=weights, minlength=self.n_cells)
+
+    # ------------------------------------------------------------ the month
+    def measure(self, policy: Policy, t: int) -> None:
+        """Measure every group at the end of step ``t`` and keep the month's record.
+
+        Fees and interest are what households pay the bank, estimated from declared parameters (the rules do
+        not track payments per row):
+
+        - fees per month: ``accounts_per_household`` x (account fee + card fee) / 12 for every household, and
+          ``transfers_per_customer_month`` x ``transfer_fee`` for every digital customer
+          (``levers.fee_waivers``), less the month's waived share (``Policy.fee_waiver_share``) on rural
+          households' account and card fees and on every digital customer's transfers, as the lever counts
+          the fees it forgoes;
+        - interest per month: the loan balance x ``uncertainties.farm_loan_rate`` / 12 for every product
+          (the model prices every household loan at the farm-loan rate), less the rate discount of the year
+          (``levers.rate_discounts.intensity``) on discounted balances and the targeted product's discount
+          (``levers.low_income_loans.rate_discount_bp``) on low-income loans, each while its lever is on.
+          Green pricing and housing-loan discounts are left out.
+        """
+        w, hh, ent = self.world, self.world.households, self.world.enterprises
+        n, ne, wt = w.n_active_rows, w.n_active_ent, w.weight
+        joint = self.joint[:n]
+        nc = self.n_cells
+        flags = (hh.has_file[:n].view(np.uint8) | (hh.rated[:n].view(np.uint8) << 1)
+                 | ((hh.line[:n] > 0).view(np.uint8) << 2) | ((hh.product[:n] != 0).view(np.uint8) << 3)
+                 | (hh.digital[:n].view(np.uint8) << 4))
+        by_flag = np.bincount(joint * 32 + flags, minlength=nc * 32).reshape(nc, 32)
+        bit = np.arange(32)
+        cells: dict[str, np.ndarray] = {"households": by_flag.sum(axis=1) * wt}
+        for i, name in enumerate(_FLAGS):
+            cells[name] = by_flag[:, (bit >> i) & 1 == 1].sum(axis=1) * wt
+        # loan balance by discount: 0 none, 1 rate discount, 2 the targeted low-income product, 3 both
+        loan = hh.loan[:n]
+        tag = hh.discounted[:n].view(np.uint8) | ((hh.product[:n] == LOW_INCOME_LOAN).view(np.uint8) << 1)
+        bal = np.bincount(joint * 4 + tag, weights=loan, minlength=nc * 4).reshape(nc, 4) * wt
+        cells["loan_balance"] = bal.sum(axis=1)
+        cells["line_to_income_sum"] = np.bincount(joint, weights=hh.line[:n] * self.inv_income_2015[:n],
+                                                  minlength=nc) / w.income_index * wt
+        cells["distance_sum"] = self._distance_sums(n) * wt
+        ev = w.credit_events
+        for name in ("applications", "approvals", "defaults"):
+            rows = ev.get(name, np.zeros(0, np.intp))
+            cells[name] = np.bincount(self.joint[rows], minlength=nc) * wt
+        cells["fees"] = self._fees(policy, cells)
+        cells["interest"] = self._interest(bal, t)
+        ent_rec = {}
+        ent_flags = (ent.rated[:ne].view(np.uint8) | ((ent.product[:ne] != 0).view(np.uint8) << 1)
+                     | (ent.digital[:ne].view(np.uint8) << 2))
+        for name, code in self.ent_codes.items():
+            g = len(self.labels[name])
+            c = code[:ne]
+            by = np.bincount(c * 8 + ent_flags, minlength=g * 8).reshape(g, 8) * wt
+            ent_rec[name] = {
+                "enterprises": by.sum(axis=1),
+                "rated": by[:, 1::2].sum(axis=1),
+                "with_loan": by[:, [2, 3, 6, 7]].sum(axis=1),
+                "digital": by[:, 4:].sum(axis=1),
+                "loan_balance": np.bincount(c, weights=ent.loan[:ne], minlength=g) * wt,
+                "defaults": np.bincount(code[ev.get("ent_defaults", np.zeros(0, np.intp))], minlength=g) * wt,
+            }
+        keys = list(cells)
+        summed = self.onehot @ np.column_stack([cells[k] for k in keys])
+        rec, at = {}, 0
+        for name in self.dims:
+            g = len(self.labels[name])
+            rec[name] = dict(zip(keys, summed[at:at + g].T, strict=True))
+            at += g
+        rec.update(ent_rec)
+        self.records.append(rec)
+
+    def _fees(self, policy: Policy, cells: dict[str, np.ndarray]) -> np.ndarray:
+        """Fees paid this month per joint cell, CNY (see :meth:`measure` for the assumptions)."""
+        c = self.world.cfg.levers.fee_waivers
+        waived = float(policy.fee_waiver_share)
+        account = c.accounts_per_household * (c.account_fee_per_year + c.card_fee_per_year) / 12.0
+        rural = self.cell_rural
+        per_household = np.where(rural, account * (1 - waived), account)
+        return cells["households"] * per_household + cells["digital"] * (
+            c.transfers_per_customer_month * c.transfer_fee * (1 - waived))
+
+    @property
+    def cell_rural(self) -> np.ndarray:
+        """Whether each joint cell holds rural households (its household kind is farm or low-income)."""
+        return self.cell_group["household_kind"] < 2
+
+    def _interest(self, bal: np.ndarray, t: int) -> np.ndarray:
+        """Interest paid this month per joint cell, CNY (see :meth:`measure` for the assumptions)."""
+        cfg = self.world.cfg
+        rd, li = cfg.levers.rate_discounts, cfg.levers.low_income_loans
+        y = year_index(max(t, 0))
+        rd_bp = float(rd.intensity[y]) if rd.enabled else 0.0
+        li_bp = float(li.rate_discount_bp) if li.enabled else 0.0
+        rate = np.array([0.0, rd_bp, li_bp, rd_bp + li_bp]) / 1e4
+        return (bal.sum(axis=1) * cfg.uncertainties.farm_loan_rate - bal @ rate) / 12.0
+
+    # ------------------------------------------------------------ the table
+    def table(self) -> pd.DataFrame:
+        """Every group, metric and month as a tidy table ``month, dimension, group, metric, value``.
+
+        Counts and money are in real units (households, CNY); shares and rates in [0, 1]; ``distance_km`` the
+        mean over the group's households; ``line_to_income`` the mean line relative to yearly income over the
+        households with a line; ``approval_rate`` approvals over applications this month; ``default_rate``
+        borrowers falling into default this month over borrowers at the month's end (NaN where the
+        denominator is 0); fees and interest per household and month (CNY). The summary measures are rows of
+        dimension ``summary`` (:func:`summary_measures`).
+        """
+        frames = []
+        for t, rec in enumerate(self.records):
+            month = month_label(t)
+            for dim, raw in rec.items():
+                for metric, values in derive(raw).items():
+                    frames.append((month, dim, self.labels[dim], metric, values))
+        rows = pd.DataFrame({
+            "month": np.repeat([f[0] for f in frames], [len(f[2]) for f in frames]),
+            "dimension": np.repeat([f[1] for f in frames], [len(f[2]) for f in frames]),
+            "group": np.concatenate([np.asarray(f[2], object) for f in frames]) if frames else [],
+            "metric": np.repeat([f[3] for f in frames], [len(f[2]) for f in frames]),
+            "value": np.concatenate([np.asarray(f[4], float) for f in frames]) if frames else [],
+        })
+        return pd.concat([rows, summary_measures(rows)], ignore_index=True)
+
+
+def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(b > 0, a / np.where(b > 0, b, 1), np.nan)
+
+
+def derive(raw: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The published metrics of one dimension from its raw sums (counts, balances, sums of km and of ratios)."""
+    if "enterprises" in raw:
+        out = {k: raw[k] for k in ("enterprises", "rated", "with_loan", "loan_balance", "defaults", "digital")}
+        out["default_rate"] = _ratio(raw["defaults"], raw["with_loan"])
+        out["share_with_loan"] = _ratio(raw["with_loan"], raw["enterprises"])
+        return {k: out[k] for k in ENTERPRISE_METRICS}
+    n = raw["households"]
+    out = {k: raw[k] for k in ("households", "with_file", "rated", "with_line", "with_loan", "loan_balance",
+                               "applications", "defaults", "digital")}
+    out["approvals"] = raw["approvals"]
+    out["line_to_income"] = _ratio(raw["line_to_income_sum"], raw["with_line"])
+    out["approval_rate"] = _ratio(raw["approvals"], raw["applications"])
+    out["default_rate"] = _ratio(raw["defaults"], raw["with_loan"])
+    out["distance_km"] = _ratio(raw["distance_sum"], n)
+    out["share_with_line"] = _ratio(raw["with_line"], n)
+    out["share_with_loan"] = _ratio(raw["with_loan"], n)
+    out["share_digital"] = _ratio(raw["digital"], n)
+    out["fees_per_household"] = _ratio(raw["fees"], n)
+    out["interest_per_household"] = _ratio(raw["interest"], n)
+    return {k: out[k] for k in HOUSEHOLD_METRICS}
+
+
+def concentration_index(share: np.ndarray, mean: np.ndarray) -> np.ndarray | float:
+    """The concentration index of ``mean`` over groups ordered from poorest to richest, from grouped data.
+
+    ``CI = 2 cov(y, r) / mean(y)`` with ``r`` each household's fractional income rank, computed on groups:
+    every household of group j takes the group's mean ``y_j`` and its rank midpoint
+    ``R_j = sum_{k<j} f_k + f_j / 2``, so ``CI = (2 / mu) sum_j f_j y_j R_j - 1`` (O'Donnell, van Doorslaer,
+    Wagstaff & Lindelow 2008, *Analyzing Health Equity Using Household Survey Data*, World Bank, ch. 8).
+    Positive: the measure is concentrated among the better-off. On quintiles it ignores the variation inside
+    each quintile, so it understates the household-level index in absolute value.
+
+    Args:
+        share: each group's population (any unit; normalised here), groups on the last axis.
+        mean: each group's mean of the measure, the same shape.
+
+    Returns:
+        The index (one per row when the inputs are 2-D); NaN where the mean is 0 or undefined.
+    """
+    f = np.atleast_2d(np.asarray(share, float))
+    y = np.atleast_2d(np.asarray(mean, float))
+    total = f.sum(axis=1, keepdims=True)
+    f = f / np.where(total > 0, total, np.nan)
+    mu = (f * y).sum(axis=1)
+    rank = np.cumsum(f, axis=1) - f / 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ci = np.where(mu != 0, 2.0 / mu * (f * y * rank).sum(axis=1) - 1.0, np.nan)
+    return float(ci[0]) if np.ndim(mean) == 1 else ci
+
+
+def summary_measures(table: pd.DataFrame) -> pd.DataFrame:
+    """Per month and access measure (:data:`ACCESS`): concentration index and the two gaps.
+
+    Rows ``dimension='summary'``, ``group`` one of ``concentration_index`` (over the rural income quintiles),
+    ``remote_near_gap`` (remote villages minus near ones, the plan's definition of remote) and
+    ``bottom_top_gap`` (poorest rural quintile minus richest), ``metric`` one of line, loan, digital, distance
+    (shares of households, distance in km).
+    """
+    quint = [f"q{i + 1}" for i in range(QUINTILES)]
+    q = table[(table["dimension"] == "income_quintile") & table["group"].isin(quint)]
+    q = q.pivot(index="month", columns=["metric", "group"], values="value")
+    r = table[table["dimension"] == "remote"].pivot(index="month", columns=["metric", "group"], values="value")
+    people = q["households"][quint].to_numpy()
+    frames = []
+    for metric, short in ACCESS.items():
+        y = q[metric][quint].to_numpy()
+        for group, values in (("concentration_index", concentration_index(people, y)),
+                              ("remote_near_gap", (r[metric]["remote"] - r[metric]["near"]).to_numpy()),
+                              ("bottom_top_gap", y[:, 0] - y[:, -1])):
+            frames.append(pd.DataFrame({"month": q.index, "dimension": SUMMARY, "group": group, "metric": short,
+                                        "value": np.asarray(values, float)}))
+    return pd.concat(frames, ignore_index=True).sort_values("month", kind="stable").reset_index(drop=True)
+
+
+def end_gaps(table: pd.DataFrame) -> dict[str, float]:
+    """The summary measures of the last month, named ``<measure>_<access>`` (e.g. ``remote_near_gap_loan``)."""
+    s = table[table["dimension"] == SUMMARY]
+    last = s[s["month"] == s["month"].max()]
+    return {f"{g}_{m}": float(v) for g, m, v in zip(last["group"], last["metric"], last["value"], strict=True)}
