@@ -477,7 +477,8 @@ EQUITY_TEXT: dict[str, tuple[str, str]] = {
     "r_equity": ("普惠到谁：2020 年末的差距", "Who is reached: the gaps at the end of 2020"),
     "r_equity_intro": (
         "偏远村与近村之差 = 偏远村（山区、海岛或 2015 年距网点较远）的占比减近村的占比；最低与最高收入五等份之差 = "
-        "2015 年农村收入最低 20% 农户的占比减最高 20% 的占比（距离为公里数之差）；集中指数 > 0 表示集中在收入较高的农户。"
+        "2015 年农村收入最低 20% 农户的占比减最高 20% 的占比（距离为公里数之差）；"
+        "集中指数 > 0 表示集中在收入较高的农户。"
         "区间为 {level} 置信区间；配对差异为各情景与参照情景 {ref} 同一种子之差。",
         "Remote–near gap: the share in remote villages (mountain, island or far from an outlet in 2015) minus the "
         "share in the other villages; bottom–top gap: the share among the poorest 20% of rural households (2015 "
@@ -487,15 +488,18 @@ EQUITY_TEXT: dict[str, tuple[str, str]] = {
     "r_ratio": ("与参照之比", "Ratio to the reference"),
     "r_reference_value": ("参照情景", "Reference"),
     "r_eq_finding": (
-        "{cell}：{measure}为 {value}，{ref}为 {ref_value}（{ratio}）；配对差异 {diff}，{level} 区间 {low} 至 {high}{noise}。",
+        "{cell}：{measure}为 {value}，{ref}为 {ref_value}（{ratio}）；"
+        "配对差异 {diff}，{level} 区间 {low} 至 {high}{noise}。",
         "{cell}: the {measure} is {value} against {ref_value} under {ref} ({ratio}); paired difference {diff}, "
         "{level} interval {low} to {high}{noise}."),
     "r_eq_noise": ("，可能是随机波动", ", which could be chance"),
     "r_eq_ratio": ("为参照的 {x} 倍", "{x} times the reference's"),
     "r_eq_money": (
-        "{cell}：预算从 {low} 增至 {high}，{measure}从 {before} 变为 {after}；配对差异 {diff}，{level} 区间 {lo} 至 {hi}{noise}。",
+        "{cell}：预算从 {low} 增至 {high}，{measure}从 {before} 变为 {after}；"
+        "配对差异 {diff}，{level} 区间 {lo} 至 {hi}{noise}。",
         "{cell}: from {low} to {high}, the {measure} goes from {before} to {after}; paired difference {diff}, "
         "{level} interval {lo} to {hi}{noise}."),
+    "r_smallest_total": ("同一组合的最小预算", "the smallest total of the same cell"),
     # the workshop's equity view
     "equity": ("普惠到谁", "Who is reached"),
     "equity_metric_tip": ("地图按所选指标给各县着色（当前月份，占全部农户的比例）。",

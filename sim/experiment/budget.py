@@ -3,7 +3,9 @@
 Sweeps scenarios x named allocations x total budgets, every cell with the same replication seeds, and
 answers "the least budget that meets goal G with probability >= p_goal" where the sweep brackets it.
 Writes ``runs.parquet``, ``monthly.parquet``, ``runs_index.csv``, ``summary.csv``, ``least_budget.csv``,
-``figures/*.png``, ``report.html``, ``config.yaml``, ``seeds.csv`` and ``provenance.json``.
+``equity.csv`` (the gaps of who is reached at the end of 2020 per cell and total; each cell's largest total
+paired against its smallest), ``figures/*.png``, ``report.html``, ``config.yaml``, ``seeds.csv`` and
+``provenance.json``.
 """
 
 from __future__ import annotations
@@ -11,11 +13,12 @@ from __future__ import annotations
 import sys
 
 import hydra
+import numpy as np
 import pandas as pd
 
 from sim.config import ConfigError
 from sim.experiment import fmt, report
-from sim.experiment.analysis import least_budget, paired, summarise
+from sim.experiment.analysis import EQUITY_KIND, equity_table, least_budget, paired, summarise
 from sim.experiment.conf import EXPERIMENT_CONF_DIR, BudgetConf
 from sim.experiment.driver import (
     gather,
@@ -24,7 +27,7 @@ from sim.experiment.driver import (
     reports_os_errors,
     start,
 )
-from sim.experiment.findings import LIKELY, UNLIKELY, budget_cell_label, budget_findings
+from sim.experiment.findings import LIKELY, UNLIKELY, budget_cell_label, budget_equity_findings, budget_findings
 from sim.experiment.store import RunSpec
 from sim.experiment.uncertainty import method_note as uncertainty_note
 from sim.experiment.uncertainty import (
@@ -98,9 +101,39 @@ def _app(cfg) -> None:
         write_csv_atomic(exp_dir / "summary_designs.csv", both)
     write_csv_atomic(exp_dir / "summary.csv", summary)
     write_csv_atomic(exp_dir / "least_budget.csv", least)
+    equity = budget_equity(runs, summary, conf.confidence)
+    write_csv_atomic(exp_dir / "equity.csv", equity)
     if conf.report:
-        _report(conf, exp_dir, runs, summary, least, index, provenance, both)
+        _report(conf, exp_dir, runs, summary, least, index, provenance, equity, both)
     _print(conf, exp_dir, least, index, provenance)
+
+
+def budget_equity(runs: pd.DataFrame, summary: pd.DataFrame, confidence: float) -> pd.DataFrame:
+    """The equity gaps per cell and total (``equity.csv``); each cell's largest total paired against its smallest.
+
+    Rows as :func:`sim.experiment.analysis.equity_table` with ``scenario``, ``allocation`` and ``total_cny``;
+    the paired columns (``reference`` the smallest total, ``diff_mean``, ...) are filled on the rows of the
+    largest total of each cell, blank elsewhere and when only one total was swept.
+    """
+    out = equity_table(summary, pd.DataFrame(), [*CELL, "total_cny"])
+    frames = []
+    for keys, grp in runs[runs["kind"].isin([EQUITY_KIND, "metric"])].groupby(CELL, sort=False):
+        totals = sorted(grp["total_cny"].unique())
+        if len(totals) < 2:
+            continue
+        two = grp[grp["total_cny"].isin([totals[0], totals[-1]])].assign(level=lambda d: d["total_cny"].astype(str))
+        p = paired(two, "level", str(totals[0]), confidence)
+        p = p[p["kind"] == EQUITY_KIND]
+        frames.append(pd.DataFrame({
+            **dict(zip(CELL, keys, strict=True)), "total_cny": totals[-1], "measure": p["goal_id"],
+            "reference": totals[0], "mean_reference": p["mean_reference"], "diff_mean": p["diff_mean"],
+            "diff_ci_low": p["diff_ci_low"], "diff_ci_high": p["diff_ci_high"]}))
+    if frames:
+        out = out.merge(pd.concat(frames, ignore_index=True), on=[*CELL, "total_cny", "measure"], how="left")
+        ref = out["mean_reference"].to_numpy(float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out["ratio_to_reference"] = np.where(ref != 0, out["mean"].to_numpy(float) / ref, np.nan)
+    return out
 
 
 def money_pairs(runs: pd.DataFrame, confidence: float, lang: str) -> pd.DataFrame:
@@ -122,7 +155,7 @@ def money_pairs(runs: pd.DataFrame, confidence: float, lang: str) -> pd.DataFram
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def _report(conf, exp_dir, runs, summary, least, index, provenance, both=None) -> None:
+def _report(conf, exp_dir, runs, summary, least, index, provenance, equity, both=None) -> None:
     lang = conf.lang
     figs = exp_dir / "figures"
     figs.mkdir(exist_ok=True)
@@ -131,11 +164,14 @@ def _report(conf, exp_dir, runs, summary, least, index, provenance, both=None) -
     a_fig = report.budget_figure(summary, CELL, figs / "attainment_vs_budget.png", "attainment_mean", None,
                                  conf.confidence, lang)
     findings = budget_findings(summary, least, money_pairs(runs, conf.confidence, lang), CELL, lang)
+    findings += budget_equity_findings(equity, CELL, lang, conf.confidence)
     sections = [
         (t("r_least_table", lang).format(p=fmt.percent(conf.p_goal)),
          report.html_table(report.least_table(least, CELL, lang))),
         (t("r_p_vs_money", lang), report.img(p_fig)),
         (t("r_att_vs_money", lang), report.img(a_fig)),
+        (t("r_equity", lang), report.equity_section(equity, [*CELL, "total_cny"], lang, conf.confidence,
+                                                     t("r_smallest_total", lang))),
         (t("r_summary_table", lang), report.html_table(report.summary_table(summary, [*CELL, "total_cny"], lang))),
     ]
     if both is not None:

@@ -365,3 +365,36 @@ def equity_findings(equity: pd.DataFrame, cell: str, lang: str, confidence: floa
         if lines:
             out.append("\n".join(lines))
     return out
+
+
+def budget_equity_findings(equity: pd.DataFrame, cells: list[str], lang: str, confidence: float) -> list[str]:
+    """Per sweep cell: how the headline gaps change from its smallest total to its largest, with intervals.
+
+    Args:
+        equity: ``equity.csv`` of a budget sweep (``budget.budget_equity``).
+        cells: the cell columns without the total, e.g. ``["scenario", "allocation"]``.
+        lang: ``zh`` or ``en``.
+        confidence: the interval level.
+    """
+    if "reference" not in equity:
+        return []
+    rows = equity[equity["reference"].notna() & equity["measure"].isin(EQUITY_HEADLINE)]
+    out = []
+    for keys, grp in rows.groupby(cells, sort=False):
+        lines = []
+        for name in EQUITY_HEADLINE:
+            r = grp[grp["measure"] == name]
+            if r.empty:
+                continue
+            r = r.iloc[0]
+            lines.append(t("r_eq_money", lang).format(
+                cell=budget_cell_label(keys, lang), low=fmt.money(float(r["reference"]), lang),
+                high=fmt.money(float(r["total_cny"]), lang), measure=equity_label(name, lang),
+                before=equity_value(name, float(r["mean_reference"]), lang),
+                after=equity_value(name, float(r["mean"]), lang), diff=equity_value(name, float(r["diff_mean"]), lang),
+                level=fmt.percent(confidence), lo=equity_value(name, float(r["diff_ci_low"]), lang),
+                hi=equity_value(name, float(r["diff_ci_high"]), lang),
+                noise=t("r_eq_noise", lang) if verdict(r, ">=") == "noise" else ""))
+        if lines:
+            out.append("\n".join(lines))
+    return out
