@@ -211,7 +211,11 @@ class Equity:
 
     # ------------------------------------------------------------ the month
     def measure(self, policy: Policy, t: int) -> None:
-        """Measure every group at the end of step ``t`` and keep the month's record.
+        """Measure every group at the end of step ``t`` and keep the month's record (:meth:`snapshot`)."""
+        self.records.append(self.snapshot(policy, t))
+
+    def snapshot(self, policy: Policy, t: int) -> dict[str, dict[str, np.ndarray]]:
+        """Every group's raw sums now: dimension -> sum -> one value per group (:func:`derive` publishes them).
 
         Fees and interest are what households pay the bank, estimated from declared parameters (the rules do
         not track payments per row):
@@ -276,7 +280,7 @@ class Equity:
             rec[name] = dict(zip(keys, summed[at:at + g].T, strict=True))
             at += g
         rec.update(ent_rec)
-        self.records.append(rec)
+        return rec
 
     def _fees(self, policy: Policy, cells: dict[str, np.ndarray]) -> np.ndarray:
         """Fees paid this month per joint cell, CNY (see :meth:`measure` for the assumptions)."""
@@ -408,6 +412,20 @@ def summary_measures(table: pd.DataFrame) -> pd.DataFrame:
             frames.append(pd.DataFrame({"month": q.index, "dimension": SUMMARY, "group": group, "metric": short,
                                         "value": np.asarray(values, float)}))
     return pd.concat(frames, ignore_index=True).sort_values("month", kind="stable").reset_index(drop=True)
+
+
+def record_gaps(rec: dict[str, dict[str, np.ndarray]]) -> dict[str, float]:
+    """The summary measures of one month's record (:meth:`Equity.snapshot`), named as :func:`end_gaps` names them."""
+    q = derive(rec["income_quintile"])
+    r = derive(rec["remote"])
+    near, remote = (HOUSEHOLD_DIMENSIONS["remote"][0].index(g) for g in ("near", "remote"))
+    out = {}
+    for metric, short in ACCESS.items():
+        y = q[metric][:QUINTILES]
+        out[f"concentration_index_{short}"] = float(concentration_index(q["households"][:QUINTILES], y))
+        out[f"remote_near_gap_{short}"] = float(r[metric][remote] - r[metric][near])
+        out[f"bottom_top_gap_{short}"] = float(y[0] - y[-1])
+    return out
 
 
 def end_gaps(table: pd.DataFrame) -> dict[str, float]:

@@ -504,7 +504,7 @@ EQUITY_TEXT: dict[str, tuple[str, str]] = {
     "equity": ("普惠到谁", "Who is reached"),
     "equity_metric_tip": ("地图按所选指标给各县着色（当前月份，占全部农户的比例）。",
                           "The map colours each county by the chosen measure (this month, share of all households)."),
-    "equity_gaps": ("差距：当前 vs 规划参照（同一种子、同一月份）",
+    "equity_gaps": ("差距：本组对比规划参照（同一种子、同一月份）",
                     "Gaps: now against the plan reference (same seed, same month)"),
     "equity_now": ("本组", "This run"),
     "equity_plan": ("规划参照", "Plan reference"),

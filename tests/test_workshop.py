@@ -86,6 +86,28 @@ def test_reference_is_the_plan_at_the_same_seed(model):
     assert ref[0]["village_coverage"] == pytest.approx(model.records[0]["village_coverage"])
 
 
+def test_equity_view_colours_the_counties_and_sets_the_gaps_against_the_plan(model):
+    model.run_to(6)
+    for lang in ("zh", "en"):
+        for metric in views.EQUITY_METRICS:
+            page = views.equity_html(model, lang, metric)
+            assert page.count("class='ws-eq-county'") == 9
+            assert f"data-metric='{metric}'" in page and t(f"eq_{metric}", lang) in page
+        # two gaps, each for this run and for the plan reference
+        assert page.count("class='ws-eq-gap ws-eq-now'") == 2 and page.count("class='ws-eq-gap ws-eq-plan'") == 2
+        words = set(re.findall(r"[A-Za-z]+", re.sub(r"<[^>]+>", " ", page)))
+        assert (not words) if lang == "zh" else not re.search(r"[\u4e00-\u9fff]", page)
+    # the counties' shades follow their values: the darkest county has the most households with a loan
+    page = views.equity_html(model, "en", "share_with_loan")
+    values = [float(v) for v in re.findall(r"data-value='([0-9.]+)'", page)]
+    fills = re.findall(r"fill='(#[0-9a-f]{6})'", page)
+    assert fills[int(np.argmax(values))] == views._colour(1.0)
+    # the plan at the same seed is its own reference: the same gaps in both rows
+    now = re.findall(r"ws-eq-now' data-gap='remote_near_gap'>(.*?)</tr>", page)[0]
+    ref = re.findall(r"ws-eq-plan' data-gap='remote_near_gap'>(.*?)</tr>", page)[0]
+    assert re.findall(r"[-+][0-9.]+", now) == re.findall(r"[-+][0-9.]+", ref)
+
+
 def _text(rc) -> str:
     return " ".join(str(w.unsafe_innerHTML) for w in rc.find(solara.widgets.HTML).widgets)
 

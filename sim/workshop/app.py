@@ -58,6 +58,7 @@ speed = solara.reactive(DEFAULT_INTERVAL_MS)
 playing = solara.reactive(False)
 show_odds = solara.reactive(False)
 map_mode = solara.reactive("service")  # what the map colours villages by (views.MAP_MODES)
+equity_metric = solara.reactive("share_with_loan")  # what the equity map colours counties by (views.EQUITY_METRICS)
 # What each part of the page re-renders on. Every component that reads a reactive variable adds a render pass
 # of the whole page when it changes, so the month (``frame``) has one reader, the views; the sidebar reads
 # variables that change rarely.
@@ -167,6 +168,12 @@ def Dashboard(ws: Workshop):
         with solara.Div(style=grid):
             _card(t("trajectories", lg), views.trajectories_html(ws.teams, lg), "ws-trajectories-card")
             _card(team_title(ws, "money", lg), views.money_html(m, lg), "ws-money-card")
+        with solara.Div(style=grid):
+            metrics = solara.ToggleButtonsSingle(value=equity_metric, children=[
+                solara.Button(t(f"eq_{metric}", lg), value=metric, classes=[f"ws-eq-{metric}"], text=True)
+                for metric in views.EQUITY_METRICS])
+            _card(team_title(ws, "equity", lg), views.equity_html(m, lg, equity_metric.value), "ws-equity-card",
+                  [_tip(t("equity_metric_tip", lg), metrics)])
     return main
 
 

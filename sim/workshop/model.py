@@ -17,6 +17,7 @@ import numpy as np
 
 from sim.calendar import month_label, year_index
 from sim.config import YEARS, SimConf
+from sim.equity import record_gaps
 from sim.i18n import lever_names, t
 from sim.model import TaizhouModel
 from sim.run import load_config
@@ -201,11 +202,21 @@ class WorkshopModel(TaizhouModel):
 
 
 @cache
-def reference_records(seed: int, weight: float = DEFAULT_WEIGHT) -> tuple[dict[str, float], ...]:
-    """The plan scenario's monthly records at the same seed and scale (computed once per seed)."""
+def _reference_run(seed: int, weight: float) -> tuple[tuple[dict[str, float], ...], tuple[dict[str, float], ...]]:
+    """The plan scenario at a seed and scale, run once: its monthly records and its equity gaps by month."""
     m = TaizhouModel(make_config(REFERENCE_SCENARIO, seed, weight))
     m.run()
-    return tuple(m.records)
+    return tuple(m.records), tuple(record_gaps(rec) for rec in m.equity.records)
+
+
+def reference_records(seed: int, weight: float = DEFAULT_WEIGHT) -> tuple[dict[str, float], ...]:
+    """The plan scenario's monthly records at the same seed and scale (computed once per seed)."""
+    return _reference_run(int(seed), float(weight))[0]
+
+
+def reference_gaps(seed: int, weight: float = DEFAULT_WEIGHT) -> tuple[dict[str, float], ...]:
+    """The plan scenario's equity gaps by month (:func:`sim.equity.record_gaps`) at the same seed and scale."""
+    return _reference_run(int(seed), float(weight))[1]
 
 
 # ------------------------------------------------------------------ teams

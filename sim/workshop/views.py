@@ -427,6 +427,95 @@ def map_html(model: WorkshopModel, lang: str, mode: str = "service") -> str:
             f"{_county_layer(lang)}</svg><div style='font-size:12px;color:#555'>{t('map_note', lang)}</div></div>")
 
 
+# ------------------------------------------------------------------ who is reached
+EQUITY_METRICS = ("share_with_line", "share_with_loan", "share_digital")  # what the county map can show
+EQUITY_GAP_ROWS = ("remote_near_gap", "bottom_top_gap")
+EQUITY_GAP_ACCESS = ("line", "loan", "digital", "distance")
+# a sequential scale from pale to deep blue-green (ColorBrewer YlGnBu), readable on a projector
+_SCALE = ((255, 255, 204), (161, 218, 180), (65, 182, 196), (44, 127, 184), (37, 52, 148))
+
+
+def _colour(x: float) -> str:
+    """A colour of :data:`_SCALE` for ``x`` in [0, 1], interpolated between its stops."""
+    if not np.isfinite(x):
+        return "#eeeeee"
+    pos = min(max(x, 0.0), 1.0) * (len(_SCALE) - 1)
+    i = min(int(pos), len(_SCALE) - 2)
+    f = pos - i
+    rgb = (round(a + (b - a) * f) for a, b in zip(_SCALE[i], _SCALE[i + 1], strict=True))
+    return "#{:02x}{:02x}{:02x}".format(*rgb)
+
+
+def _gap_value(access: str, x: float, lang: str) -> str:
+    """A gap as the page shows it: shares in percentage points, distance in km."""
+    if not np.isfinite(x):
+        return "–"
+    if access == "distance":
+        return f"{x:+.1f} {'公里' if lang == 'zh' else 'km'}"
+    return f"{100 * x:+.1f} {'个百分点' if lang == 'zh' else 'pp'}"
+
+
+def equity_now(model: WorkshopModel) -> dict[str, dict[str, np.ndarray]]:
+    """The groups' raw sums at the month reached (measured now before the first month)."""
+    eq = model.equity
+    return eq.records[-1] if eq.records else eq.snapshot(model.policy, 0)
+
+
+def equity_html(model: WorkshopModel, lang: str, metric: str = "share_with_loan") -> str:
+    """Who is reached: the counties coloured by ``metric`` now, and the gaps now against the plan reference.
+
+    The map's colours run from the lowest county to the highest (the legend says both); hovering over a
+    county shows its value. The gaps are those of :mod:`sim.equity` (remote villages minus near ones, the
+    poorest rural income quintile minus the richest) for this run and for the plan at the same seed and month.
+    """
+    from sim.equity import derive, record_gaps
+    from sim.workshop.model import reference_gaps
+
+    rec = equity_now(model)
+    values = derive(rec["county"])[metric]
+    lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
+    span = hi - lo if hi > lo else 1.0
+    cmap = county_map()
+    shapes = []
+    for i, v in enumerate(values):
+        tip = f"{county_name(i, lang)}: {t('eq_' + metric, lang)} {v:.1%}"
+        shapes.append(f"<g><title>{html.escape(tip)}</title><path class='ws-eq-county' data-county='{i}' "
+                      f"data-value='{v:.4f}' d='{_county_path(i)}' fill='{_colour((v - lo) / span)}' "
+                      f"stroke='#546e7a' stroke-width='1.4' fill-rule='evenodd'/></g>")
+    labels = "".join(
+        f"<text x='{c.label_xy[0]:.0f}' y='{c.label_xy[1]:.0f}' font-size='15' font-weight='700' "
+        f"text-anchor='middle' fill='#212121' stroke='white' stroke-width='4' paint-order='stroke' "
+        f"style='pointer-events:none'>{county_name(i, lang)} {values[i]:.0%}</text>"
+        for i, c in enumerate(cmap.counties))
+    bar = "".join(f"<span style='display:inline-block;width:22px;height:12px;background:{_colour(k / 8)}'></span>"
+                  for k in range(9))
+    legend = (f"<div class='ws-eq-legend' style='font-size:14px;margin-bottom:4px'>{t('eq_' + metric, lang)}: "
+              f"<b>{lo:.0%}</b> {bar} <b>{hi:.0%}</b></div>")
+    now = record_gaps(rec)
+    month = max(len(model.equity.records) - 1, 0)
+    ref = reference_gaps(int(model.cfg.seed), float(model.weight))
+    ref_now = ref[min(month, len(ref) - 1)] if model.equity.records else {}
+    head = "".join(f"<th style='padding:3px 8px'>{html.escape(t('eq_' + a, lang))}</th>" for a in EQUITY_GAP_ACCESS)
+    rows = []
+    for gap in EQUITY_GAP_ROWS:
+        for who, gaps, cls in ((t("equity_now", lang), now, "ws-eq-now"),
+                               (t("equity_plan", lang), ref_now, "ws-eq-plan")):
+            cells = "".join(
+                f"<td style='padding:3px 8px;text-align:right'>"
+                f"{_gap_value(a, gaps.get(f'{gap}_{a}', float('nan')), lang)}</td>" for a in EQUITY_GAP_ACCESS)
+            rows.append(f"<tr class='ws-eq-gap {cls}' data-gap='{gap}'><td style='padding:3px 8px'>"
+                        f"{html.escape(t('eq_' + gap, lang))}</td><td style='padding:3px 8px'>{html.escape(who)}</td>"
+                        f"{cells}</tr>")
+    table = (f"<div style='font-size:14px;margin:8px 0 4px'>{html.escape(t('equity_gaps', lang))}</div>"
+             f"<table class='ws-eq-gaps' style='border-collapse:collapse;font-size:14px'><thead><tr "
+             f"style='background:#263238;color:white'><th></th><th></th>{head}</tr></thead><tbody>{''.join(rows)}"
+             f"</tbody></table>")
+    return (f"<div class='ws-equity' data-metric='{metric}' style='font-family:sans-serif'>{legend}"
+            f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {cmap.width:.0f} {cmap.height:.0f}' "
+            f"style='width:100%;max-width:560px;height:auto;display:block;margin:auto'>{''.join(shapes)}{labels}"
+            f"</svg>{table}</div>")
+
+
 # ------------------------------------------------------------------ the handout
 PRINT_CSS = """
 @page { size: A4; margin: 12mm 11mm; }
