@@ -155,6 +155,20 @@ def test_page_loads_in_chinese_with_the_map_and_plays_the_five_years(page_url, b
     page.locator(".ws-map[data-mode='credit']").wait_for(timeout=10_000)
     assert t("credit_done", "zh") in page.locator(".ws-map-legend").inner_text()
     assert page.locator(".ws-map path.ws-county").count() == 9
+
+    # who is reached: the counties coloured by the chosen measure, the gaps now against the plan reference
+    equity = page.locator(".ws-equity")
+    assert equity.get_attribute("data-metric") == "share_with_loan"
+    assert equity.locator("path.ws-eq-county").count() == 9
+    fills = {equity.locator("path.ws-eq-county").nth(i).get_attribute("fill") for i in range(9)}
+    assert len(fills) > 1  # the counties differ by 2020
+    assert equity.locator("tr.ws-eq-gap").count() == 4
+    assert t("eq_remote_near_gap", "zh") in equity.locator("table.ws-eq-gaps").inner_text()
+    assert t("equity_plan", "zh") in equity.locator("table.ws-eq-gaps").inner_text()
+    page.locator(".ws-eq-share_digital").click()
+    page.locator(".ws-equity[data-metric='share_digital']").wait_for(timeout=10_000)
+    assert t("eq_share_digital", "zh") in page.locator(".ws-eq-legend").inner_text()
+    _shot(page, "workshop_zh_equity.png")
     assert not errors, errors
 
 

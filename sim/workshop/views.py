@@ -455,6 +455,16 @@ def _gap_value(access: str, x: float, lang: str) -> str:
     return f"{100 * x:+.1f} {'个百分点' if lang == 'zh' else 'pp'}"
 
 
+@cache
+def _county_outline(i: int) -> str:
+    """County ``i``'s outline, coarser than the village map's: every third point, whole map units.
+
+    A county coloured as a whole needs no coastline detail, and the page sends the map again every month.
+    """
+    rings = (ring[::3] if len(ring) >= 12 else ring for ring in county_map().counties[i].rings)
+    return " ".join("M" + " ".join(f"{x:.0f},{y:.0f}" for x, y in ring) + "Z" for ring in rings)
+
+
 def equity_now(model: WorkshopModel) -> dict[str, dict[str, np.ndarray]]:
     """The groups' raw sums at the month reached (measured now before the first month)."""
     eq = model.equity
@@ -480,7 +490,7 @@ def equity_html(model: WorkshopModel, lang: str, metric: str = "share_with_loan"
     for i, v in enumerate(values):
         tip = f"{county_name(i, lang)}: {t('eq_' + metric, lang)} {v:.1%}"
         shapes.append(f"<g><title>{html.escape(tip)}</title><path class='ws-eq-county' data-county='{i}' "
-                      f"data-value='{v:.4f}' d='{_county_path(i)}' fill='{_colour((v - lo) / span)}' "
+                      f"data-value='{v:.4f}' d='{_county_outline(i)}' fill='{_colour((v - lo) / span)}' "
                       f"stroke='#546e7a' stroke-width='1.4' fill-rule='evenodd'/></g>")
     labels = "".join(
         f"<text x='{c.label_xy[0]:.0f}' y='{c.label_xy[1]:.0f}' font-size='15' font-weight='700' "
