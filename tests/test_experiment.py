@@ -227,8 +227,8 @@ def sequential(tmp_path_factory) -> Path:
 
 
 def test_compare_writes_tables_report_and_provenance(sequential):
-    for name in ("runs.parquet", "monthly.parquet", "summary.csv", "paired.csv", "runs_index.csv", "report.html",
-                 "config.yaml", "seeds.csv", "provenance.json", "figures/attainment.png",
+    for name in ("runs.parquet", "monthly.parquet", "summary.csv", "paired.csv", "equity.csv", "runs_index.csv",
+                 "report.html", "config.yaml", "seeds.csv", "provenance.json", "figures/attainment.png",
                  "figures/trajectories.png", "figures/paired.png"):
         assert (sequential / name).exists(), name
     summary = pd.read_csv(sequential / "summary.csv")
@@ -239,6 +239,19 @@ def test_compare_writes_tables_report_and_provenance(sequential):
     # common random numbers: every scenario ran the same seeds, the ones of seeds.csv
     seeds = runs.groupby("scenario")["seed"].apply(lambda s: sorted(set(s)))
     assert seeds["plan"] == seeds["no_program"] == sorted(pd.read_csv(sequential / "seeds.csv")["seed"])
+    # the equity gaps at the end of 2020: 12 per run, summarised per scenario and paired against the reference
+    assert runs[runs["kind"] == "equity"].groupby("run_key").size().eq(12).all()
+    equity = pd.read_csv(sequential / "equity.csv").set_index(["scenario", "measure"])
+    for scenario in ("plan", "no_program"):
+        for measure in ("remote_near_gap_loan", "bottom_top_gap_loan", "remote_near_gap_line", "bottom_top_gap_line"):
+            row = equity.loc[(scenario, measure)]
+            assert row["ci_low"] <= row["mean"] <= row["ci_high"], (scenario, measure)
+    paired_ = equity.loc["no_program"]
+    assert (paired_["reference"] == "plan").all()
+    assert (paired_["diff_ci_low"] <= paired_["diff_mean"]).all()
+    assert (paired_["diff_mean"] <= paired_["diff_ci_high"]).all()
+    gap = runs[runs["name"] == "remote_near_gap_loan"].pivot(index="seed", columns="scenario", values="value")
+    assert paired_.loc["remote_near_gap_loan", "diff_mean"] == pytest.approx((gap["no_program"] - gap["plan"]).mean())
     html = (sequential / "report.html").read_text()
     assert html.count("data:image/png;base64,") == 3 and "src=\"figures/" not in html
     assert "code_version" in (sequential / "provenance.json").read_text()
@@ -268,6 +281,8 @@ def test_compare_report_opens_with_findings_in_chinese(sequential):
     assert headings == ["主要发现", "各目标的达标概率", "方法说明"]  # findings first, method notes last
     findings = text.split("主要发现")[1].split("各目标的达标概率")[0]
     assert "规划（plan）：" in findings and "逐种子配对比较" in findings
+    assert "偏远村与近村之差（有贷款的家庭占比）" in findings  # who is reached, against the reference
+    assert "普惠到谁：2020 年末的差距" in text
     assert "普惠金融讲堂" in text and "lectures_cum" in text  # the name, and the id in small print
     assert "≥ 9 亿元" in text and "≥ 100 亿元" in text  # targets of 9e8 and 1e10 CNY
     _no_scientific_notation(text)
@@ -282,6 +297,7 @@ def test_compare_report_in_english(sequential):
     assert text.index("Findings") < text.index("Probability of meeting each goal") < text.index("Method notes")
     assert "Financial-literacy lectures held 2016-2020" in text and "≥ 900 million CNY" in text
     assert "普惠金融讲堂" not in text
+    assert "remote–near gap in households with a loan" in text and "Who is reached" in text
     _no_scientific_notation(text)
 
 
@@ -343,6 +359,11 @@ def test_budget_sweep_end_to_end(tmp_path):
     text = _report_text(exp / "report.html")
     assert text.index("主要发现") < text.index("方法说明")
     assert "总预算从 0 元 增至 9 亿元" in text  # what the extra money buys, paired seed by seed
+    # the equity gaps per cell and total; the largest total paired against the smallest
+    equity = pd.read_csv(exp / "equity.csv")
+    assert set(equity["total_cny"]) == {0.0, 9e8} and equity["measure"].nunique() == 12
+    assert equity["diff_mean"].notna().eq(equity["total_cny"] == 9e8).all()
+    assert "偏远村与近村之差" in text
     _no_scientific_notation(text)
 
 

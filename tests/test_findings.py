@@ -162,3 +162,38 @@ def test_no_scientific_notation(x):
         for unit in ("CNY", "share", "clients", "villages"):
             assert not SCI.search(fmt.value(x, unit, lang))
             assert not SCI.search(fmt.cost_per_unit(abs(x), unit, lang))
+
+
+def _equity() -> pd.DataFrame:
+    """equity.csv of a comparison: no_program against plan, the remote–near gap in loans halved under the plan
+    (clear), the bottom–top gap in lines within noise."""
+    rows = [
+        # scenario, measure, mean, reference mean, diff, low, high
+        ("no_program", "remote_near_gap_loan", -0.04, -0.02, -0.02, -0.03, -0.01),
+        ("no_program", "bottom_top_gap_line", -0.10, -0.11, 0.01, -0.02, 0.04),
+    ]
+    out = pd.DataFrame([{"scenario": s, "measure": m, "n": 30, "mean": v, "ci_low": v - 0.01, "ci_high": v + 0.01,
+                         "reference": "plan", "mean_reference": r, "diff_mean": d, "diff_ci_low": lo,
+                         "diff_ci_high": hi, "ratio_to_reference": v / r} for s, m, v, r, d, lo, hi in rows])
+    plan = out.assign(scenario="plan", reference=None, mean=out["mean_reference"], mean_reference=math.nan,
+                      diff_mean=math.nan, diff_ci_low=math.nan, diff_ci_high=math.nan, ratio_to_reference=math.nan)
+    return pd.concat([out, plan], ignore_index=True)
+
+
+def test_equity_findings_give_the_gap_its_ratio_and_its_paired_interval():
+    zh, en = (findings.equity_findings(_equity(), "scenario", lang, 0.95) for lang in ("zh", "en"))
+    assert len(en) == 1  # one paragraph for the one compared scenario; the reference gets none
+    loans = _line_with(en[0], "remote–near gap in households with a loan")
+    assert "−4 percentage points against −2 percentage points under plan" in loans
+    assert "2 times the reference's" in loans
+    assert "95% interval −3 percentage points to −1 percentage points" in loans and "chance" not in loans
+    lines = _line_with(en[0], "bottom–top quintile gap in households with a credit line")
+    assert "which could be chance" in lines  # the interval holds zero: no claim
+    assert "偏远村与近村之差（有贷款的家庭占比）" in zh[0] and "可能是随机波动" in zh[0]
+    assert not SCI.search(zh[0] + en[0])
+
+
+def test_equity_values_in_their_units():
+    assert findings.equity_value("remote_near_gap_loan", 0.0123, "en") == "+1.2 percentage points"
+    assert findings.equity_value("bottom_top_gap_distance", -1.5, "zh") == "−1.5 公里"
+    assert findings.equity_value("concentration_index_line", 0.0712, "en") == "+0.071"

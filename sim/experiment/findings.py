@@ -326,7 +326,7 @@ def equity_value(name: str, x: float, lang: str) -> str:
     measure, access = split_equity(name)
     sign = "+" if x > 0 else ""
     if measure == "concentration_index":
-        return f"{sign}{x:.3f}"
+        return f"{sign}{fmt.number(x, 2)}"
     if access == "distance":
         return f"{sign}{fmt.number(x, 2)} {'公里' if lang == 'zh' else 'km'}"
     return fmt.diff(x, "share", lang)
