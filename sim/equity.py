@@ -165,9 +165,8 @@ class Equity:
         # line relative to income: incomes all grow by one index, so 1 / income at 2015 prices is fixed per row
         self.inv_income_2015 = (np.float32(world.income_index) / np.maximum(hh.income, np.float32(1.0))).astype(
             np.float32)
-        # each dimension's groups as rows of one 0/1 matrix over the joint cells: one product sums them all
         self.dims = list(self.cell_group)
-        self.onehot = np.vstack([np.eye(len(self.labels[d]))[self.cell_group[d]].T for d in self.dims])
+        self.sizes = tuple(sizes)
         self._init_places()
         self.records: list[dict[str, dict[str, np.ndarray]]] = []
 
@@ -272,13 +271,14 @@ class Equity:
                 "loan_balance": np.bincount(c, weights=ent.loan[:ne], minlength=g) * wt,
                 "defaults": np.bincount(code[ev.get("ent_defaults", np.zeros(0, np.intp))], minlength=g) * wt,
             }
+        # the joint cells are a grid with one axis per dimension: a dimension's groups sum over the other axes
+        # (NumPy's sums, in the same order every run: no threaded matrix product whose rounding could vary)
         keys = list(cells)
-        summed = self.onehot @ np.column_stack([cells[k] for k in keys])
-        rec, at = {}, 0
-        for name in self.dims:
-            g = len(self.labels[name])
-            rec[name] = dict(zip(keys, summed[at:at + g].T, strict=True))
-            at += g
+        grid = np.column_stack([cells[k] for k in keys]).reshape(*self.sizes, len(keys))
+        rec = {}
+        for i, name in enumerate(self.dims):
+            summed = grid.sum(axis=tuple(j for j in range(len(self.dims)) if j != i))
+            rec[name] = dict(zip(keys, summed.T, strict=True))
         rec.update(ent_rec)
         return rec
 
