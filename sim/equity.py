@@ -242,10 +242,11 @@ class Equity:
         cells: dict[str, np.ndarray] = {"households": by_flag.sum(axis=1) * wt}
         for i, name in enumerate(_FLAGS):
             cells[name] = by_flag[:, (bit >> i) & 1 == 1].sum(axis=1) * wt
-        # loan balance by discount: 0 none, 1 rate discount, 2 the targeted low-income product, 3 both
-        loan = hh.loan[:n]
-        tag = hh.discounted[:n].view(np.uint8) | ((hh.product[:n] == LOW_INCOME_LOAN).view(np.uint8) << 1)
-        bal = np.bincount(joint * 4 + tag, weights=loan, minlength=nc * 4).reshape(nc, 4) * wt
+        # loan balance by discount: 0 none, 1 rate discount, 2 the targeted low-income product, 3 both; over the
+        # borrowers only (the rows the month's loan book was grouped from, World.loan_groups)
+        rows = w.hh_loan_rows
+        tag = hh.discounted[rows].view(np.uint8) | ((hh.product[rows] == LOW_INCOME_LOAN).view(np.uint8) << 1)
+        bal = np.bincount(self.joint[rows] * 4 + tag, weights=hh.loan[rows], minlength=nc * 4).reshape(nc, 4) * wt
         cells["loan_balance"] = bal.sum(axis=1)
         cells["line_to_income_sum"] = np.bincount(joint, weights=hh.line[:n] * self.inv_income_2015[:n],
                                                   minlength=nc) / w.income_index * wt
