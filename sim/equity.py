@@ -152,6 +152,12 @@ class Equity:
             joint *= size
             joint += np.asarray(fn(world)).astype(np.int32)
         self.joint = joint
+        # the joint cell x 32, room for the five flags of a month: a ready index for np.bincount, which would
+        # otherwise convert a 32-bit code to its index type every month (a full-scale run has 2.5 million rows)
+        self.joint_x32 = joint.astype(np.intp) << 5
+        # buffers the month's flags are written into (small: one byte a row)
+        rows = world.households.n
+        self._flags, self._bit = np.empty(rows, np.uint8), np.empty(rows, np.uint8)
         # each dimension's group of every joint cell (the cells' mixed-radix digits)
         cell = np.arange(self.n_cells)
         self.cell_group: dict[str, np.ndarray] = {}
@@ -232,12 +238,22 @@ class Equity:
         """
         w, hh, ent = self.world, self.world.households, self.world.enterprises
         n, ne, wt = w.n_active_rows, w.n_active_ent, w.weight
-        joint = self.joint[:n]
         nc = self.n_cells
-        flags = (hh.has_file[:n].view(np.uint8) | (hh.rated[:n].view(np.uint8) << 1)
-                 | ((hh.line[:n] > 0).view(np.uint8) << 2) | ((hh.product[:n] != 0).view(np.uint8) << 3)
-                 | (hh.digital[:n].view(np.uint8) << 4))
-        by_flag = np.bincount(joint * 32 + flags, minlength=nc * 32).reshape(nc, 32)
+        # each row's five flags as bits (the order of _FLAGS), written into the buffers in place
+        flags, bit = self._flags[:n], self._bit[:n]
+        np.copyto(flags, hh.has_file[:n].view(np.uint8))
+        np.left_shift(hh.rated[:n].view(np.uint8), 1, out=bit)
+        flags |= bit
+        np.greater(hh.line[:n], 0, out=bit.view(bool))
+        bit <<= 2
+        flags |= bit
+        np.not_equal(hh.product[:n], 0, out=bit.view(bool))
+        bit <<= 3
+        flags |= bit
+        np.left_shift(hh.digital[:n].view(np.uint8), 4, out=bit)
+        flags |= bit
+        code = self.joint_x32[:n] | flags
+        by_flag = np.bincount(code, minlength=nc * 32).reshape(nc, 32)
         bit = np.arange(32)
         cells: dict[str, np.ndarray] = {"households": by_flag.sum(axis=1) * wt}
         for i, name in enumerate(_FLAGS):
@@ -248,8 +264,8 @@ class Equity:
         tag = hh.discounted[rows].view(np.uint8) | ((hh.product[rows] == LOW_INCOME_LOAN).view(np.uint8) << 1)
         bal = np.bincount(self.joint[rows] * 4 + tag, weights=hh.loan[rows], minlength=nc * 4).reshape(nc, 4) * wt
         cells["loan_balance"] = bal.sum(axis=1)
-        cells["line_to_income_sum"] = np.bincount(joint, weights=hh.line[:n] * self.inv_income_2015[:n],
-                                                  minlength=nc) / w.income_index * wt
+        line_sum = np.bincount(code, weights=hh.line[:n] * self.inv_income_2015[:n], minlength=nc * 32)
+        cells["line_to_income_sum"] = line_sum.reshape(nc, 32).sum(axis=1) / w.income_index * wt
         cells["distance_sum"] = self._distance_sums(n) * wt
         ev = w.credit_events
         for name in ("applications", "approvals", "defaults"):
@@ -269,7 +285,7 @@ class Equity:
                 "rated": by[:, 1::2].sum(axis=1),
                 "with_loan": by[:, [2, 3, 6, 7]].sum(axis=1),
                 "digital": by[:, 4:].sum(axis=1),
-                "loan_balance": np.bincount(c, weights=ent.loan[:ne], minlength=g) * wt,
+                "loan_balance": np.bincount(code[w.ent_loan_rows], weights=ent.loan[w.ent_loan_rows], minlength=g) * wt,
                 "defaults": np.bincount(code[ev.get("ent_defaults", np.zeros(0, np.intp))], minlength=g) * wt,
             }
         # the joint cells are a grid with one axis per dimension: a dimension's groups sum over the other axes

@@ -316,8 +316,7 @@ class World:
         out = {}
         for name, store, n_products in (("hh", self.households, 7), ("ent", self.enterprises, 4)):
             rows = np.flatnonzero(store.product != 0)
-            if name == "hh":
-                self.hh_loan_rows = rows  # the borrowers, for the breakdown by group (sim.equity) this month
+            setattr(self, f"{name}_loan_rows", rows)  # the borrowers, for the breakdown by group (sim.equity)
             loan = store.loan[rows]
             code = (store.product[rows].astype(np.intp) * 24 + store.kind[rows] * 8
                     + store.green[rows] * 4 + store.npl[rows] * 2 + (loan > SMALL_CREDIT_CAP_CNY))
