@@ -450,9 +450,10 @@ def _gap_value(access: str, x: float, lang: str) -> str:
     """A gap as the page shows it: shares in percentage points, distance in km."""
     if not np.isfinite(x):
         return "–"
+    # rounded first, so that a gap smaller than the last digit reads +0.0, not -0.0
     if access == "distance":
-        return f"{x:+.1f} {'公里' if lang == 'zh' else 'km'}"
-    return f"{100 * x:+.1f} {'个百分点' if lang == 'zh' else 'pp'}"
+        return f"{round(x, 2) + 0.0:+.2f} {'公里' if lang == 'zh' else 'km'}"
+    return f"{round(100 * x, 1) + 0.0:+.1f} {'个百分点' if lang == 'zh' else 'pp'}"
 
 
 @cache
