@@ -70,33 +70,38 @@ def _household_kind(w: World) -> np.ndarray:
     return np.select([kind == FARM, kind == LOW_INCOME, w.is_worker], [0, 1, 2], 3)
 
 
-def _distance_2015(w: World) -> np.ndarray:
-    """Each row's distance (km) to the nearest service point at end-2015 (kept once, at the first call)."""
-    if getattr(w, "distance_2015", None) is None:
-        w.distance_2015 = w.place_access()[1][w.hh_place]
-    return w.distance_2015
+def _by_place(w: World, village: np.ndarray, urban: int) -> np.ndarray:
+    """A group per row from a group per village (end-2015, before the merger); urban households get ``urban``.
+
+    Built per place and gathered once: cheaper than testing every row (a full-scale run has 2.5 million).
+    """
+    per_place = np.concatenate([np.asarray(village, np.int32),
+                                np.full(w.places.community_county.size, urban, np.int32)])
+    return per_place[w.hh_place]
+
+
+def _village_distance(w: World) -> np.ndarray:
+    """Each village's distance (km) to the nearest service point at end-2015 (a station in it included)."""
+    return w.place_access()[1][: w.places.village_size.size]
 
 
 def _remoteness(w: World) -> np.ndarray:
     """Distance band of a village at end-2015 (:data:`DISTANCE_BANDS_KM`); urban households last."""
-    band = np.searchsorted(np.asarray(DISTANCE_BANDS_KM, np.float32), _distance_2015(w), side="right")
-    return np.where(w.households.kind != URBAN, band, len(DISTANCE_BANDS_KM) + 1)
+    band = np.searchsorted(np.asarray(DISTANCE_BANDS_KM, np.float32), _village_distance(w), side="right")
+    return _by_place(w, band, len(DISTANCE_BANDS_KM) + 1)
 
 
 def _terrain(w: World) -> np.ndarray:
     """Plain, mountain or island village (an island village in a mountain county counts as island); urban."""
-    p, hh = w.places, w.households
-    v = np.maximum(hh.village, 0)
-    terrain = np.where(p.village_island[v], 2, np.where(p.village_mountain[v], 1, 0))
-    return np.where(hh.kind != URBAN, terrain, 3)
+    p = w.places
+    return _by_place(w, np.where(p.village_island, 2, np.where(p.village_mountain, 1, 0)), 3)
 
 
 def _remote(w: World) -> np.ndarray:
     """The plan's remote villages at end-2015 (mountain, island or ``remote_km`` or more from an outlet)."""
-    hh, p = w.households, w.places
-    v = np.maximum(hh.village, 0)
-    remote = p.village_mountain[v] | p.village_island[v] | (_distance_2015(w) >= w.pop.remote_km)
-    return np.where(hh.kind != URBAN, remote.astype(np.intp), 2)
+    p = w.places
+    remote = p.village_mountain | p.village_island | (_village_distance(w) >= w.pop.remote_km)
+    return _by_place(w, remote, 2)
 
 
 def _band_names() -> tuple[str, ...]:
@@ -121,7 +126,7 @@ ENTERPRISE_DIMENSIONS: dict[str, Dimension] = {
 }
 
 # the flags of a household row counted per group, one bit each
-_FLAGS = ("with_file", "rated", "with_line", "with_loan", "digital")
+_FLAGS = ("with_file", "rated", "with_line", "digital")
 HOUSEHOLD_METRICS = ("households", "with_file", "rated", "with_line", "with_loan", "loan_balance",
                      "line_to_income", "applications", "approvals", "approval_rate", "defaults", "default_rate",
                      "distance_km", "digital", "share_with_line", "share_with_loan", "share_digital",
@@ -152,9 +157,9 @@ class Equity:
             joint *= size
             joint += np.asarray(fn(world)).astype(np.int32)
         self.joint = joint
-        # the joint cell x 32, room for the five flags of a month: a ready index for np.bincount, which would
+        # the joint cell x 16, room for the four flags of a month: a ready index for np.bincount, which would
         # otherwise convert a 32-bit code to its index type every month (a full-scale run has 2.5 million rows)
-        self.joint_x32 = joint.astype(np.intp) << 5
+        self.joint_x16 = joint.astype(np.intp) << 4
         # buffers the month's flags are written into (small: one byte a row)
         rows = world.households.n
         self._flags, self._bit = np.empty(rows, np.uint8), np.empty(rows, np.uint8)
@@ -169,8 +174,8 @@ class Equity:
         self.labels.update({name: labels for name, (labels, _) in ENTERPRISE_DIMENSIONS.items()})
         hh = world.households
         # line relative to income: incomes all grow by one index, so 1 / income at 2015 prices is fixed per row
-        self.inv_income_2015 = (np.float32(world.income_index) / np.maximum(hh.income, np.float32(1.0))).astype(
-            np.float32)
+        # (64-bit, so that the month's line x 1/income is already the type np.bincount sums in)
+        self.inv_income_2015 = world.income_index / np.maximum(hh.income, np.float32(1.0)).astype(np.float64)
         self.dims = list(self.cell_group)
         self.sizes = tuple(sizes)
         self._init_places()
@@ -239,7 +244,8 @@ class Equity:
         w, hh, ent = self.world, self.world.households, self.world.enterprises
         n, ne, wt = w.n_active_rows, w.n_active_ent, w.weight
         nc = self.n_cells
-        # each row's five flags as bits (the order of _FLAGS), written into the buffers in place
+        # each row's four flags as bits (the order of _FLAGS), written into the buffers in place; borrowers are
+        # counted from their rows (World.loan_groups found them this month), a small share of the rows
         flags, bit = self._flags[:n], self._bit[:n]
         np.copyto(flags, hh.has_file[:n].view(np.uint8))
         np.left_shift(hh.rated[:n].view(np.uint8), 1, out=bit)
@@ -247,25 +253,23 @@ class Equity:
         np.greater(hh.line[:n], 0, out=bit.view(bool))
         bit <<= 2
         flags |= bit
-        np.not_equal(hh.product[:n], 0, out=bit.view(bool))
-        bit <<= 3
+        np.left_shift(hh.digital[:n].view(np.uint8), 3, out=bit)
         flags |= bit
-        np.left_shift(hh.digital[:n].view(np.uint8), 4, out=bit)
-        flags |= bit
-        code = self.joint_x32[:n] | flags
-        by_flag = np.bincount(code, minlength=nc * 32).reshape(nc, 32)
-        bit = np.arange(32)
+        code = self.joint_x16[:n] | flags
+        by_flag = np.bincount(code, minlength=nc * 16).reshape(nc, 16)
+        bit = np.arange(16)
         cells: dict[str, np.ndarray] = {"households": by_flag.sum(axis=1) * wt}
         for i, name in enumerate(_FLAGS):
             cells[name] = by_flag[:, (bit >> i) & 1 == 1].sum(axis=1) * wt
         # loan balance by discount: 0 none, 1 rate discount, 2 the targeted low-income product, 3 both; over the
         # borrowers only (the rows the month's loan book was grouped from, World.loan_groups)
         rows = w.hh_loan_rows
+        cells["with_loan"] = np.bincount(self.joint[rows], minlength=nc) * wt
         tag = hh.discounted[rows].view(np.uint8) | ((hh.product[rows] == LOW_INCOME_LOAN).view(np.uint8) << 1)
         bal = np.bincount(self.joint[rows] * 4 + tag, weights=hh.loan[rows], minlength=nc * 4).reshape(nc, 4) * wt
         cells["loan_balance"] = bal.sum(axis=1)
-        line_sum = np.bincount(code, weights=hh.line[:n] * self.inv_income_2015[:n], minlength=nc * 32)
-        cells["line_to_income_sum"] = line_sum.reshape(nc, 32).sum(axis=1) / w.income_index * wt
+        line_sum = np.bincount(code, weights=hh.line[:n] * self.inv_income_2015[:n], minlength=nc * 16)
+        cells["line_to_income_sum"] = line_sum.reshape(nc, 16).sum(axis=1) / w.income_index * wt
         cells["distance_sum"] = self._distance_sums(n) * wt
         ev = w.credit_events
         for name in ("applications", "approvals", "defaults"):
