@@ -5,8 +5,8 @@ A noise-aware search over the shares of a total budget (and optionally its phasi
 * **Space.** Shares live on the simplex by construction: each component ``i`` draws ``x_i`` in (0, 1] and
   its weight is ``-log(x_i)``; the shares are the weights over their sum. Uniform ``x`` gives a uniform
   (Dirichlet(1)) draw on the simplex, every share is >= 0 and they add to 1, with no penalty.
-* **Optimiser.** Optuna's TPE (or CMA-ES, or random search) through ask/tell, the study kept in SQLite in
-  the experiment folder, so a killed search finds the candidates it had asked.
+* **Optimiser.** Optuna's TPE (or CMA-ES, or random search) through ask/tell, the study kept in a journal
+  file in the experiment folder, so a killed search finds the candidates it had asked.
 * **Noise.** Every candidate runs on the same replication seeds (common random numbers). Successive halving:
   every candidate on the first ``replications`` seeds, the best ``promote`` of each rung on twice as many,
   for ``rungs`` rungs (asynchronous: a candidate is promoted once it ranks in the top share of its rung).
@@ -16,7 +16,7 @@ A noise-aware search over the shares of a total budget (and optionally its phasi
   out-of-sample numbers are reported as the result.
 
 Writes ``candidates.parquet``, ``best.csv``, ``frontier.csv``, ``summary.csv``, ``paired.csv``,
-``runs.parquet`` (the out-of-sample runs), ``figures/*.png``, ``report.html``, ``search.db`` and
+``runs.parquet`` (the out-of-sample runs), ``figures/*.png``, ``report.html``, ``search.journal`` and
 ``search-<total>.json`` (the search's state), ``config.yaml``, ``seeds.csv`` and ``provenance.json``.
 """
 
@@ -323,7 +323,7 @@ class Context:
 
 
 class TotalSearch:
-    """The search at one total: an Optuna study in ``search.db`` and the rung of each candidate in a JSON file."""
+    """The search at one total: an Optuna study in ``search.journal`` and each candidate's rung in a JSON file."""
 
     def __init__(self, ctx: Context, total: float, base_overrides: list[str]):
         import optuna
@@ -334,7 +334,10 @@ class TotalSearch:
         self.space = Space.build(ctx.conf, self.base)
         self.name = f"total-{self.total:.0f}"
         self.state_path = ctx.exp_dir / f"search-{self.total:.0f}.json"
-        storage = f"sqlite:///{ctx.exp_dir / 'search.db'}"
+        # a journal file: every ask and tell appended (much faster than SQLite's commit per parameter); a
+        # search killed mid-way finds the candidates it had asked
+        storage = optuna.storages.JournalStorage(
+            optuna.storages.journal.JournalFileBackend(str(ctx.exp_dir / "search.journal")))
         self.study = optuna.create_study(study_name=self.name, storage=storage, direction="maximize",
                                          load_if_exists=True)
         self.reps: dict[int, int] = {}
