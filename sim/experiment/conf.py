@@ -206,7 +206,7 @@ class OptimiseConf(ExperimentConf):
     """
 
     scenarios: list[str] = field(default_factory=list)  # empty = the model's default scenario
-    replications: int = 2
+    replications: int = 1
     evaluations: int = 300
     objective: str = "goals_met"
     goals: list[str] = field(default_factory=list)
@@ -249,7 +249,10 @@ def validate_experiment(conf: ExperimentConf) -> ExperimentConf:
         raise ConfigError("scenarios", bad, "scenario names of configs/scenario/: " + ", ".join(known))
     if len(set(conf.scenarios)) != len(conf.scenarios):
         raise ConfigError("scenarios", list(conf.scenarios), "each scenario once")
-    if conf.replications < (1 if isinstance(conf, CalibrateConf) else 2):
+    if isinstance(conf, OptimiseConf):  # the first rung of a search: one seed screens, more come by promotion
+        if conf.replications < 1:
+            raise ConfigError("replications", conf.replications, "an integer >= 1 (seeds of the search's first rung)")
+    elif conf.replications < (1 if isinstance(conf, CalibrateConf) else 2):
         raise ConfigError("replications", conf.replications, "an integer >= 1 (seeds per parameter set)"
                           if isinstance(conf, CalibrateConf) else "an integer >= 2 (an interval needs two runs)")
     if not 0 < conf.confidence < 1:

@@ -69,7 +69,7 @@ KIND = "optimise"
 REST = "_rest"  # the searched component that the levers not named share in the scenario's proportions
 X_LOW = 1e-12  # lowest x of a share's component: weight -log(x) at most ~27.6
 HOLDOUT_BRANCH = 2**20  # spawn key of the fresh seeds: a branch the search's spawn(n) never reaches
-BATCH_AUTO = 50  # candidates asked at once: few launches (each costs seconds), enough for TPE to learn between
+BATCH_AUTO = 60  # candidates asked at once: few launches (each costs seconds), enough for TPE to learn between
 PLAN, BEST = "plan", "best"
 
 
