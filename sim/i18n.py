@@ -489,6 +489,9 @@ OPTIMISE_TEXT: dict[str, tuple[str, str]] = {
                     "{diff} ({diff_ci})."),
     "o_moved": ("资金流向：增加最多的是 {up}；减少最多的是 {down}。",
                 "Where the money moved: the largest increases went to {up}; the largest cuts came from {down}."),
+    "o_spent": ("实际花费（样本外平均）：最优分配 {best}，规划分配 {plan}（总预算 {total}；举措用不完的钱不花出去）。",
+                "Money actually spent (out-of-sample mean): best allocation {best}, plan's {plan} (of {total}; money a "
+                "lever cannot use stays unspent)."),
     "o_in_sample": ("搜索内部得分（{r} 个搜索种子上 {score}）不作为结果：赢家是在这些种子上挑出来的，"
                     "其得分偏高（赢家诅咒）。",
                     "The in-sample score ({score} on {r} search seeds) is not the result: the winner was picked on "

@@ -84,6 +84,11 @@ def findings(conf: OptimiseConf, best: pd.DataFrame, frontier: pd.DataFrame, sum
                 diff=_signed(r["diff_goals_met"]),
                 diff_ci=f"[{_signed(r['diff_goals_met_ci_low'])}, {_signed(r['diff_goals_met_ci_high'])}]"))
         lines.append(shares_moved(r, plan_shares[total], lang))
+        spent = summary[(summary["total_cny"] == total) & (summary["goal_id"] == "spent_cny")].set_index("allocation")
+        if len(spent) == 2:
+            lines.append(t("o_spent", lang).format(best=fmt.money(float(spent.loc[BEST, "mean"]), lang),
+                                                   plan=fmt.money(float(spent.loc[PLAN, "mean"]), lang),
+                                                   total=fmt.money(total, lang)))
         s = summary[(summary["total_cny"] == total) & (summary["allocation"] == BEST)].set_index("goal_id")
         for gid, p in conf.constraints.items():
             got = s.loc[gid]
