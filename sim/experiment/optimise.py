@@ -459,19 +459,22 @@ class TotalSearch:
         """Candidates to move up a rung: those in the top ``promote`` share of a rung that are not above it yet.
 
         Asynchronous successive halving: a rung's ranking is over every candidate that reached it, scored on
-        that rung's seeds (the same seeds for all, so the ranking is paired).
+        that rung's seeds (the same seeds for all, so the ranking is paired). At most ``promote`` of a rung's
+        candidates are ever above it: a candidate promoted early stays promoted even when later ones outrank
+        it, so without the cap the runs spent would grow with how often the ranking changes.
         """
         conf, out = self.ctx.conf, {}
         for k in range(len(self.ctx.rung_reps) - 1):
             r, up = self.ctx.rung_reps[k], self.ctx.rung_reps[k + 1]
             reached = [tr for tr in told if self.reps.get(tr.number, 0) >= r]
-            quota = math.floor(len(reached) * conf.promote)
-            if quota < 1:
+            room = math.floor(len(reached) * conf.promote) - sum(self.reps[tr.number] > r for tr in reached)
+            if room < 1:
                 continue
             ranked = sorted(reached, key=lambda tr: (-self.score(tr, r)[0], tr.number))
-            for tr in ranked[:quota]:
-                if self.reps[tr.number] == r and tr.number not in out:
+            for tr in ranked[:math.floor(len(reached) * conf.promote)]:
+                if room > 0 and self.reps[tr.number] == r and tr.number not in out:
                     out[tr.number] = up
+                    room -= 1
         return out
 
     # -- results
