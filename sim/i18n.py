@@ -511,6 +511,92 @@ EQUITY_TEXT: dict[str, tuple[str, str]] = {
 }
 TEXT.update(EQUITY_TEXT)
 
+# The optimiser's report (sim/experiment/optimise_report.py).
+OPTIMISE_TEXT: dict[str, tuple[str, str]] = {
+    "o_title": ("预算分配优化", "Budget allocation search"),
+    "o_best": ("最优分配", "best allocation"),
+    "o_plan": ("规划分配", "plan's allocation"),
+    "o_objective_goals_met": ("达标目标数的期望", "expected number of goals met"),
+    "o_objective_outcome_goals_met": ("成效类目标达标数的期望", "expected number of outcome goals met"),
+    "o_objective_p_all": ("所选目标全部达标的概率", "probability that every named goal is met"),
+    "o_objective_weighted": ("加权完成度之和（每个目标最多计 1）", "weighted sum of attainments (each capped at 1)"),
+    "o_headline": ("总预算 {total}：在 {n} 个候选分配中搜索（目标：{objective}），选出的最优分配在 {h} 个搜索从未用过的"
+                   "新随机种子上：{objective_short} {best}（{level} 区间 {best_ci}），规划分配 {plan}（{plan_ci}）；"
+                   "逐种子配对差 {diff}（区间 {diff_ci}）。",
+                   "Total {total}: searched {n} candidate allocations (objective: {objective}); on {h} fresh seeds the "
+                   "search never saw, the best allocation scores {best} ({level} interval {best_ci}) against the "
+                   "plan's {plan} ({plan_ci}); paired difference {diff} (interval {diff_ci})."),
+    "o_beats": ("结论：最优分配在样本外明显优于规划分配（区间不含 0）。",
+                "Verdict: the best allocation clearly beats the plan's out of sample (the interval excludes zero)."),
+    "o_not_beats": ("结论：最优分配在样本外没有明显优于规划分配——区间含 0，差别可能只是随机波动。"
+                    "搜索没有找到比规划更好的分配。",
+                    "Verdict: the best allocation does NOT beat the plan's out of sample: the interval includes zero, "
+                    "so the difference could be chance. The search found no allocation better than the plan's."),
+    "o_worse": ("结论：最优分配在样本外明显不如规划分配（区间在 0 以下）。搜索没有找到比规划更好的分配。",
+                "Verdict: the best allocation does worse than the plan's out of sample (the interval is below zero). "
+                "The search found no allocation better than the plan's."),
+    "o_same": ("结论：最优分配与规划分配在每个新种子上结果相同。",
+               "Verdict: the best allocation and the plan's gave the same result on every fresh seed."),
+    "o_goals_met": ("达标目标数：最优分配 {best}（{best_ci}），规划分配 {plan}（{plan_ci}），"
+                    "配对差 {diff}（{diff_ci}）。",
+                    "Goals met: best allocation {best} ({best_ci}), plan's {plan} ({plan_ci}), paired difference "
+                    "{diff} ({diff_ci})."),
+    "o_moved": ("资金流向：增加最多的是 {up}；减少最多的是 {down}。",
+                "Where the money moved: the largest increases went to {up}; the largest cuts came from {down}."),
+    "o_spent": ("实际花费（样本外平均）：最优分配 {best}，规划分配 {plan}（总预算 {total}；举措用不完的钱不花出去）。",
+                "Money actually spent (out-of-sample mean): best allocation {best}, plan's {plan} (of {total}; money a "
+                "lever cannot use stays unspent)."),
+    "o_in_sample": ("搜索内部得分（{r} 个搜索种子上 {score}）不作为结果：赢家是在这些种子上挑出来的，"
+                    "其得分偏高（赢家诅咒）。",
+                    "The in-sample score ({score} on {r} search seeds) is not the result: the winner was picked on "
+                    "those seeds, so its score there is biased upward (the winner's curse)."),
+    "o_constraint": ("约束 {goal} 达标概率 ≥ {p}：最优分配在样本外为 {got}（{ci}）{ok}。",
+                     "Constraint P({goal} met) ≥ {p}: out of sample the best allocation has {got} ({ci}){ok}."),
+    "o_constraint_ok": ("，满足", ", met"),
+    "o_constraint_not": ("，不满足", ", NOT met"),
+    "o_least": ("所选目标全部达标概率 ≥ {p} 的最少总预算：{total}。",
+                "The least total at which every named goal is met with probability ≥ {p}: {total}."),
+    "o_least_none": ("在搜索的各个总预算下，所选目标全部达标的概率都没有达到 {p}。",
+                     "At no total searched is every named goal met with probability ≥ {p}."),
+    "o_p_met_table": ("各目标达标概率（样本外，{level} 区间）", "P(goal met) out of sample ({level} interval)"),
+    "o_paired": ("最优分配与规划分配逐种子配对比较（样本外）",
+                 "Best allocation against the plan's, paired (out of sample)"),
+    "o_shares": ("资金分配：规划与最优", "Shares of the money: plan and best"),
+    "o_share": ("份额", "share"),
+    "o_lever": ("举措", "lever"),
+    "o_change": ("变化", "change"),
+    "o_convergence": ("搜索过程（样本内得分，仅用于看收敛）", "The search (in-sample scores, to see convergence only)"),
+    "o_candidate": ("候选序号", "candidate"),
+    "o_first_rung": ("第一轮得分", "first-rung score"),
+    "o_best_so_far": ("目前最好", "best so far"),
+    "o_promoted": ("晋级候选（更多种子上的得分）", "promoted (score on more seeds)"),
+    "o_frontier": ("资金前沿：达标目标数与总预算（样本外）",
+                   "The money frontier: goals met against the total (out of sample)"),
+    "o_goals_met_axis": ("达标目标数（{level} 区间）", "goals met ({level} interval)"),
+    "o_p_all_axis": ("所选目标全部达标的概率（%）", "P(every named goal met) (%)"),
+    "o_total": ("总预算", "total"),
+    "m_design_optimise": ("搜索：Optuna {sampler} 采样器，每个总预算 {n} 个候选；份额由单纯形参数化生成"
+                          "（每个分量 x∈(0,1]，权重 −ln x，再归一），份额非负且合计为 1；搜索的举措：{levers}；"
+                          "其余举措：{others}。每个候选使用相同的复制种子（公共随机数）；逐轮减半：先用 {r0} 个种子，"
+                          "每轮前 {promote} 晋级到加倍的种子数，共 {rungs} 轮（{reps}）。",
+                          "Search: Optuna's {sampler} sampler, {n} candidates at each total; shares from a simplex "
+                          "parametrisation (each component x in (0, 1], weight −ln x, normalised), so they are ≥ 0 and "
+                          "add to 1; levers searched: {levers}; the others: {others}. Every candidate runs on the same "
+                          "replication seeds (common random numbers); successive halving: {r0} seeds first, the top "
+                          "{promote} of each rung promoted to twice as many, {rungs} rungs ({reps})."),
+    "m_holdout": ("结果：每个总预算下最高一轮中最好的候选（可行者优先），与情景自身的分配一起在 {h} 个新种子上重跑"
+                  "（SeedSequence 的另一分支，搜索从未见过），逐种子配对；报告中的数字都来自这些样本外模拟。",
+                  "Result: the best candidate of the highest rung at each total (feasible ones first) is run again "
+                  "with the scenario's own allocation on {h} fresh seeds (another branch of the SeedSequence, never "
+                  "seen by the search), paired seed by seed; every number of this report comes from these "
+                  "out-of-sample runs."),
+    "o_others_plan": ("按情景比例分享其余资金（其余资金的份额也参与搜索）",
+                      "share the rest in the scenario's proportions (the rest's share is searched)"),
+    "o_others_zero": ("不分配资金", "get no money"),
+    "o_all_levers": ("全部", "all"),
+}
+TEXT.update(OPTIMISE_TEXT)
+
 # Scenario labels for reports: name -> (Chinese, English); a scenario missing here shows its file name.
 SCENARIO_TEXT: dict[str, tuple[str, str]] = {
     "plan": ("规划", "plan"),

@@ -2,6 +2,8 @@
 
 * :mod:`sim.experiment.compare` - scenarios side by side (``experiments/compare.py``);
 * :mod:`sim.experiment.budget` - total budget x allocation sweeps (``experiments/budget.py``);
+* :mod:`sim.experiment.optimise` - the allocation search, checked out of sample (``experiments/optimise.py``;
+  its report in :mod:`sim.experiment.optimise_report`);
 * :mod:`sim.experiment.store` - one file per finished run, keyed by config and seed, written atomically;
 * :mod:`sim.experiment.launch` - batches of runs as Hydra jobs (basic, joblib or submitit launcher);
 * :mod:`sim.experiment.worker` - the Hydra app a launcher job runs: one batch of runs;

@@ -27,7 +27,8 @@ from sim.run import ROOT, compose_config, load_config, one_paragraph
 
 EXPERIMENT_CONF_DIR = Path(__file__).resolve().parent / "conf"
 P_INTERVALS = ("wilson", "clopper_pearson")
-FREE_DICTS = ("budget.allocations",)  # experiment keys whose sub-keys are names the user chooses
+# experiment keys whose sub-keys are names the user chooses
+FREE_DICTS = ("budget.allocations", "weights", "constraints")
 
 
 def scenario_names() -> list[str]:
@@ -168,8 +169,66 @@ class CalibrateConf(ExperimentConf):
     targets: list[str] = field(default_factory=list)
 
 
+OBJECTIVES = ("goals_met", "outcome_goals_met", "p_all", "weighted")
+SAMPLERS = ("tpe", "cmaes", "random")
+OTHERS = ("plan", "zero")
+
+
+@dataclass
+class OptimiseConf(ExperimentConf):
+    """A search for the split of the money that serves the planner's objective best.
+
+    The total is the model's ``budget.total_cny`` (``budget.total_cny=9e8`` on the command line), or each
+    of ``totals`` in turn. ``replications`` is the first rung of successive halving: every candidate runs on
+    the first ``replications`` seeds, the best ``promote`` of them on twice as many, and so on for ``rungs``
+    rungs.
+
+    Attributes:
+        evaluations: candidate allocations asked of the optimiser at each total.
+        objective: goals_met (expected goals met), outcome_goals_met, p_all (probability that every goal of
+            ``goals`` is met) or weighted (sum of ``weights`` x attainment capped at 1).
+        goals: the goals of p_all, and of the frontier's probability of meeting them all (empty = every goal).
+        weights: goal -> weight for ``weighted`` (empty = every goal weighs 1).
+        constraints: goal -> probability: P(goal met) must reach it (infeasible candidates rank below feasible ones).
+        levers: the levers whose shares are searched (empty = every lever).
+        others: what the levers not named get: plan (the scenario's shares, scaled into what the named ones
+            leave, itself searched) or zero.
+        phasing: search the phasing of the money over 2016-2020 too.
+        scales: levers whose ``scale`` is searched as well, within ``scale_range``.
+        scale_range: the lowest and highest scale searched.
+        sampler: tpe (Optuna's TPE, multivariate), cmaes (Optuna's CMA-ES) or random.
+        batch: candidates asked at once and evaluated in one launch; 0 = automatic.
+        rungs: rungs of successive halving (1 = every candidate on ``replications`` seeds only).
+        promote: share of a rung's candidates promoted to the next.
+        holdout: fresh seeds, never seen by the search, on which the winner and the plan are compared.
+        totals: totals (CNY) to search at in turn for the money frontier; empty = the model's total.
+        p_goal: the probability of meeting every goal of ``goals`` the frontier's least total has to reach.
+    """
+
+    scenarios: list[str] = field(default_factory=list)  # empty = the model's default scenario
+    replications: int = 1
+    evaluations: int = 300
+    objective: str = "goals_met"
+    goals: list[str] = field(default_factory=list)
+    weights: dict[str, float] = field(default_factory=dict)
+    constraints: dict[str, float] = field(default_factory=dict)
+    levers: list[str] = field(default_factory=list)
+    others: str = "plan"
+    phasing: bool = False
+    scales: list[str] = field(default_factory=list)
+    scale_range: list[float] = field(default_factory=lambda: [0.5, 2.0])
+    sampler: str = "tpe"
+    batch: int = 0
+    rungs: int = 3
+    promote: float = 0.25
+    holdout: int = 30
+    totals: list[float] = field(default_factory=list)
+    p_goal: float = 0.8
+
+
 SCHEMAS: dict[str, type[ExperimentConf]] = {"compare": CompareConf, "budget": BudgetConf,
-                                            "sensitivity": SensitivityConf, "calibrate": CalibrateConf}
+                                            "sensitivity": SensitivityConf, "calibrate": CalibrateConf,
+                                            "optimise": OptimiseConf}
 for _kind, _schema in SCHEMAS.items():
     ConfigStore.instance().store(name=f"{_kind}_schema", node=_schema)
 
@@ -183,14 +242,17 @@ def validate_experiment(conf: ExperimentConf) -> ExperimentConf:
     """
     known = scenario_names()
     if not conf.scenarios:
-        one = isinstance(conf, BudgetConf | SensitivityConf | CalibrateConf)
+        one = isinstance(conf, BudgetConf | SensitivityConf | CalibrateConf | OptimiseConf)
         conf.scenarios = [default_scenario()] if one else known
     bad = [s for s in conf.scenarios if s not in known]
     if bad:
         raise ConfigError("scenarios", bad, "scenario names of configs/scenario/: " + ", ".join(known))
     if len(set(conf.scenarios)) != len(conf.scenarios):
         raise ConfigError("scenarios", list(conf.scenarios), "each scenario once")
-    if conf.replications < (1 if isinstance(conf, CalibrateConf) else 2):
+    if isinstance(conf, OptimiseConf):  # the first rung of a search: one seed screens, more come by promotion
+        if conf.replications < 1:
+            raise ConfigError("replications", conf.replications, "an integer >= 1 (seeds of the search's first rung)")
+    elif conf.replications < (1 if isinstance(conf, CalibrateConf) else 2):
         raise ConfigError("replications", conf.replications, "an integer >= 1 (seeds per parameter set)"
                           if isinstance(conf, CalibrateConf) else "an integer >= 2 (an interval needs two runs)")
     if not 0 < conf.confidence < 1:
@@ -234,7 +296,70 @@ def validate_experiment(conf: ExperimentConf) -> ExperimentConf:
         from sim.experiment.calibrate import validate_calibrate
 
         validate_calibrate(conf)
+    if isinstance(conf, OptimiseConf):
+        _validate_optimise(conf)
     return conf
+
+
+def _validate_optimise(conf: OptimiseConf) -> None:
+    from sim.goals import GOAL_IDS
+
+    def check_goal(key: str, goal: str, value: object) -> None:
+        if goal not in GOAL_IDS:
+            raise ConfigError(key, value, "goal ids of configs/data/goals_2020.csv: " + ", ".join(GOAL_IDS))
+
+    if len(conf.scenarios) != 1:
+        raise ConfigError("scenarios", list(conf.scenarios), "one scenario, whose allocation is the plan searched from")
+    if conf.evaluations < 1:
+        raise ConfigError("evaluations", conf.evaluations, "an integer >= 1 (candidates asked of the optimiser)")
+    if conf.objective not in OBJECTIVES:
+        raise ConfigError("objective", conf.objective, "one of " + ", ".join(OBJECTIVES))
+    for g in conf.goals:
+        check_goal("goals", g, list(conf.goals))
+    if len(set(conf.goals)) != len(conf.goals):
+        raise ConfigError("goals", list(conf.goals), "each goal once")
+    for g, w in conf.weights.items():
+        check_goal(f"weights.{g}", g, w)
+        if not math.isfinite(w) or w < 0:
+            raise ConfigError(f"weights.{g}", w, "a weight >= 0")
+    if conf.weights and sum(conf.weights.values()) <= 0:
+        raise ConfigError("weights", dict(conf.weights), "weights with a positive sum")
+    for g, p in conf.constraints.items():
+        check_goal(f"constraints.{g}", g, p)
+        if not 0 < p <= 1:
+            raise ConfigError(f"constraints.{g}", p, "a probability in (0, 1]")
+    levers = list(LEVER_NAMES)
+    for key, names in (("levers", conf.levers), ("scales", conf.scales)):
+        bad = [n for n in names if n not in levers]
+        if bad:
+            raise ConfigError(key, bad, "lever names: " + ", ".join(levers))
+        if len(set(names)) != len(names):
+            raise ConfigError(key, list(names), "each lever once")
+    if conf.others not in OTHERS:
+        raise ConfigError("others", conf.others, "one of " + ", ".join(OTHERS))
+    lo_hi = list(conf.scale_range)
+    if len(lo_hi) != 2 or not 0 < lo_hi[0] < lo_hi[1] <= 20:
+        raise ConfigError("scale_range", lo_hi, "[low, high] with 0 < low < high <= 20")
+    if conf.sampler not in SAMPLERS:
+        raise ConfigError("sampler", conf.sampler, "one of " + ", ".join(SAMPLERS))
+    if conf.batch < 0:
+        raise ConfigError("batch", conf.batch, "an integer >= 0 (0 = automatic)")
+    if conf.rungs < 1:
+        raise ConfigError("rungs", conf.rungs, "an integer >= 1")
+    if not 0 < conf.promote < 1:
+        raise ConfigError("promote", conf.promote, "a share strictly between 0 and 1")
+    if conf.holdout < 2:
+        raise ConfigError("holdout", conf.holdout, "an integer >= 2 (an interval needs two runs)")
+    for total in conf.totals:
+        if not math.isfinite(total) or total <= 0:
+            raise ConfigError("totals", list(conf.totals), "totals > 0 (CNY)")
+    if len(set(conf.totals)) != len(conf.totals):
+        raise ConfigError("totals", list(conf.totals), "each total once")
+    if not 0 < conf.p_goal <= 1:
+        raise ConfigError("p_goal", conf.p_goal, "a probability in (0, 1]")
+    if conf.uncertainty != "none":
+        raise ConfigError("uncertainty", conf.uncertainty, "none: the search does not optimise over parameter "
+                                                           "uncertainty yet")
 
 
 def _validate_budget(conf: BudgetConf) -> None:
@@ -429,4 +554,5 @@ _TYPE_WORDS: dict[Any, str] = {
     str: "a text value",
     list[str]: "a list of names, e.g. [plan,no_program]",
     list[float]: "a list of numbers, e.g. [3e8,6e8]",
+    dict[str, float]: "a mapping of goal ids to numbers, e.g. {village_coverage:0.9}",
 }

@@ -1,0 +1,186 @@
+"""The allocation search (``experiments/optimise.py``): what a planner relies on.
+
+* every candidate's shares are >= 0 and add to 1 (the parametrisation, not a penalty, keeps them there);
+* the search finds a planted optimum (only stations move village coverage, lectures do not);
+* a search killed mid-way resumes without computing a finished run again;
+* bad input stops with one line naming the key, exit code 2, nothing written.
+
+Searches run at a coarse scale (one row per 2,000 households) in one process (``hydra/launcher=basic``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from sim.experiment import optimise
+from sim.experiment.conf import OptimiseConf
+from sim.experiment.store import RUN_META, RUNS_DIR, config_key, plan_cell, replication_seeds
+from sim.levers import LEVER_NAMES
+from sim.run import ROOT, load_config
+
+COARSE = ["population.weight=2000", "hydra/launcher=basic", "progress=false"]
+
+
+def _space(**kw) -> tuple[optimise.Space, object]:
+    conf = OptimiseConf(**kw)
+    base = load_config(["scenario=plan"])
+    return optimise.Space.build(conf, base), base
+
+
+@pytest.mark.parametrize("kw", [{}, {"levers": ["stations", "lectures"]},
+                                {"levers": ["stations", "lectures"], "others": "zero"},
+                                {"phasing": True, "scales": ["stations"]}])
+def test_every_candidate_is_on_the_simplex(kw):
+    space, _ = _space(**kw)
+    rng = np.random.default_rng(0)
+    names = space.param_names()
+    draws = [dict(zip(names, rng.uniform(optimise.X_LOW, 1.0, len(names)), strict=True)) for _ in range(500)]
+    draws.append(dict.fromkeys(names, 1.0))  # every weight zero
+    draws.append(dict.fromkeys(names, optimise.X_LOW))  # every weight at its largest
+    for params in draws:
+        params.update({n: 1.3 for n in names if n.startswith("s_")})
+        cand = space.decode(params)
+        shares = list(cand.shares.values())
+        assert set(cand.shares) == set(LEVER_NAMES)
+        assert min(shares) >= 0 and abs(math.fsum(shares) - 1) <= 1e-9
+        if kw.get("others") == "zero":
+            assert all(v == 0 for k, v in cand.shares.items() if k not in kw["levers"])
+        if cand.phasing is not None:
+            assert min(cand.phasing) >= 0 and abs(math.fsum(cand.phasing) - 1) <= 1e-9
+
+
+def test_the_plan_is_asked_first_as_it_is():
+    space, base = _space(levers=["stations", "lectures"])
+    cand = space.decode(space.plan_params())
+    for k, v in base.budget.allocation.items():
+        assert cand.shares[k] == pytest.approx(v, abs=1e-12)
+
+
+def test_candidate_keys_are_the_composed_ones():
+    """A candidate's run key, computed without composing, is the key the worker checks after composing."""
+    space, base = _space(phasing=True, scales=["lectures"])
+    cand = space.decode({n: 0.3 + 0.02 * i for i, n in enumerate(space.param_names())})
+    seed = replication_seeds(1, 1)[0]
+    composed = plan_cell({}, ["scenario=plan", *space.overrides(cand)], [seed], "v")[0].key
+    import dataclasses
+
+    assert config_key(dataclasses.replace(space.apply(base, cand), seed=seed), "v") == composed
+
+
+def test_fresh_seeds_are_not_the_search_seeds():
+    search = replication_seeds(20160101, 64)
+    fresh = optimise.holdout_seeds(20160101, 50, search)
+    assert len(set(fresh)) == 50 and not set(fresh) & set(search)
+    assert fresh == optimise.holdout_seeds(20160101, 50, search)
+
+
+def run_app(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "experiments/optimise.py", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=900)
+
+
+def test_finds_the_planted_optimum(tmp_path):
+    """Village coverage moves with stations' money and not with lectures': the winner gives stations most."""
+    out = tmp_path / "out"
+    r = run_app(*COARSE, "budget.total_cny=1e8", "levers=[stations,lectures]", "others=zero", "objective=weighted",
+                "weights={village_coverage:1}", "evaluations=10", "batch=5", "replications=2", "rungs=2",
+                "promote=0.3", "holdout=3", "sampler=random", "lang=en", f"out_root={out}", "name=planted")
+    assert r.returncode == 0, r.stderr[-3000:]
+    exp = out / "planted"
+    cands = pd.read_parquet(exp / "candidates.parquet")
+    assert len(cands) == 10
+    assert (cands["shares_min"] >= 0).all() and ((cands["shares_sum"] - 1).abs() <= 1e-9).all()
+    others = [f"share_{k}" for k in LEVER_NAMES if k not in ("stations", "lectures")]
+    assert (cands[others] == 0).all().all()
+    best = pd.read_csv(exp / "best.csv").iloc[0]
+    top = cands["share_stations"].max()
+    assert best["share_stations"] >= 0.8 and best["share_stations"] >= top - 0.1, (best["share_stations"], top)
+    # the winner is judged out of sample, on seeds the search never used
+    seeds = pd.read_csv(exp / "seeds.csv")
+    runs = pd.read_parquet(exp / "runs.parquet")
+    assert set(runs["seed"]) == set(seeds.loc[seeds["set"] == "holdout", "seed"])
+    assert not set(runs["seed"]) & set(seeds.loc[seeds["set"] == "search", "seed"])
+    for f in ("best.csv", "frontier.csv", "report.html", "figures/shares.png", "figures/convergence.png",
+              "figures/frontier.png"):
+        assert (exp / f).exists(), f
+    assert "out of sample" in (exp / "report.html").read_text()
+
+
+def _origins(store: Path) -> dict[str, str]:
+    out = {}
+    for f in store.glob("*.parquet"):
+        meta = json.loads((pq.read_schema(f).metadata or {})[RUN_META])
+        out[f.stem] = meta["origin"]
+    return out
+
+
+def test_a_killed_search_resumes_without_running_a_finished_run_again(tmp_path):
+    out = tmp_path / "out"
+    args = [*COARSE, "evaluations=6", "batch=3", "replications=2", "rungs=2", "promote=0.34", "holdout=2",
+            "report=false", f"out_root={out}", "name=resume"]
+    store = out / RUNS_DIR
+    proc = subprocess.Popen([sys.executable, "experiments/optimise.py", *args], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 600
+    try:
+        while len(list(store.glob("*.parquet"))) < 8:  # round 1 done (6 runs), round 2 under way
+            assert proc.poll() is None, "the search ended before it could be killed"
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    before = _origins(store)
+    assert len(before) >= 8
+    r = run_app(*args)
+    assert r.returncode == 0, r.stderr[-3000:]
+    after = _origins(store)
+    assert {k: after[k] for k in before} == before  # no finished run computed again
+    cands = pd.read_parquet(out / "resume" / "candidates.parquet")
+    assert sorted(cands["candidate"]) == list(range(6))  # the candidates asked before the kill, and no more
+    assert (out / "resume" / "best.csv").exists()
+
+
+@pytest.mark.parametrize(("args", "key"), [
+    (["levers=[stations,nowhere]"], "levers"),
+    (["scales=[nowhere]"], "scales"),
+    (["goals=[no_such_goal]"], "goals"),
+    (["weights={no_such_goal:1}"], "weights.no_such_goal"),
+    (["constraints={village_coverage:1.5}"], "constraints.village_coverage"),
+    (["constraints={nowhere:0.9}"], "constraints.nowhere"),
+    (["evaluations=0"], "evaluations"),
+    (["objective=most_money"], "objective"),
+    (["sampler=grid"], "sampler"),
+    (["others=some"], "others"),
+    (["promote=1"], "promote"),
+    (["holdout=1"], "holdout"),
+    (["totals=[1e8,-1]"], "totals"),
+    (["uncertainty=lhs"], "uncertainty"),
+    (["budget.total_cny=-5"], "budget.total_cny"),
+])
+def test_bad_input_one_line_exit_2_nothing_written(args, key, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(sys, "argv", ["experiments/optimise.py", *args, f"out_root={tmp_path / 'out'}"])
+    with pytest.raises(SystemExit) as exc:
+        optimise.prepare_argv(optimise.KIND, optimise.plan)
+    assert exc.value.code == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and f"'{key}'" in lines[0], lines
+    assert not any(tmp_path.iterdir())
+
+
+def test_bad_objective_from_the_shell(tmp_path):
+    r = run_app("objective=cheapest", f"out_root={tmp_path / 'out'}")
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "'objective'" in r.stderr
+    assert not any(tmp_path.iterdir())
