@@ -163,6 +163,27 @@ least[["goal_id", "status", "least_total_cny", "bracket_low_cny", "interpolated_
 # means even the smallest total reached it, `not_reached` means no total swept did. With 3 replications the
 # probabilities are coarse; more replications and more totals make the answer sharper.
 #
+# # 5. Who is reached
+#
+# Every run also writes `equity.parquet` (`Result.equity`): each month, each group of a dimension (county,
+# rural income quintile, household kind, distance band, terrain, remoteness, enterprise kind) and each metric
+# (households, with a line, with a loan, digital customers, average line relative to income, ...). Here the
+# share of farm households with a loan by income quintile at the end of 2020, with and without the programme.
+
+# %%
+def loans_by_quintile(scenario: str) -> pd.Series:
+    """The share of households with a loan in each rural income quintile, December 2020."""
+    eq = simulate([f"scenario={scenario}", "seed=1", *COARSE]).equity
+    last = eq[(eq["month"] == eq["month"].max()) & (eq["dimension"] == "income_quintile")]
+    return last[last["metric"] == "share_with_loan"].set_index("group")["value"]
+
+
+pd.DataFrame({s: loans_by_quintile(s) for s in ("no_program", "plan")})
+
+# %% [markdown]
+# `experiments/compare.py` pairs these gaps seed by seed too (`equity.csv` in its folder, and a section of
+# its report).
+#
 # ## Where next
 #
 # * `report.html` in each experiment folder: findings, tables and figures in one file (`lang=zh` or `lang=en`).
