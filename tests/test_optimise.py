@@ -118,6 +118,40 @@ def test_finds_the_planted_optimum(tmp_path):
     assert "out of sample" in (exp / "report.html").read_text()
 
 
+def test_a_candidate_widening_an_equity_gap_ranks_below_one_that_does_not():
+    """A no_wider equity constraint: a higher objective does not lift a candidate that widens the gap."""
+    obj = optimise.Objective.of(OptimiseConf(equity_constraints={"remote_near_gap_line": "no_wider"}))
+    n = len(optimise.GOAL_IDS)
+    met_hi, met_lo = np.ones((2, n), bool), np.zeros((2, n), bool)
+    att = np.full((2, n), 0.5)
+    plan = {"remote_near_gap_line": np.array([-0.10, -0.20])}
+    wider = {"remote_near_gap_line": np.array([-0.20, -0.30])}  # |gap| up by 0.1 on the same seeds
+    narrower = {"remote_near_gap_line": np.array([-0.05, 0.10])}
+    v_wide, s_wide, viol_wide = obj.rank_value(met_hi, att, wider, plan)
+    v_narrow, _s, viol_narrow = obj.rank_value(met_lo, att, narrower, plan)
+    assert s_wide == n and viol_wide == pytest.approx(0.1) and viol_narrow == 0
+    assert v_narrow > v_wide
+    assert obj.rank_value(met_hi, att, plan, plan)[2] == 0  # the plan itself meets it
+
+
+def test_an_equity_constraint_end_to_end(tmp_path):
+    out = tmp_path / "out"
+    r = run_app(*COARSE, "budget.total_cny=1e8", "levers=[stations,lectures]", "evaluations=4", "batch=4",
+                "replications=1", "rungs=1", "holdout=2", "sampler=random", "report=false",
+                "equity_constraints={remote_near_gap_line:no_wider}", f"out_root={out}", "name=equity")
+    assert r.returncode == 0, r.stderr[-3000:]
+    cands = pd.read_parquet(out / "equity" / "candidates.parquet")
+    plan_row = cands[cands["is_plan"]].iloc[0]
+    gap = "equity_remote_near_gap_line"
+    assert plan_row["feasible"] and plan_row[gap] == plan_row[f"{gap}_plan"]
+    wide = cands["equity_remote_near_gap_line"].abs() > cands["equity_remote_near_gap_line_plan"].abs() + 1e-12
+    assert (~cands.loc[wide, "feasible"]).all() and (cands.loc[~wide, "feasible"]).all()
+    best = pd.read_csv(out / "equity" / "best.csv").iloc[0]
+    for col in ("best_remote_near_gap_line", "plan_remote_near_gap_line", "diff_abs_remote_near_gap_line_ci_low"):
+        assert col in best.index
+    assert "feasible candidates" in r.stdout and "remote_near_gap_line" in r.stdout
+
+
 def _origins(store: Path) -> dict[str, str]:
     out = {}
     for f in store.glob("*.parquet"):
@@ -160,6 +194,8 @@ def test_a_killed_search_resumes_without_running_a_finished_run_again(tmp_path):
     (["weights={no_such_goal:1}"], "weights.no_such_goal"),
     (["constraints={village_coverage:1.5}"], "constraints.village_coverage"),
     (["constraints={nowhere:0.9}"], "constraints.nowhere"),
+    (["equity_constraints={remote_near_gap_nowhere:no_wider}"], "equity_constraints.remote_near_gap_nowhere"),
+    (["equity_constraints={remote_near_gap_line:narrower_still}"], "equity_constraints.remote_near_gap_line"),
     (["evaluations=0"], "evaluations"),
     (["objective=most_money"], "objective"),
     (["sampler=grid"], "sampler"),

@@ -28,7 +28,7 @@ from sim.run import ROOT, compose_config, load_config, one_paragraph
 EXPERIMENT_CONF_DIR = Path(__file__).resolve().parent / "conf"
 P_INTERVALS = ("wilson", "clopper_pearson")
 # experiment keys whose sub-keys are names the user chooses
-FREE_DICTS = ("budget.allocations", "weights", "constraints")
+FREE_DICTS = ("budget.allocations", "weights", "constraints", "equity_constraints")
 
 
 def scenario_names() -> list[str]:
@@ -172,6 +172,8 @@ class CalibrateConf(ExperimentConf):
 OBJECTIVES = ("goals_met", "outcome_goals_met", "p_all", "weighted")
 SAMPLERS = ("tpe", "cmaes", "random")
 OTHERS = ("plan", "zero")
+EQUITY_GAPS = ("remote_near_gap", "bottom_top_gap", "concentration_index")  # sim.equity.record_gaps's measures
+EQUITY_RULES = ("no_wider",)
 
 
 @dataclass
@@ -190,6 +192,9 @@ class OptimiseConf(ExperimentConf):
         goals: the goals of p_all, and of the frontier's probability of meeting them all (empty = every goal).
         weights: goal -> weight for ``weighted`` (empty = every goal weighs 1).
         constraints: goal -> probability: P(goal met) must reach it (infeasible candidates rank below feasible ones).
+        equity_constraints: end-2020 equity measure (as named in the run store, e.g. remote_near_gap_line) ->
+            no_wider: the candidate's mean gap in absolute value on its seeds may not exceed the scenario's own
+            allocation's on the same seeds (infeasible candidates rank below feasible ones).
         levers: the levers whose shares are searched (empty = every lever).
         others: what the levers not named get: plan (the scenario's shares, scaled into what the named ones
             leave, itself searched) or zero.
@@ -212,6 +217,7 @@ class OptimiseConf(ExperimentConf):
     goals: list[str] = field(default_factory=list)
     weights: dict[str, float] = field(default_factory=dict)
     constraints: dict[str, float] = field(default_factory=dict)
+    equity_constraints: dict[str, str] = field(default_factory=dict)
     levers: list[str] = field(default_factory=list)
     others: str = "plan"
     phasing: bool = False
@@ -328,6 +334,14 @@ def _validate_optimise(conf: OptimiseConf) -> None:
         check_goal(f"constraints.{g}", g, p)
         if not 0 < p <= 1:
             raise ConfigError(f"constraints.{g}", p, "a probability in (0, 1]")
+    from sim.equity import ACCESS
+
+    measures = [f"{m}_{a}" for m in EQUITY_GAPS for a in ACCESS.values()]
+    for name, rule in conf.equity_constraints.items():
+        if name not in measures:
+            raise ConfigError(f"equity_constraints.{name}", rule, "equity measures: " + ", ".join(measures))
+        if rule not in EQUITY_RULES:
+            raise ConfigError(f"equity_constraints.{name}", rule, "one of " + ", ".join(EQUITY_RULES))
     levers = list(LEVER_NAMES)
     for key, names in (("levers", conf.levers), ("scales", conf.scales)):
         bad = [n for n in names if n not in levers]

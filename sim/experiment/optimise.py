@@ -237,12 +237,13 @@ class Objective:
     goals: list[str]
     weights: dict[str, float]
     constraints: dict[str, float]
+    equity: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, conf: OptimiseConf) -> Objective:
         """The objective a config asks for."""
         return cls(conf.objective, list(conf.goals) or list(GOAL_IDS), dict(conf.weights) or dict.fromkeys(GOAL_IDS,
-                   1.0), dict(conf.constraints))
+                   1.0), dict(conf.constraints), dict(conf.equity_constraints))
 
     def per_run(self, met: np.ndarray, att: np.ndarray) -> np.ndarray:
         """The objective of each run: ``met`` and ``att`` are runs x goals (in GOAL_IDS order)."""
@@ -263,8 +264,25 @@ class Objective:
         idx = {g: i for i, g in enumerate(GOAL_IDS)}
         return float(sum(max(0.0, p - met[:, idx[g]].mean()) for g, p in self.constraints.items()))
 
-    def rank_value(self, met: np.ndarray, att: np.ndarray) -> tuple[float, float, float]:
+    def equity_violation(self, gaps: dict[str, np.ndarray], plan_gaps: dict[str, np.ndarray]) -> float:
+        """How far the mean absolute equity gaps exceed the plan's on the same seeds, summed (0 = feasible).
+
+        Args:
+            gaps: measure -> the candidate's end-2020 gap per run.
+            plan_gaps: measure -> the scenario's own allocation's gap on the same seeds, in the same order.
+        """
+        out = 0.0
+        for name in self.equity:  # the one rule, no_wider
+            c, p = np.abs(np.asarray(gaps[name], float)), np.abs(np.asarray(plan_gaps[name], float))
+            out += max(0.0, float(np.nanmean(c) - np.nanmean(p)))
+        return out
+
+    def rank_value(self, met: np.ndarray, att: np.ndarray, gaps: dict[str, np.ndarray] | None = None,
+                   plan_gaps: dict[str, np.ndarray] | None = None) -> tuple[float, float, float]:
         """(value told to the optimiser and ranked by, objective, violation).
+
+        The violation adds :meth:`equity_violation` when equity constraints are set (``gaps`` and
+        ``plan_gaps`` then give the candidate's and the plan's gaps on the same seeds).
 
         Feasible candidates are told their objective (>= 0 for every objective) plus at most
         :data:`TIE_BREAK` times the mean attainment capped at 1 over every goal; infeasible ones
@@ -274,14 +292,18 @@ class Objective:
         """
         score = float(self.per_run(met, att).mean())
         v = self.violation(met)
+        if self.equity:
+            v += self.equity_violation(gaps or {}, plan_gaps or {})
         closeness = float(np.minimum(np.nan_to_num(att, nan=0.0), 1.0).mean())
         return (score + TIE_BREAK * closeness if v <= 0 else -(1.0 + v)), score, v
 
 
-def goal_arrays(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """A run file's goals as (met, attainment) vectors in GOAL_IDS order."""
+def goal_arrays(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
+    """A run file's goals as (met, attainment) vectors in GOAL_IDS order, and its end-2020 equity measures."""
     g = table[table["section"] == "goal"].set_index("name").reindex(list(GOAL_IDS))
-    return g["met"].to_numpy(float) > 0.5, g["attainment"].to_numpy(float)
+    e = table[table["section"] == "equity"]
+    gaps = {str(k): float(v) for k, v in zip(e["name"], e["value"], strict=True)}
+    return g["met"].to_numpy(float) > 0.5, g["attainment"].to_numpy(float), gaps
 
 
 # ---------------------------------------------------------------- the search at one total
@@ -298,7 +320,7 @@ class Context:
     search_seeds: list[int]
     rung_reps: list[int]
     objective: Objective
-    cache: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    cache: dict[str, tuple[np.ndarray, np.ndarray, dict[str, float]]] = field(default_factory=dict)
     launches: list[dict[str, Any]] = field(default_factory=list)
 
     def run(self, specs: list[RunSpec], what: str) -> None:
@@ -325,6 +347,11 @@ class Context:
             if k not in self.cache:
                 self.cache[k] = goal_arrays(read_run(self.store_dir, k)[0])
         return (np.vstack([self.cache[k][0] for k in keys]), np.vstack([self.cache[k][1] for k in keys]))
+
+    def gaps(self, keys: list[str]) -> dict[str, np.ndarray]:
+        """The constrained equity measures of finished runs: measure -> one value per run (NaN when absent)."""
+        self.arrays(keys)
+        return {n: np.array([self.cache[k][2].get(n, math.nan) for k in keys]) for n in self.objective.equity}
 
 
 class TotalSearch:
@@ -380,9 +407,21 @@ class TotalSearch:
         return config_key(dataclasses.replace(self.space.apply(self.base, cand), seed=seed), self.ctx.version)
 
     def score(self, trial: Any, reps: int) -> tuple[float, float, float]:
-        """(rank value, objective, violation) of a trial on its first ``reps`` seeds."""
-        met, att = self.ctx.arrays([s.key for s in self.run_specs(trial.number, self.candidate(trial), reps)])
-        return self.ctx.objective.rank_value(met, att)
+        """(rank value, objective, violation) of a trial on its first ``reps`` seeds.
+
+        With equity constraints the trial's gaps are set against the plan's on the same seeds.
+        """
+        keys = [s.key for s in self.run_specs(trial.number, self.candidate(trial), reps)]
+        met, att = self.ctx.arrays(keys)
+        if not self.ctx.objective.equity:
+            return self.ctx.objective.rank_value(met, att)
+        plan_keys = [s.key for s in self.plan_specs(reps)]
+        return self.ctx.objective.rank_value(met, att, self.ctx.gaps(keys), self.ctx.gaps(plan_keys))
+
+    def plan_specs(self, reps: int) -> list[RunSpec]:
+        """The scenario's own allocation (the trial asked first) on the first ``reps`` search seeds."""
+        trial = next(tr for tr in self.study.get_trials(deepcopy=False) if tr.user_attrs.get("plan"))
+        return self.run_specs(trial.number, self.candidate(trial), reps)
 
     def save_state(self) -> None:
         """The rung of every candidate, written before its runs are launched (a resumed search reads it)."""
@@ -443,6 +482,9 @@ class TotalSearch:
             specs = [s for tr in new for s in self.run_specs(tr.number, self.candidate(tr), r0)]
             by_number = {tr.number: tr for tr in told}
             specs += [s for n, reps in promoted.items() for s in self.run_specs(n, self.candidate(by_number[n]), reps)]
+            if self.ctx.objective.equity:  # the plan on every rung's seeds: the gaps are measured against it
+                specs += [s for s in self.plan_specs(self.ctx.rung_reps[-1])
+                          if s.key not in {x.key for x in specs} and not is_done(self.ctx.store_dir, s.key)]
             # runs of a rung decided before an interruption and not finished then (a file check, no reading)
             specs += [s for tr in told if tr.number not in promoted
                       for s in self.run_specs(tr.number, self.candidate(tr), self.reps[tr.number])
@@ -493,6 +535,12 @@ class TotalSearch:
                    "violation": violation, "feasible": violation <= 0, "rank_value": value,
                    "objective_first_rung": first[1], "goals_met": float(met.sum(axis=1).mean()),
                    "shares_sum": math.fsum(cand.shares.values()), "shares_min": min(cand.shares.values())}
+            if self.ctx.objective.equity:  # mean gap on its seeds, and the plan's on the same seeds
+                keys = [s.key for s in self.run_specs(tr.number, cand, reps)]
+                plan_gaps = self.ctx.gaps([s.key for s in self.plan_specs(reps)])
+                for name, v in self.ctx.gaps(keys).items():
+                    row.update({f"equity_{name}": float(np.nanmean(v)),
+                                f"equity_{name}_plan": float(np.nanmean(plan_gaps[name]))})
             row.update({f"share_{k}": v for k, v in cand.shares.items()})
             if cand.phasing is not None:
                 row.update({f"phasing_{2016 + y}": v for y, v in enumerate(cand.phasing)})
@@ -640,6 +688,17 @@ def best_table(conf: OptimiseConf, runs: pd.DataFrame, candidates: pd.DataFrame,
             k = int(d["all_named_met"].sum())
             pa, lo, hi = proportion_ci(k, len(d), conf.confidence, conf.p_interval)
             row.update({f"{who}_p_all": pa, f"{who}_p_all_low": lo, f"{who}_p_all_high": hi})
+        for name in objective.equity:  # out of sample: the gap of winner and plan, and the paired change of |gap|
+            e = runs[(runs["kind"] == "equity") & (runs["name"] == name) & (runs["total_cny"] == total)]
+            gb = e[e["allocation"] == BEST].sort_values("replication")["value"].to_numpy(float)
+            gp = e[e["allocation"] == PLAN].sort_values("replication")["value"].to_numpy(float)
+            for who, d in ((BEST, gb), (PLAN, gp)):
+                m, lo, hi = mean_ci(d, conf.confidence)
+                row.update({f"{who}_{name}": m, f"{who}_{name}_ci_low": lo, f"{who}_{name}_ci_high": hi})
+            diff = paired_diff(np.abs(gb), np.abs(gp), conf.confidence)
+            row.update({f"diff_abs_{name}": diff["diff_mean"], f"diff_abs_{name}_ci_low": diff["diff_ci_low"],
+                        f"diff_abs_{name}_ci_high": diff["diff_ci_high"],
+                        f"{name}_no_wider": bool(diff["diff_mean"] <= 0)})
         row["beats_plan"] = verdict(row["diff_objective"], row["diff_objective_ci_low"], row["diff_objective_ci_high"])
         row.update({k: win[k] for k in win.index if k.startswith(("share_", "phasing_", "scale_"))})
         rows.append(row)
@@ -692,6 +751,15 @@ def _print(conf, exp_dir, best, frontier, candidates, ctx) -> None:
                       "same": "the best allocation does the same as the plan out of sample",
                       "noise": "the best allocation does NOT beat the plan out of sample (the interval includes 0)"}[
                           r["beats_plan"]])
+        for name in ctx.objective.equity:
+            print(f"  {name}: best {r[f'best_{name}']:.3f} [{r[f'best_{name}_ci_low']:.3f}, "
+                  f"{r[f'best_{name}_ci_high']:.3f}]  plan {r[f'plan_{name}']:.3f} [{r[f'plan_{name}_ci_low']:.3f}, "
+                  f"{r[f'plan_{name}_ci_high']:.3f}]  paired change of |gap| {r[f'diff_abs_{name}']:+.3f} "
+                  f"[{r[f'diff_abs_{name}_ci_low']:+.3f}, {r[f'diff_abs_{name}_ci_high']:+.3f}]")
+        c = candidates[candidates["total_cny"] == r["total_cny"]]
+        if ctx.objective.equity or ctx.objective.constraints:
+            print(f"  feasible candidates (every constraint met on their seeds): {int(c['feasible'].sum())} of {len(c)}"
+                  f": #" + ", #".join(str(int(n)) for n in c.loc[c["feasible"], "candidate"]))
         moved = sorted(((k[6:], r[k]) for k in r.index if k.startswith("share_")), key=lambda kv: -kv[1])[:5]
         print("  largest shares: " + ", ".join(f"{k} {v:.1%}" for k, v in moved))
     least = frontier["least_total_cny"].iloc[0]
