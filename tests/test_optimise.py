@@ -152,6 +152,34 @@ def test_an_equity_constraint_end_to_end(tmp_path):
     assert "feasible candidates" in r.stdout and "remote_near_gap_line" in r.stdout
 
 
+def test_a_robust_search_runs_every_candidate_on_the_same_parameter_sets(tmp_path):
+    out = tmp_path / "out"
+    r = run_app(*COARSE, "budget.total_cny=1e8", "levers=[stations,lectures]", "others=zero", "evaluations=3",
+                "batch=3", "replications=1", "rungs=1", "holdout=2", "sampler=random", "report=false",
+                "uncertainty=lhs", "samples=2", "parameters=[uncertainties.bass_q]", f"out_root={out}", "name=robust")
+    assert r.returncode == 0, r.stderr[-3000:]
+    exp = out / "robust"
+    sets = pd.read_csv(exp / "parameter_sets.csv")
+    assert (sets["set"] == "search").sum() == 2 and (sets["set"] == "holdout").sum() == 2
+    search = sets[sets["set"] == "search"]["uncertainties.bass_q"].to_numpy()
+    fresh = sets[sets["set"] == "holdout"]["uncertainties.bass_q"].to_numpy()
+    assert not set(search) & set(fresh)
+    # every candidate's runs: one seed x the two sets, the same (seed, set) for every candidate
+    metas = [json.loads((pq.read_schema(f).metadata or {})[RUN_META]) for f in (out / RUNS_DIR).glob("*.parquet")]
+    by_cand: dict[int, set] = {}
+    for m in metas:
+        lab = m["spec"]["labels"]
+        if "candidate" in lab:
+            q = m["manifest"]["config"]["uncertainties"]["bass_q"]
+            assert q == pytest.approx(search[lab["param_set"]])
+            by_cand.setdefault(lab["candidate"], set()).add((m["spec"]["seed"], lab["param_set"], q))
+    assert len(by_cand) == 3 and all(v == by_cand[0] and len(v) == 2 for v in by_cand.values())
+    assert len(pd.read_parquet(exp / "candidates.parquet")) == 3
+    runs = pd.read_parquet(exp / "runs.parquet")
+    assert set(runs["param_set"]) == {0, 1} and set(runs["allocation"]) == {"best", "plan"}
+    assert set(runs["seed"]) == set(pd.read_csv(exp / "seeds.csv").query("set == 'holdout'")["seed"])
+
+
 def _origins(store: Path) -> dict[str, str]:
     out = {}
     for f in store.glob("*.parquet"):
@@ -203,7 +231,8 @@ def test_a_killed_search_resumes_without_running_a_finished_run_again(tmp_path):
     (["promote=1"], "promote"),
     (["holdout=1"], "holdout"),
     (["totals=[1e8,-1]"], "totals"),
-    (["uncertainty=lhs"], "uncertainty"),
+    (["uncertainty=grid"], "uncertainty"),
+    (["uncertainty=lhs", "parameters=[nowhere.at_all]"], "parameters"),
     (["budget.total_cny=-5"], "budget.total_cny"),
 ])
 def test_bad_input_one_line_exit_2_nothing_written(args, key, tmp_path, monkeypatch, capsys):

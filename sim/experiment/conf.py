@@ -61,7 +61,8 @@ class ExperimentConf:
         lang: the language of report.html and its figures: zh (the default, like the workshop) or en.
         uncertainty: none (seeds only), lhs (replication i also draws parameter set i mod K from the declared
             plausible ranges, a Latin hypercube) or posterior (sets drawn from a calibration's posterior.csv);
-            the seed-only runs are kept beside, for comparison. Compare and budget only.
+            the seed-only runs are kept beside, for comparison. In optimise every candidate runs on every set
+            (``samples`` sets x its seeds), and the out-of-sample check draws fresh sets, one per fresh seed.
         samples: K, the number of parameter sets; 0 = one per replication.
         parameters: the uncertain parameters drawn; empty = every uncertain scalar parameter.
         posterior: with uncertainty=posterior, the posterior.csv of experiments/calibrate.py.
@@ -371,9 +372,12 @@ def _validate_optimise(conf: OptimiseConf) -> None:
         raise ConfigError("totals", list(conf.totals), "each total once")
     if not 0 < conf.p_goal <= 1:
         raise ConfigError("p_goal", conf.p_goal, "a probability in (0, 1]")
-    if conf.uncertainty != "none":
-        raise ConfigError("uncertainty", conf.uncertainty, "none: the search does not optimise over parameter "
-                                                           "uncertainty yet")
+    if conf.uncertainty != "none":  # every candidate runs on every set: samples is not bounded by replications
+        import dataclasses
+
+        from sim.experiment.uncertainty import validate_uncertainty
+
+        validate_uncertainty(dataclasses.replace(conf, replications=max(conf.replications, conf.samples)))
 
 
 def _validate_budget(conf: BudgetConf) -> None:

@@ -60,6 +60,7 @@ from sim.experiment.store import (
     read_run,
     replication_seeds,
 )
+from sim.experiment.uncertainty import WITH_PARAMETERS, parameter_sets, plan_sets, set_overrides
 from sim.goals import GOAL_IDS, load_goals
 from sim.io import write_csv_atomic, write_parquet_atomic, write_text_atomic
 from sim.levers import LEVER_NAMES
@@ -320,6 +321,7 @@ class Context:
     search_seeds: list[int]
     rung_reps: list[int]
     objective: Objective
+    sets: pd.DataFrame | None = None  # parameter sets every candidate runs on (uncertainty != none)
     cache: dict[str, tuple[np.ndarray, np.ndarray, dict[str, float]]] = field(default_factory=dict)
     launches: list[dict[str, Any]] = field(default_factory=list)
 
@@ -386,9 +388,15 @@ class TotalSearch:
         return cand
 
     def run_specs(self, number: int, cand: Candidate, reps: int) -> list[RunSpec]:
-        """The candidate's runs on the first ``reps`` search seeds (common to every candidate)."""
+        """The candidate's runs on the first ``reps`` search seeds (common to every candidate).
+
+        With parameter sets, each seed runs with every set (seed-major order, ``param_set`` in the labels):
+        the same sets and seeds for every candidate, so candidates stay paired.
+        """
         overrides = [*self.base_overrides, *self.space.overrides(cand)]
         labels = {"total_cny": self.total, "candidate": number}
+        if self.ctx.sets is not None:
+            return self._set_specs(number, cand, reps, overrides, labels)
         out = []
         missing = [r for r in range(reps) if (number, r) not in self.specs]
         if missing:
@@ -402,6 +410,26 @@ class TotalSearch:
                 self.specs[(number, r)] = RunSpec(key, dict(labels), r, seed, [*overrides, f"seed={seed}"])
         out = [self.specs[(number, r)] for r in range(reps)]
         return out
+
+    def _set_specs(self, number: int, cand: Candidate, reps: int, overrides: list[str],
+                   labels: dict[str, Any]) -> list[RunSpec]:
+        from sim.config import validate
+        from sim.evaluate import apply_params
+
+        sets = self.ctx.sets
+        k = len(sets)
+        missing = [(r, j) for r in range(reps) for j in range(k) if (number, r * k + j) not in self.specs]
+        if missing:
+            base = self.space.apply(self.base, cand)
+            for r, j in missing:
+                row, seed = sets.iloc[j], self.ctx.search_seeds[r]
+                cfg = copy.deepcopy(base)
+                apply_params(cfg, {str(p): float(v) for p, v in row.items()})
+                cfg.seed = seed
+                key = config_key(validate(cfg), self.ctx.version)  # the worker composes the overrides and checks it
+                self.specs[(number, r * k + j)] = RunSpec(key, {**labels, "design": WITH_PARAMETERS, "param_set": j},
+                                                          r, seed, [*overrides, *set_overrides(row), f"seed={seed}"])
+        return [self.specs[(number, i)] for i in range(reps * k)]
 
     def _key(self, cand: Candidate, seed: int) -> str:
         return config_key(dataclasses.replace(self.space.apply(self.base, cand), seed=seed), self.ctx.version)
@@ -553,13 +581,21 @@ class TotalSearch:
         top = cands[cands["replications"] == cands["replications"].max()]
         return top.sort_values(["rank_value", "candidate"], ascending=[False, True]).iloc[0]
 
-    def holdout_specs(self, win: pd.Series, seeds: list[int]) -> list[RunSpec]:
-        """The winner and the scenario's own allocation on the fresh seeds, paired."""
+    def holdout_specs(self, win: pd.Series, seeds: list[int], sets: pd.DataFrame | None = None) -> list[RunSpec]:
+        """The winner and the scenario's own allocation on the fresh seeds, paired.
+
+        With ``sets`` (fresh parameter sets, one per fresh seed) fresh seed ``i`` runs with set ``i``.
+        """
         from optuna.trial import TrialState
 
         trial = next(tr for tr in self.study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
                      if tr.number == int(win["candidate"]))
         cand = self.candidate(trial)
+        if sets is not None:
+            return [s for alloc, o in ((BEST, [*self.base_overrides, *self.space.overrides(cand)]),
+                                       (PLAN, self.base_overrides))
+                    for s in plan_sets({"total_cny": self.total, "allocation": alloc}, o, seeds, sets,
+                                       self.ctx.version) if s.labels.get("design") == WITH_PARAMETERS]
         specs = plan_cell({"total_cny": self.total, "allocation": BEST},
                           [*self.base_overrides, *self.space.overrides(cand)], seeds, self.ctx.version)
         specs += plan_cell({"total_cny": self.total, "allocation": PLAN}, self.base_overrides, seeds,
@@ -609,7 +645,14 @@ def _app(cfg) -> None:
     fresh = holdout_seeds(conf.seed, conf.holdout, search_seeds)
     ctx = Context(conf, exp_dir, store_dir, provenance["code_version"], hc.runtime.choices.get("hydra/launcher",
                   "basic"), OmegaConf.to_container(hc.launcher, resolve=False), search_seeds, rung_reps,
-                  Objective.of(conf))
+                  Objective.of(conf), parameter_sets(conf))
+    # the out-of-sample check draws fresh parameter sets too, one per fresh seed, from another seed
+    fresh_sets = None if ctx.sets is None else parameter_sets(dataclasses.replace(
+        conf, samples=conf.holdout, replications=conf.holdout, seed=(conf.seed + HOLDOUT_BRANCH) % 2**32))
+    if ctx.sets is not None:
+        write_csv_atomic(exp_dir / "parameter_sets.csv", pd.concat(
+            [ctx.sets.assign(set="search", param_set=range(len(ctx.sets))),
+             fresh_sets.assign(set="holdout", param_set=range(len(fresh_sets)))], ignore_index=True))
     seeds_df = pd.concat([pd.DataFrame({"set": "search", "replication": range(len(search_seeds)),
                                         "seed": search_seeds}),
                           pd.DataFrame({"set": "holdout", "replication": range(len(fresh)), "seed": fresh})])
@@ -621,7 +664,7 @@ def _app(cfg) -> None:
         c = s.candidates()
         win = s.winner(c)
         cands.append(c.assign(winner=c["candidate"] == win["candidate"]))
-        holdout += s.holdout_specs(win, fresh)
+        holdout += s.holdout_specs(win, fresh, fresh_sets)
         searches.append(s)
     candidates = pd.concat(cands, ignore_index=True)
     write_parquet_atomic(exp_dir / "candidates.parquet", candidates)
