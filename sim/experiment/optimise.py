@@ -14,10 +14,15 @@ A noise-aware search over the shares of a total budget (and optionally its phasi
 * **Honest winner.** The best candidate of the highest rung is run again with the scenario's own allocation
   on ``holdout`` fresh seeds from another branch of the seed sequence, paired seed by seed; only those
   out-of-sample numbers are reported as the result.
+* **Constraints.** P(goal met) floors and equity constraints (an end-2020 gap may not widen against the
+  scenario's own allocation on the same seeds); infeasible candidates rank below feasible ones.
+* **Robust search.** With ``uncertainty=lhs`` (or ``posterior``) every candidate runs each seed with every one
+  of the same ``samples`` parameter sets; the out-of-sample check draws fresh sets with the fresh seeds.
 
 Writes ``candidates.parquet``, ``best.csv``, ``frontier.csv``, ``summary.csv``, ``paired.csv``,
-``runs.parquet`` (the out-of-sample runs), ``figures/*.png``, ``report.html``, ``search.journal`` and
-``search-<total>.json`` (the search's state), ``config.yaml``, ``seeds.csv`` and ``provenance.json``.
+``runs.parquet`` (the out-of-sample runs), ``parameter_sets.csv`` (with ``uncertainty``), ``figures/*.png``,
+``report.html``, ``search.journal`` and ``search-<total>.json`` (the search's state), ``config.yaml``,
+``seeds.csv`` and ``provenance.json``.
 """
 
 from __future__ import annotations
