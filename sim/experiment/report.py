@@ -281,14 +281,7 @@ def summary_table(summary: pd.DataFrame, cells: list[str], lang: str) -> pd.Data
     rows = []
     for _, r in s.iterrows():
         g = goals[r["goal_id"]]
-        row = {}
-        for c in cells:
-            if c == "total_cny":
-                row[t("r_total", lang)] = _e(fmt.money(float(r[c]), lang))
-            elif c == "scenario":
-                row[t("r_scenario", lang)] = _e(cell_label(r[c], lang))
-            else:
-                row[t("r_allocation", lang) if c == "allocation" else _e(c)] = _e(r[c])
+        row = _cell_columns(r, cells, lang)
         row[t("r_goal", lang)] = goal_cell(g, lang)
         row[t("r_mean", lang)] = _e(fmt.value(float(r["mean"]), g.unit, lang))
         row[t("r_interval", lang)] = _e(fmt.interval(float(r["ci_low"]), float(r["ci_high"]), g.unit, lang))
@@ -400,14 +393,7 @@ def equity_html(equity: pd.DataFrame, cells: list[str], lang: str) -> str:
     rows = []
     for _, r in equity.iterrows():
         name = r["measure"]
-        row = {}
-        for c in cells:
-            if c == "total_cny":
-                row[t("r_total", lang)] = _e(fmt.money(float(r[c]), lang))
-            elif c == "scenario":
-                row[t("r_scenario", lang)] = _e(cell_label(r[c], lang))
-            else:
-                row[t("r_allocation", lang) if c == "allocation" else _e(c)] = _e(r[c])
+        row = _cell_columns(r, cells, lang)
         row[t("r_measure", lang)] = _e(equity_label(name, lang))
         row[t("r_mean", lang)] = _e(equity_value(name, float(r["mean"]), lang))
         row[t("r_interval", lang)] = _e(f"[{equity_value(name, float(r['ci_low']), lang)}, "
@@ -430,3 +416,16 @@ def equity_section(equity: pd.DataFrame, cells: list[str], lang: str, confidence
     """The report's equity section: what the gaps mean, then the table (:func:`equity_html`)."""
     intro = t("r_equity_intro", lang).format(level=fmt.percent(confidence), ref=ref)
     return f"<p>{_e(intro)}</p>" + equity_html(equity, cells, lang)
+
+
+def _cell_columns(r, cells: list[str], lang: str) -> dict[str, str]:
+    """A table row's cell columns (total in money, scenario by its label, the rest as they are)."""
+    row = {}
+    for c in cells:
+        if c == "total_cny":
+            row[t("r_total", lang)] = _e(fmt.money(float(r[c]), lang))
+        elif c == "scenario":
+            row[t("r_scenario", lang)] = _e(cell_label(r[c], lang))
+        else:
+            row[t("r_allocation", lang) if c == "allocation" else _e(c)] = _e(r[c])
+    return row
