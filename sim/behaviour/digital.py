@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 
 from sim.calendar import monthly_probability
 from sim.population import URBAN
@@ -32,45 +33,82 @@ def digital_adoption(w: World, policy: Policy, t: int) -> None:
     rng = w.streams.month("adoption")
     n = w.n_active_rows  # active rows are a prefix
     frac = min(1.0, max(0, t + 1) / 60)  # the spin-up before 2016 holds access at its 2015 level
-    rural = hh.kind[:n] != URBAN
     access = hh.digital_access[:n]
     d = rng.random((2, n), dtype=F32)  # access, adoption
-    n_rural = np.count_nonzero(rural)
-    n_access_rural = np.count_nonzero(access & rural)
+    n_rural, n_access_rural, n_access, adopters, people = _adoption_counts(hh.kind[:n], access, hh.digital[:n],
+                                                                          hh.county[:n])
     p_access = np.zeros(2, F32)  # [urban, rural]: the hazard that keeps each group on its linear path
     for i, n_group, n_with, s0, s1 in (
         (1, n_rural, n_access_rural, pop.digital_access_rural_2015, pop.digital_access_rural_2020),
-        (0, n - n_rural, np.count_nonzero(access) - n_access_rural, pop.digital_access_urban_2015,
+        (0, n - n_rural, n_access - n_access_rural, pop.digital_access_urban_2015,
          pop.digital_access_urban_2020),
     ):
         current = n_with / n_group if n_group else 0.0
         p_access[i] = max(0.0, (s0 + (s1 - s0) * frac - current) / max(1e-9, 1 - current))
-    first = np.flatnonzero(d[0] < p_access.max())  # a cheap first cut, then the exact rule on few rows
-    first = first[~access[first]]
-    access[first[d[0][first] < p_access[rural[first].view(np.uint8)]]] = True
     push = 1.0 + policy.platform_push + policy.apps_push
     push += policy.fee_bass_push
-    county_ip = w.hh_county[:n]
-    adopters = np.bincount(county_ip[hh.digital[:n]], minlength=9)
-    people = np.maximum(1, np.bincount(county_ip, minlength=9))
+    people = np.maximum(1, people)
     rate = monthly_probability(u.bass_p * push + u.bass_q * adopters / people).astype(F32)
     rate_rural = monthly_probability(
         u.bass_p * (push + policy.subsidy_bass_push) + u.bass_q * adopters / people
     ).astype(F32)
     # literacy scales by at most 1.5, neighbours by at most 1 + effect x friends
-    p_max = max(rate.max(), rate_rural.max()) * 1.5 * (1.0 + u.peer_effect * u.peer_friends)
-    cand = np.flatnonzero(d[1] < p_max)
-    cand = cand[access[cand] & ~hh.digital[cand]]
-    county = hh.county[cand]
-    peer = 1.0 + u.peer_effect * u.peer_friends * w.place_digital_share[w.hh_place[cand]]
-    p_adopt = (np.where(hh.kind[cand] == URBAN, rate[county], rate_rural[county]) * (0.5 + hh.literacy[cand])
-               * peer.astype(F32))
-    hh.digital[cand[d[1][cand] < p_adopt]] = True
+    p_max = max(rate.max(), rate_rural.max()) * 1.5 * (1.0 + u.peer_effect * u.peer_friends)  # float32
+    _adoption_pass(d, hh.kind[:n], access, hh.digital[:n], hh.county[:n], hh.literacy[:n], w.hh_place,
+                   w.place_digital_share, p_access, rate, rate_rural, F32(p_max),
+                   float(u.peer_effect * u.peer_friends))
     ne = w.n_active_ent
     de = rng.random(ne, dtype=F32)  # after the households' draw: same position in every scenario
     ent_share = np.count_nonzero(ent.digital[:ne]) / max(1, ne)
     ent_rate = monthly_probability(u.bass_p * push + u.bass_q * ent_share)
     ent.digital[:ne] |= de < ent_rate
+
+
+@njit(cache=True, nogil=True)
+def _adoption_counts(kind, access, digital, county):
+    """Counts over the active rows for :func:`digital_adoption`, in one pass.
+
+    Returns:
+        Rural rows, rural rows with access, rows with access, platform users by county, rows by county.
+    """
+    n_rural = n_access_rural = n_access = 0
+    adopters = np.zeros(9, np.int64)
+    people = np.zeros(9, np.int64)
+    for i in range(kind.size):
+        rural = kind[i] != URBAN
+        if rural:
+            n_rural += 1
+        if access[i]:
+            n_access += 1
+            if rural:
+                n_access_rural += 1
+        c = county[i]
+        people[c] += 1
+        if digital[i]:
+            adopters[c] += 1
+    return n_rural, n_access_rural, n_access, adopters, people
+
+
+@njit(cache=True, nogil=True)
+def _adoption_pass(d, kind, access, digital, county, literacy, hh_place, place_digital_share, p_access, rate,
+                   rate_rural, p_max, peer_coef):
+    """Digital access, then platform adoption, row by row in place (float32 as the NumPy rule computed it).
+
+    A row without access gets it if ``d[0] < p_access[rural]``; a row with access (perhaps just given) and
+    not yet on the platform adopts if ``d[1]`` is below its rate x (0.5 + literacy) x peer factor, the peer
+    factor ``1 + peer_coef x place share`` computed in float64 and rounded to float32. ``p_max`` bounds
+    every row's probability, so most rows stop at one comparison.
+    """
+    half = np.float32(0.5)
+    for i in range(kind.size):
+        urban = kind[i] == URBAN
+        if not access[i] and d[0, i] < p_access[0 if urban else 1]:
+            access[i] = True
+        if d[1, i] < p_max and access[i] and not digital[i]:
+            r = rate[county[i]] if urban else rate_rural[county[i]]
+            peer = np.float32(1.0 + peer_coef * place_digital_share[hh_place[i]])
+            if d[1, i] < r * (half + literacy[i]) * peer:
+                digital[i] = True
 
 
 def _logit(p: float) -> float:
@@ -127,3 +165,4 @@ def ebank_share(w: World, policy: Policy) -> float:
     e_tx += u.transactions_enterprise * (n_ent_digital * ent_digital + (n_ent - n_ent_digital) * ent_other)
     all_tx += u.transactions_enterprise * n_ent
     return e_tx / all_tx if all_tx else 0.0
+
