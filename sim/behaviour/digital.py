@@ -140,12 +140,8 @@ def ebank_share(w: World, policy: Policy) -> float:
     """
     hh, ent, u = w.households, w.enterprises, w.u
     k = w.n_active_rows
-    urban = (hh.kind[:k] == URBAN).view(np.uint8)
-    digital = hh.digital[:k].view(np.uint8)
-    strength = np.rint(station_strength(w)[w.hh_place[:k]] * 3).astype(np.uint8)  # 0..3
-    lit = np.minimum(9, (hh.literacy[:k] * 10).astype(np.uint8))
-    code = ((urban * 2 + digital) * 4 + strength).astype(np.intp) * 10 + lit
-    n = np.bincount(code, minlength=160).astype(float)
+    strength = np.rint(station_strength(w) * 3).astype(np.uint8)  # 0..3, by place
+    n = _channel_groups(hh.kind[:k], hh.digital[:k], w.hh_place, strength, hh.literacy[:k]).astype(float)
     g = np.arange(160)
     g_lit, g_strength, g_digital, g_urban = (g % 10 + 0.5) / 10, (g // 10) % 4 / 3, (g // 40) % 2, g // 80
     base = _logit(u.ebank_share_other)
@@ -166,3 +162,18 @@ def ebank_share(w: World, policy: Policy) -> float:
     all_tx += u.transactions_enterprise * n_ent
     return e_tx / all_tx if all_tx else 0.0
 
+
+@njit(cache=True, nogil=True)
+def _channel_groups(kind, digital, hh_place, place_strength, literacy):
+    """Rows in each of the 160 groups of :func:`ebank_share`, counted in one pass.
+
+    A row's group is ((urban x 2 + digital) x 4 + its place's station strength 0..3) x 10 + literacy in
+    tenths (``min(9, int(literacy x 10))``, the product in float32 as in NumPy).
+    """
+    counts = np.zeros(160, np.int64)
+    ten = np.float32(10)
+    for i in range(kind.size):
+        group = (2 if kind[i] == URBAN else 0) + (1 if digital[i] else 0)
+        group = group * 4 + place_strength[hh_place[i]]
+        counts[group * 10 + min(9, int(literacy[i] * ten))] += 1
+    return counts
