@@ -54,7 +54,7 @@ def digital_adoption(w: World, policy: Policy, t: int) -> None:
     ).astype(F32)
     # literacy scales by at most 1.5, neighbours by at most 1 + effect x friends
     p_max = max(rate.max(), rate_rural.max()) * 1.5 * (1.0 + u.peer_effect * u.peer_friends)  # float32
-    _adoption_pass(d, hh.kind[:n], access, hh.digital[:n], hh.county[:n], hh.literacy[:n], w.hh_place,
+    _adoption_pass(d[0], d[1], hh.kind[:n], access, hh.digital[:n], hh.county[:n], hh.literacy[:n], w.hh_place,
                    w.place_digital_share, p_access, rate, rate_rural, F32(p_max),
                    float(u.peer_effect * u.peer_friends))
     ne = w.n_active_ent
@@ -74,40 +74,38 @@ def _adoption_counts(kind, access, digital, county):
     n_rural = n_access_rural = n_access = 0
     adopters = np.zeros(9, np.int64)
     people = np.zeros(9, np.int64)
-    for i in range(kind.size):
-        rural = kind[i] != URBAN
-        if rural:
-            n_rural += 1
-        if access[i]:
-            n_access += 1
-            if rural:
-                n_access_rural += 1
-        c = county[i]
-        people[c] += 1
-        if digital[i]:
-            adopters[c] += 1
+    for i in range(kind.size):  # without branches: the flags are random row to row
+        rural = np.int64(kind[i] != URBAN)
+        with_access = np.int64(access[i])
+        n_rural += rural
+        n_access += with_access
+        n_access_rural += with_access & rural
+        people[county[i]] += 1
+        adopters[county[i]] += np.int64(digital[i])
     return n_rural, n_access_rural, n_access, adopters, people
 
 
 @njit(cache=True, nogil=True)
-def _adoption_pass(d, kind, access, digital, county, literacy, hh_place, place_digital_share, p_access, rate,
-                   rate_rural, p_max, peer_coef):
+def _adoption_pass(d_access, d_adopt, kind, access, digital, county, literacy, hh_place, place_digital_share,
+                   p_access, rate, rate_rural, p_max, peer_coef):
     """Digital access, then platform adoption, row by row in place (float32 as the NumPy rule computed it).
 
-    A row without access gets it if ``d[0] < p_access[rural]``; a row with access (perhaps just given) and
-    not yet on the platform adopts if ``d[1]`` is below its rate x (0.5 + literacy) x peer factor, the peer
-    factor ``1 + peer_coef x place share`` computed in float64 and rounded to float32. ``p_max`` bounds
-    every row's probability, so most rows stop at one comparison.
+    A row gets access if ``d_access < p_access[rural]`` (a row that has it keeps it); a row with access
+    (perhaps just given) and not yet on the platform adopts if ``d_adopt`` is below ``p_max`` and below its
+    rate x (0.5 + literacy) x peer factor, the peer factor ``1 + peer_coef x place share`` computed in
+    float64 and rounded to float32.
     """
     half = np.float32(0.5)
+    p_urban, p_rural = p_access[0], p_access[1]
     for i in range(kind.size):
         urban = kind[i] == URBAN
-        if not access[i] and d[0, i] < p_access[0 if urban else 1]:
+        # the rare draw is tested first: a test on the random flags would mispredict on every other row
+        if d_access[i] < (p_urban if urban else p_rural):
             access[i] = True
-        if d[1, i] < p_max and access[i] and not digital[i]:
+        if d_adopt[i] < p_max and access[i] and not digital[i]:
             r = rate[county[i]] if urban else rate_rural[county[i]]
             peer = np.float32(1.0 + peer_coef * place_digital_share[hh_place[i]])
-            if d[1, i] < r * (half + literacy[i]) * peer:
+            if d_adopt[i] < r * (half + literacy[i]) * peer:
                 digital[i] = True
 
 
