@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 
 if TYPE_CHECKING:
     from sim.config import SimConf
@@ -34,6 +35,8 @@ SECURED, CREDIT, GUARANTEED = 1, 2, 3
 ENTERPRISE_PRODUCTS = ("none", "secured", "credit", "guaranteed")
 # credit history
 NO_HISTORY, REPAID, DEFAULTED = 0, 1, 2
+
+F32 = np.float32
 
 COUNTIES = ("椒江", "黄岩", "路桥", "临海", "温岭", "玉环", "天台", "仙居", "三门")
 COUNTIES_EN = ("Jiaojiang", "Huangyan", "Luqiao", "Linhai", "Wenling", "Yuhuan", "Tiantai", "Xianju", "Sanmen")
@@ -157,38 +160,85 @@ def build_households(cfg: SimConf, places: Places, rng: np.random.Generator) -> 
     pop, u = cfg.population, cfg.uncertainties
     n0, n = household_capacity(cfg)
     draws = rng.random((8, n), dtype=np.float32)
-    rural = draws[0] < pop.rural_share
-    kind = np.where(rural, np.where(draws[1] < pop.low_income_share_rural, LOW_INCOME, FARM), URBAN).astype("i1")
     # rural households live in villages in proportion to village size
     p_village = places.village_size / places.village_size.sum()
-    village = np.where(rural, rng.choice(places.village_size.size, size=n, p=p_village), -1).astype("i4")
-    community = np.where(rural, -1, rng.integers(0, places.community_county.size, size=n)).astype("i2")
-    county = np.where(rural, places.village_county[np.maximum(village, 0)],
-                      places.community_county[np.maximum(community, 0)]).astype("i1")
-    base_income = np.where(rural, pop.income_rural_2015, pop.income_rural_2015 * pop.urban_rural_income_ratio)
-    base_income = np.where(kind == LOW_INCOME, pop.income_rural_2015 * pop.low_income_income_factor, base_income)
-    income = (base_income * _lognormal_with_mean(rng, 1.0, pop.income_sigma, n)).astype("f4")
+    village_draw = rng.choice(places.village_size.size, size=n, p=p_village)
+    community_draw = rng.integers(0, places.community_county.size, size=n)
+    lit_mean = (min(1.0, pop.literacy_mean * pop.literacy_urban_factor), pop.literacy_mean * pop.literacy_rural_factor)
+    a = pop.literacy_concentration
+    kind, village, community, county, digital_access, has_file, green_farm, lit_a, lit_b = _household_columns(
+        draws, village_draw, community_draw, places.village_county, places.community_county,
+        F32(pop.rural_share), F32(pop.low_income_share_rural), F32(pop.green_farm_share),
+        np.array([pop.digital_access_urban_2015, pop.digital_access_rural_2015], dtype=np.float64),
+        np.array([pop.file_rate_urban_2015, pop.file_rate_rural_2015], dtype=np.float64),
+        np.array([a * m for m in lit_mean]), np.array([a * (1 - m) for m in lit_mean]))
+    del village_draw, community_draw
+    base_income = np.empty(3)  # by kind
+    base_income[FARM] = pop.income_rural_2015
+    base_income[LOW_INCOME] = pop.income_rural_2015 * pop.low_income_income_factor
+    base_income[URBAN] = pop.income_rural_2015 * pop.urban_rural_income_ratio
+    income = (base_income[kind] * _lognormal_with_mean(rng, 1.0, pop.income_sigma, n)).astype("f4")
     wealth = (income * _lognormal_with_mean(rng, pop.wealth_income_ratio, pop.wealth_sigma, n)).astype("f4")
     # a household's own propensity to fall behind, beyond what its income and debt explain
     risk = _lognormal_with_mean(rng, 1.0, u.risk_sigma, n).astype("f4")
-    lit_mean = np.where(rural, pop.literacy_mean * pop.literacy_rural_factor,
-                        min(1.0, pop.literacy_mean * pop.literacy_urban_factor))
-    a = pop.literacy_concentration
-    literacy = rng.beta(a * lit_mean, a * (1 - lit_mean)).astype("f4")
+    literacy = rng.beta(lit_a, lit_b).astype("f4")
+    del lit_a, lit_b
     trust = np.full(n, pop.trust_2015, dtype="f4")
-    digital_access = draws[2] < np.where(rural, pop.digital_access_rural_2015, pop.digital_access_urban_2015)
-    digital_access &= kind != LOW_INCOME
     digital = digital_access & (draws[3] < pop.digital_customers_2015 / np.mean(digital_access))
-    has_file = draws[4] < np.where(rural, pop.file_rate_rural_2015, pop.file_rate_urban_2015)
-    green_farm = rural & (draws[5] < pop.green_farm_share)
+    active = np.zeros(n, bool)
+    active[:n0] = True
     hh = Households(n, kind=kind, county=county, village=village, community=community,
-                    active=np.arange(n) < n0, income=income, wealth=wealth, risk=risk, green_farm=green_farm,
+                    active=active, income=income, wealth=wealth, risk=risk, green_farm=green_farm,
                     literacy=literacy, trust=trust, digital_access=digital_access, digital=digital,
                     has_file=has_file)
     _first_loans(cfg, hh, draws[6], draws[7])
     # households that form after 2015 start with no file, rating, line, loan or platform account
     hh.has_file[n0:] = hh.digital[n0:] = False
     return hh
+
+
+@njit(cache=True, nogil=True)
+def _household_columns(draws, village_draw, community_draw, village_county, community_county, rural_share,
+                       low_income_share, green_farm_share, access_2015, file_rate_2015, lit_a, lit_b):
+    """The households' columns that follow from the build's uniforms, row by row.
+
+    ``draws`` rows 0, 1 and 5 are compared in float32 with the float32 shares; rows 2 and 4 in float64
+    with the ``[urban, rural]`` rates; ``village_draw`` and ``community_draw`` are the place draws of every
+    row, used by rural and urban rows respectively.
+
+    Returns:
+        kind, village, community, county, digital access, file, green farm, and the literacy beta's two
+        parameters (float64) per row.
+    """
+    n = draws.shape[1]
+    kind = np.empty(n, np.int8)
+    village = np.empty(n, np.int32)
+    community = np.empty(n, np.int16)
+    county = np.empty(n, np.int8)
+    access = np.empty(n, np.bool_)
+    has_file = np.empty(n, np.bool_)
+    green_farm = np.empty(n, np.bool_)
+    a = np.empty(n)
+    b = np.empty(n)
+    for i in range(n):
+        rural = draws[0, i] < rural_share
+        g = 1 if rural else 0
+        if rural:
+            kind[i] = LOW_INCOME if draws[1, i] < low_income_share else FARM
+            village[i] = village_draw[i]
+            community[i] = -1
+            county[i] = village_county[village_draw[i]]
+        else:
+            kind[i] = URBAN
+            village[i] = -1
+            community[i] = community_draw[i]
+            county[i] = community_county[community_draw[i]]
+        access[i] = np.float64(draws[2, i]) < access_2015[g] and kind[i] != LOW_INCOME
+        has_file[i] = np.float64(draws[4, i]) < file_rate_2015[g]
+        green_farm[i] = rural and draws[5, i] < green_farm_share
+        a[i] = lit_a[g]
+        b[i] = lit_b[g]
+    return kind, village, community, county, access, has_file, green_farm, a, b
 
 
 def loan_size(mean: float, sigma: float, u: np.ndarray) -> np.ndarray:
@@ -205,16 +255,37 @@ def _first_loans(cfg: SimConf, hh: Households, draw: np.ndarray, size_draw: np.n
     Small credit on lines, defaults and write-offs are left to the spin-up of 2015 practice.
     """
     u, lb = cfg.uncertainties, cfg.uncertainties.loan_book
-    share = np.select([hh.kind == FARM, hh.kind == LOW_INCOME], [lb.farm_borrower_share, lb.low_income_borrower_share],
-                      lb.urban_borrower_share)
-    borrower = hh.active & (draw < share)
-    product = np.where(hh.kind == URBAN, URBAN_LOAN, FARM_LOAN).astype("i1")
-    mean = np.select([hh.kind == FARM, hh.kind == LOW_INCOME], [u.farm_loan_size_mean, u.low_income_loan_size],
-                     u.urban_loan_size_mean)
-    hh.product[:] = np.where(borrower, product, NO_LOAN)
-    hh.loan[:] = np.where(borrower, loan_size(1.0, u.loan_size_sigma, size_draw) * mean, 0)
-    term = np.where(hh.product == FARM_LOAN, u.term_farm_months, u.term_small_credit_months)
-    hh.months_left[:] = np.where(borrower, 1 + (size_draw * term).astype("i2"), 0)
+    share, mean = np.empty(3), np.empty(3)  # by kind
+    share[FARM], share[LOW_INCOME], share[URBAN] = (lb.farm_borrower_share, lb.low_income_borrower_share,
+                                                    lb.urban_borrower_share)
+    mean[FARM], mean[LOW_INCOME], mean[URBAN] = u.farm_loan_size_mean, u.low_income_loan_size, u.urban_loan_size_mean
+    rows = _first_borrowers(hh.kind, hh.active, draw, size_draw, share, int(u.term_farm_months),
+                            int(u.term_small_credit_months), hh.product, hh.months_left)
+    # sizes only for the borrowers: the quantile and exp are the costly part, and are elementwise
+    hh.loan[rows] = loan_size(1.0, u.loan_size_sigma, size_draw[rows]) * mean[hh.kind[rows]]
+
+
+@njit(cache=True, nogil=True)
+def _first_borrowers(kind, active, draw, size_draw, share, term_farm, term_other, product, months_left):
+    """Which active rows borrow (``draw < share[kind]``, in float64), their product and months left.
+
+    Fills ``product`` and ``months_left`` (zero for the others; a farm loan runs ``term_farm`` months,
+    an urban one ``term_other``) and returns the borrowers' rows.
+    """
+    rows = np.empty(kind.size, np.int64)
+    k = 0
+    for i in range(kind.size):
+        if active[i] and np.float64(draw[i]) < share[kind[i]]:
+            urban = kind[i] == URBAN
+            product[i] = URBAN_LOAN if urban else FARM_LOAN
+            term = term_other if urban else term_farm
+            months_left[i] = 1 + int(np.float64(size_draw[i]) * np.float64(term))
+            rows[k] = i
+            k += 1
+        else:
+            product[i] = NO_LOAN
+            months_left[i] = 0
+    return rows[:k]
 
 
 def enterprise_capacity(cfg: SimConf) -> tuple[int, int]:
