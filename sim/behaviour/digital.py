@@ -53,7 +53,7 @@ def digital_adoption(w: World, policy: Policy, t: int) -> None:
         u.bass_p * (push + policy.subsidy_bass_push) + u.bass_q * adopters / people
     ).astype(F32)
     # literacy scales by at most 1.5, neighbours by at most 1 + effect x friends
-    p_max = max(rate.max(), rate_rural.max()) * 1.5 * (1.0 + u.peer_effect * u.peer_friends)  # float32
+    p_max = max(rate.max(), rate_rural.max()) * 1.5 * (1.0 + u.peer_effect * u.peer_friends)  # float32, as rate
     _adoption_pass(d[0], d[1], hh.kind[:n], access, hh.digital[:n], hh.county[:n], hh.literacy[:n], w.hh_place,
                    w.place_digital_share, p_access, rate, rate_rural, F32(p_max),
                    float(u.peer_effect * u.peer_friends))
