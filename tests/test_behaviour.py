@@ -65,6 +65,20 @@ def test_e_channel_share_is_a_share_and_rises_with_fee_relief(tiny_world):
     assert ebank_share(tiny_world, Policy(fee_waiver_share=1.0)) > base
 
 
+def test_the_compiled_digital_rules_compile_once(tiny_world):
+    from sim.behaviour import digital
+    from sim.world import World
+    from tests.conftest import tiny_config
+
+    # another scale and other levers: the same argument types, so one machine-code version per kernel
+    for w, policy in ((tiny_world, Policy()), (World(tiny_config(1000.0)), Policy(platform_push=3.0, fee_bass_push=1))):
+        w.streams.new_month(0)
+        digital_adoption(w, policy, 0)
+        ebank_share(w, policy)
+    for kernel in (digital._adoption_counts, digital._adoption_pass, digital._channel_groups):
+        assert len(kernel.signatures) == 1, kernel
+
+
 def test_a_campaign_rates_and_grants_lines_in_its_villages(tiny_world):
     w = tiny_world
     village = int(np.bincount(w.households.village[w.households.village >= 0]).argmax())

@@ -38,3 +38,12 @@ def test_the_same_seed_builds_the_same_population():
     a, b = World(tiny_config()), World(tiny_config())
     assert np.array_equal(a.households.income, b.households.income)
     assert np.array_equal(a.places.village_size, b.places.village_size)
+
+
+def test_the_compiled_build_compiles_once(tiny_world):
+    from sim import population
+    from sim.world import World
+
+    World(tiny_config(1000.0))  # another scale: the same argument types, so one machine-code version per kernel
+    for kernel in (population._household_columns, population._first_borrowers):
+        assert len(kernel.signatures) == 1, kernel
