@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numba
 import numpy as np
 
 from sim.behaviour import credit
@@ -35,23 +36,16 @@ def visit_grids(w: World, policy: Policy, visits: np.ndarray) -> None:
     d = rng.random(hh.n, dtype=np.float32)
     g = w.grid_of
     n = w.n_active_rows
-    weight = _visit_priority(w, n)
-    unfiled = np.flatnonzero(~hh.has_file[:n])
-    w_unf = np.bincount(g[unfiled], weights=weight[unfiled], minlength=w.n_grids)
-    n_unfiled = np.bincount(g[unfiled], minlength=w.n_grids)
     cap = (visits / w.weight).astype(np.float32)  # rows per grid
-    # each unfiled row is visited with probability proportional to its priority, cap rows in all
-    p_unf = (cap / np.maximum(w_unf, 1e-9)).astype(np.float32)
-    visited = unfiled[d[unfiled] < np.minimum(1.0, p_unf[g[unfiled]] * weight[unfiled])]
+    # each unfiled row is visited with probability proportional to its priority, cap rows in all; the filed
+    # ones share what the grid's unfiled rows leave over
+    # (a visit's trust gain is added in the same pass)
+    visited, seen, per_grid = _visit_pass(d[:n], hh.has_file[:n], hh.product[:n], w.visit_weight[:n], g[:n],
+                                          np.float32(u.visit_priority_no_loan), cap, hh.trust[:n],
+                                          np.float32(u.visit_trust_gain))
     new_file = visited[rng.random(visited.size, dtype=np.float32) < u.p_file_per_visit]
-    spare = np.maximum(0.0, cap - n_unfiled).astype(np.float32)
-    filed = np.flatnonzero(hh.has_file[:n])
-    w_fil = np.bincount(g[filed], weights=weight[filed], minlength=w.n_grids)
-    p_fil = (spare / np.maximum(w_fil, 1e-9)).astype(np.float32)
-    seen = filed[d[filed] < np.minimum(1.0, p_fil[g[filed]] * weight[filed])]
     hh.has_file[new_file] = True
     all_visited = np.concatenate([visited, seen])
-    hh.trust[all_visited] += u.visit_trust_gain * (1 - hh.trust[all_visited])
     p_rate = min(1.0, u.p_rated_per_visit * policy.rating_multiplier)
     ask = seen[~hh.rated[seen] & (hh.history[seen] != DEFAULTED)]
     draws = rng.random((2, ask.size), dtype=np.float32)
@@ -62,13 +56,68 @@ def visit_grids(w: World, policy: Policy, visits: np.ndarray) -> None:
     if policy.platform_active:
         cand = all_visited[hh.digital_access[all_visited] & ~hh.digital[all_visited]]
         hh.digital[cand[rng.random(cand.size, dtype=np.float32) < policy.promotion_per_visit]] = True
-    w.grid_visits += np.bincount(g[all_visited], minlength=w.n_grids) * w.weight
+    w.grid_visits += per_grid * w.weight
     w.grid_files += np.bincount(g[new_file], minlength=w.n_grids) * w.weight
 
 
-def _visit_priority(w: World, n: int) -> np.ndarray:
-    """How much more a manager seeks out each household than an ordinary one (the plan's priority groups)."""
-    return w.visit_weight[:n] + np.float32(w.u.visit_priority_no_loan) * (w.households.product[:n] == 0)
+@numba.njit(cache=True, nogil=True)
+def _visit_pass(d, has_file, product, visit_weight, grid, no_loan, cap, trust, trust_gain):
+    """The rows a grid's managers visit: unfiled ones (``visited``) and filed ones (``seen``), in row order.
+
+    A row's priority is ``visit_weight`` plus ``no_loan`` if it has no loan (float32). The first pass sums
+    the priorities of each grid's unfiled and filed rows (float64, in row order, as ``np.bincount``); an
+    unfiled row is then visited if ``d < min(1, p_unf[grid] * priority)`` with ``p_unf = cap / sum``, and a
+    filed one if ``d < min(1, p_fil[grid] * priority)`` with ``p_fil = max(0, cap - unfiled rows) / sum``
+    (each ``p`` rounded to float32, the products and comparisons in float32). A visited or seen row's
+    ``trust`` gains ``trust_gain`` of its gap to 1 (float32, as NumPy computes it).
+
+    Args:
+        d: each row's uniform draw (float32).
+        has_file: whether each active row has a file.
+        product: each active row's loan product (0: none).
+        visit_weight: each active row's priority before whether it borrows (float32).
+        grid: each active row's grid.
+        no_loan: the extra priority of a row without a loan (float32).
+        cap: rows each grid's managers can visit (float32).
+        trust: the active rows' trust, updated in place.
+        trust_gain: the share of the gap a visit closes (float32).
+
+    Returns:
+        The visited unfiled rows and the seen filed rows (int64), and the rows visited or seen per grid.
+    """
+    n, n_grids = d.size, cap.size
+    zero, one = np.float32(0.0), np.float32(1.0)
+    # sums and probabilities by (grid, has_file), two slots a grid: the row's slot is read, not branched on
+    # (whether a row is filed is close to a coin flip, which a branch would mispredict half the time)
+    w_sum = np.zeros(2 * n_grids)
+    n_unf = np.zeros(n_grids, np.int64)
+    for i in range(n):
+        f = np.int64(has_file[i])
+        w_sum[2 * np.int64(grid[i]) + f] += np.float64(visit_weight[i] + (no_loan if product[i] == 0 else zero))
+        n_unf[grid[i]] += 1 - f
+    p = np.empty(2 * n_grids, np.float32)
+    for k in range(n_grids):
+        p[2 * k] = np.float32(np.float64(cap[k]) / max(w_sum[2 * k], 1e-9))
+        p[2 * k + 1] = np.float32(max(0.0, np.float64(cap[k]) - np.float64(n_unf[k])) / max(w_sum[2 * k + 1], 1e-9))
+    visited = np.empty(n, np.int64)
+    seen = np.empty(n, np.int64)
+    per_grid = np.zeros(n_grids, np.int64)
+    n_vis, n_seen = 0, 0
+    for i in range(n):
+        f = np.int64(has_file[i])
+        q = p[2 * np.int64(grid[i]) + f] * (visit_weight[i] + (no_loan if product[i] == 0 else zero))
+        if q > one:  # np.minimum(1, q) in float32 (a NaN stays NaN, and no draw is below it)
+            q = one
+        if d[i] < q:
+            trust[i] += trust_gain * (one - trust[i])
+            per_grid[grid[i]] += 1
+            if f:
+                seen[n_seen] = i
+                n_seen += 1
+            else:
+                visited[n_vis] = i
+                n_vis += 1
+    return visited[:n_vis].copy(), seen[:n_seen].copy(), per_grid
 
 
 def campaign(w: World, policy: Policy, villages: np.ndarray, max_cards: float = np.inf) -> float:
