@@ -8,7 +8,7 @@ spin-up): its income quintile, its distance band, its village's terrain, so a gr
 change of the same households, not of who belongs to it.
 
 Each month :class:`Equity` measures every group. The households' dimensions are combined into one joint code
-per row (mixed radix), so a month costs a few ``np.bincount`` passes over the rows whatever the number of
+per row (mixed radix), so a month costs one compiled pass over the rows whatever the number of
 dimensions; each dimension's groups are then sums over the joint cells. No Python loop touches a row.
 
 Outputs: :meth:`Equity.table` (``month, dimension, group, metric, value``, ``equity.parquet``) and the summary
@@ -22,6 +22,7 @@ import itertools
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+import numba
 import numpy as np
 import pandas as pd
 
@@ -157,12 +158,6 @@ class Equity:
             joint *= size
             joint += np.asarray(fn(world)).astype(np.int32)
         self.joint = joint
-        # the joint cell x 16, room for the four flags of a month: a ready index for np.bincount, which would
-        # otherwise convert a 32-bit code to its index type every month (a full-scale run has 2.5 million rows)
-        self.joint_x16 = joint.astype(np.intp) << 4
-        # buffers the month's flags are written into (small: one byte a row)
-        rows = world.households.n
-        self._flags, self._bit = np.empty(rows, np.uint8), np.empty(rows, np.uint8)
         # each dimension's group of every joint cell (the cells' mixed-radix digits)
         cell = np.arange(self.n_cells)
         self.cell_group: dict[str, np.ndarray] = {}
@@ -174,7 +169,7 @@ class Equity:
         self.labels.update({name: labels for name, (labels, _) in ENTERPRISE_DIMENSIONS.items()})
         hh = world.households
         # line relative to income: incomes all grow by one index, so 1 / income at 2015 prices is fixed per row
-        # (64-bit, so that the month's line x 1/income is already the type np.bincount sums in)
+        # (64-bit, so that the month's line x 1/income is already the type the sums are in)
         self.inv_income_2015 = world.income_index / np.maximum(hh.income, np.float32(1.0)).astype(np.float64)
         self.dims = list(self.cell_group)
         self.sizes = tuple(sizes)
@@ -244,32 +239,21 @@ class Equity:
         w, hh, ent = self.world, self.world.households, self.world.enterprises
         n, ne, wt = w.n_active_rows, w.n_active_ent, w.weight
         nc = self.n_cells
-        # each row's four flags as bits (the order of _FLAGS), written into the buffers in place; borrowers are
-        # counted from their rows (World.loan_groups found them this month), a small share of the rows
-        flags, bit = self._flags[:n], self._bit[:n]
-        np.copyto(flags, hh.has_file[:n].view(np.uint8))
-        np.left_shift(hh.rated[:n].view(np.uint8), 1, out=bit)
-        flags |= bit
-        np.greater(hh.line[:n], 0, out=bit.view(bool))
-        bit <<= 2
-        flags |= bit
-        np.left_shift(hh.digital[:n].view(np.uint8), 3, out=bit)
-        flags |= bit
-        code = self.joint_x16[:n] | flags
-        by_flag = np.bincount(code, minlength=nc * 16).reshape(nc, 16)
+        # rows and line/income by (joint cell, the row's four flags as bits in the order of _FLAGS), and loan
+        # balance by (joint cell, discount): 0 none, 1 rate discount, 2 the targeted low-income product, 3 both,
+        # over the borrowers only (the rows the month's loan book was grouped from, World.loan_groups)
+        rows = w.hh_loan_rows
+        by_flag, line_sum, with_loan, bal = _snapshot_pass(
+            self.joint, hh.has_file[:n], hh.rated[:n], hh.line[:n], hh.digital[:n], self.inv_income_2015[:n],
+            rows, hh.discounted, hh.product, hh.loan, nc)
+        by_flag, line_sum, bal = by_flag.reshape(nc, 16), line_sum.reshape(nc, 16), bal.reshape(nc, 4) * wt
         bit = np.arange(16)
         cells: dict[str, np.ndarray] = {"households": by_flag.sum(axis=1) * wt}
         for i, name in enumerate(_FLAGS):
             cells[name] = by_flag[:, (bit >> i) & 1 == 1].sum(axis=1) * wt
-        # loan balance by discount: 0 none, 1 rate discount, 2 the targeted low-income product, 3 both; over the
-        # borrowers only (the rows the month's loan book was grouped from, World.loan_groups)
-        rows = w.hh_loan_rows
-        cells["with_loan"] = np.bincount(self.joint[rows], minlength=nc) * wt
-        tag = hh.discounted[rows].view(np.uint8) | ((hh.product[rows] == LOW_INCOME_LOAN).view(np.uint8) << 1)
-        bal = np.bincount(self.joint[rows] * 4 + tag, weights=hh.loan[rows], minlength=nc * 4).reshape(nc, 4) * wt
+        cells["with_loan"] = with_loan * wt
         cells["loan_balance"] = bal.sum(axis=1)
-        line_sum = np.bincount(code, weights=hh.line[:n] * self.inv_income_2015[:n], minlength=nc * 16)
-        cells["line_to_income_sum"] = line_sum.reshape(nc, 16).sum(axis=1) / w.income_index * wt
+        cells["line_to_income_sum"] = line_sum.sum(axis=1) / w.income_index * wt
         cells["distance_sum"] = self._distance_sums(n) * wt
         ev = w.credit_events
         for name in ("applications", "approvals", "defaults"):
@@ -278,18 +262,17 @@ class Equity:
         cells["fees"] = self._fees(policy, cells)
         cells["interest"] = self._interest(bal, t)
         ent_rec = {}
-        ent_flags = (ent.rated[:ne].view(np.uint8) | ((ent.product[:ne] != 0).view(np.uint8) << 1)
-                     | (ent.digital[:ne].view(np.uint8) << 2))
         for name, code in self.ent_codes.items():
             g = len(self.labels[name])
-            c = code[:ne]
-            by = np.bincount(c * 8 + ent_flags, minlength=g * 8).reshape(g, 8) * wt
+            by, balance = _enterprise_pass(code, ent.rated[:ne], ent.product[:ne], ent.digital[:ne],
+                                           w.ent_loan_rows, ent.loan, g)
+            by = by.reshape(g, 8) * wt
             ent_rec[name] = {
                 "enterprises": by.sum(axis=1),
                 "rated": by[:, 1::2].sum(axis=1),
                 "with_loan": by[:, [2, 3, 6, 7]].sum(axis=1),
                 "digital": by[:, 4:].sum(axis=1),
-                "loan_balance": np.bincount(code[w.ent_loan_rows], weights=ent.loan[w.ent_loan_rows], minlength=g) * wt,
+                "loan_balance": balance * wt,
                 "defaults": np.bincount(code[ev.get("ent_defaults", np.zeros(0, np.intp))], minlength=g) * wt,
             }
         # the joint cells are a grid with one axis per dimension: a dimension's groups sum over the other axes
@@ -353,6 +336,72 @@ class Equity:
             "value": np.concatenate([np.asarray(f[4], float) for f in frames]) if frames else [],
         })
         return pd.concat([rows, summary_measures(rows)], ignore_index=True)
+
+
+@numba.njit(cache=True, nogil=True)
+def _snapshot_pass(joint, has_file, rated, line, digital, inv_income, loan_rows, discounted, product, loan, n_cells):
+    """A month's household sums by joint cell, one pass over the active rows and one over the borrowers.
+
+    Each float64 sum adds its rows in row order, as ``np.bincount`` does, so the sums are those of NumPy.
+
+    Args:
+        joint: every row's joint cell (int32).
+        has_file: whether each active row has a file.
+        rated: whether each active row is rated.
+        line: each active row's credit line (float32).
+        digital: whether each active row uses the platform.
+        inv_income: each active row's 1 / income at 2015 prices (float64).
+        loan_rows: the borrowers' rows.
+        discounted: every row's rate discount.
+        product: every row's loan product.
+        loan: every row's balance (float32).
+        n_cells: the number of joint cells.
+
+    Returns:
+        Rows and the sum of line x ``inv_income`` by (cell, flags), ``cell * 16 + flags`` with the flags
+        has_file, rated, line > 0 and digital as bits 0-3; borrowers by cell; balance by (cell, discount),
+        ``cell * 4 + discount`` with bit 0 the rate discount and bit 1 the low-income product.
+    """
+    by_flag = np.zeros(n_cells * 16, np.int64)
+    line_sum = np.zeros(n_cells * 16)
+    for i in range(has_file.size):
+        code = (np.int64(joint[i]) << 4 | np.int64(has_file[i]) | np.int64(rated[i]) << 1
+                | np.int64(line[i] > 0) << 2 | np.int64(digital[i]) << 3)
+        by_flag[code] += 1
+        line_sum[code] += np.float64(line[i]) * inv_income[i]
+    with_loan = np.zeros(n_cells, np.int64)
+    bal = np.zeros(n_cells * 4)
+    for r in loan_rows:
+        cell = np.int64(joint[r])
+        with_loan[cell] += 1
+        bal[cell * 4 + (np.int64(discounted[r]) | np.int64(product[r] == LOW_INCOME_LOAN) << 1)] += np.float64(loan[r])
+    return by_flag, line_sum, with_loan, bal
+
+
+@numba.njit(cache=True, nogil=True)
+def _enterprise_pass(code, rated, product, digital, loan_rows, loan, n_groups):
+    """A month's enterprise counts and balances by group, one pass over the active rows and one over the borrowers.
+
+    Args:
+        code: every row's group (intp).
+        rated: whether each active row is rated.
+        product: each active row's loan product (0: none).
+        digital: whether each active row uses the platform.
+        loan_rows: the borrowers' rows.
+        loan: every row's balance (float32).
+        n_groups: the number of groups.
+
+    Returns:
+        Rows by (group, flags), ``group * 8 + flags`` with the flags rated, borrowing and digital as bits 0-2;
+        the balance by group (float64, added in row order as ``np.bincount`` adds).
+    """
+    by = np.zeros(n_groups * 8, np.int64)
+    for i in range(rated.size):
+        by[code[i] * 8 + (np.int64(rated[i]) | np.int64(product[i] != 0) << 1 | np.int64(digital[i]) << 2)] += 1
+    balance = np.zeros(n_groups)
+    for r in loan_rows:
+        balance[code[r]] += np.float64(loan[r])
+    return by, balance
 
 
 def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
