@@ -12,6 +12,7 @@ import dataclasses
 import hashlib
 import json
 
+import numba
 import numpy as np
 
 from sim.agents import Staff
@@ -214,15 +215,10 @@ class World:
         """Share of households with a loan and share of platform users in each village and community."""
         hh, n = self.households, self.n_active_rows
         n_places = self.places.village_size.size + self.places.community_county.size
-        if getattr(self, "_people_n", -1) != n or getattr(self, "_people_places", None) is not self.hh_place:
-            self.place_households = np.maximum(1, np.bincount(self.hh_place[:n], minlength=n_places))
-            self._people_n, self._people_places = n, self.hh_place
-        # counting the rows that borrow or use the platform is cheaper than weighting every row
-        borrowers = np.flatnonzero(hh.product[:n] != NO_LOAN)
-        self.place_borrower_share = (np.bincount(self.hh_place[borrowers], minlength=n_places)
-                                     / self.place_households)
-        users = np.flatnonzero(hh.digital[:n])
-        self.place_digital_share = np.bincount(self.hh_place[users], minlength=n_places) / self.place_households
+        people, borrowers, users = _peer_pass(self.hh_place[:n], hh.product[:n], hh.digital[:n], n_places)
+        self.place_households = np.maximum(1, people)
+        self.place_borrower_share = borrowers / self.place_households
+        self.place_digital_share = users / self.place_households
 
     # ------------------------------------------------------------ grids (一人一格)
     def _build_grids(self) -> None:
@@ -315,13 +311,73 @@ class World:
 
         out = {}
         for name, store, n_products in (("hh", self.households, 7), ("ent", self.enterprises, 4)):
-            rows = np.flatnonzero(store.product != 0)
+            rows, bal, count = _loan_pass(store.product, store.kind, store.green, store.npl, store.loan,
+                                          np.float32(SMALL_CREDIT_CAP_CNY), n_products)
             setattr(self, f"{name}_loan_rows", rows)  # the borrowers, for the breakdown by group (sim.equity)
-            loan = store.loan[rows]
-            code = (store.product[rows].astype(np.intp) * 24 + store.kind[rows] * 8
-                    + store.green[rows] * 4 + store.npl[rows] * 2 + (loan > SMALL_CREDIT_CAP_CNY))
-            k = n_products * 24
             shape = (n_products, 3, 2, 2, 2)
-            out[name + "_bal"] = (np.bincount(code, weights=loan, minlength=k) * self.weight).reshape(shape)
-            out[name + "_n"] = (np.bincount(code, minlength=k) * self.weight).reshape(shape)
+            out[name + "_bal"] = (bal * self.weight).reshape(shape)
+            out[name + "_n"] = (count * self.weight).reshape(shape)
         return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _peer_pass(place, product, digital, n_places):
+    """Rows, borrowing rows and platform users per place, in one pass over the active rows.
+
+    Args:
+        place: each active row's village or community.
+        product: each active row's loan product (``NO_LOAN``: none).
+        digital: whether each active row uses the platform.
+        n_places: villages and communities.
+
+    Returns:
+        Three int64 counts per place: rows, borrowers, users.
+    """
+    people = np.zeros(n_places, np.int64)
+    borrowers = np.zeros(n_places, np.int64)
+    users = np.zeros(n_places, np.int64)
+    for i in range(place.size):
+        p = place[i]
+        people[p] += 1
+        borrowers[p] += np.int64(product[i] != NO_LOAN)
+        users[p] += np.int64(digital[i])
+    return people, borrowers, users
+
+
+@numba.njit(cache=True, nogil=True)
+def _loan_pass(product, kind, green, npl, loan, small_cap, n_products):
+    """The borrowers (rows with a product) and their balance and number by product, kind, green, NPL and size.
+
+    The code of a borrower is ``product * 24 + kind * 8 + green * 4 + npl * 2 + (loan > small_cap)`` (the
+    comparison in float32); balances are float64 sums in row order, as ``np.bincount`` adds them.
+
+    Args:
+        product: every row's loan product (0: none).
+        kind: every row's kind (0-2).
+        green: whether each row's loan is green.
+        npl: whether each row's loan is non-performing.
+        loan: every row's balance (float32).
+        small_cap: the small-credit cap (float32).
+        n_products: the number of products (the codes run to ``n_products * 24``).
+
+    Returns:
+        The borrowers' rows (int64, ascending), the balance and the number of borrowers by code.
+    """
+    n_borrowers = 0
+    for i in range(product.size):
+        n_borrowers += np.int64(product[i] != 0)
+    # every row is written and only a borrower advances the cursor: no branch to mispredict (a tenth borrow)
+    rows = np.empty(n_borrowers + 1, np.int64)
+    k = 0
+    for i in range(product.size):
+        rows[k] = i
+        k += np.int64(product[i] != 0)
+    rows = rows[:n_borrowers]
+    bal = np.zeros(n_products * 24)
+    count = np.zeros(n_products * 24, np.int64)
+    for i in rows:
+        code = (np.int64(product[i]) * 24 + np.int64(kind[i]) * 8 + np.int64(green[i]) * 4
+                + np.int64(npl[i]) * 2 + np.int64(loan[i] > small_cap))
+        bal[code] += np.float64(loan[i])
+        count[code] += 1
+    return rows, bal, count
