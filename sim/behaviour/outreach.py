@@ -139,7 +139,7 @@ def campaign(w: World, policy: Policy, villages: np.ndarray, max_cards: float = 
     in_campaign = np.zeros(p.village_size.size + 1, bool)
     in_campaign[villages] = True
     n = w.n_active_rows
-    sel = np.flatnonzero(in_campaign[hh.village[:n]] & ~hh.npl[:n])  # village -1 maps to the spare last slot
+    sel = _campaign_rows(in_campaign, hh.village[:n], hh.npl[:n])
     hh.has_file[sel] = True
     z = w.streams.month("campaigns").random(sel.size, dtype=np.float32)
     rated = sel[credit.rate(w, policy, sel, w.latent_rate[sel] < u.p_rated_given_campaign, z)]
@@ -149,6 +149,25 @@ def campaign(w: World, policy: Policy, villages: np.ndarray, max_cards: float = 
         grant = grant[: int(max(0.0, max_cards) // w.weight)]
     hh.line[grant] = credit.credit_lines(w, grant)
     return grant.size * w.weight
+
+
+@numba.njit(cache=True, nogil=True)
+def _campaign_rows(in_campaign, village, npl):
+    """The rows of a campaign: in a campaigned village and not in arrears (ascending, int64).
+
+    Args:
+        in_campaign: whether each village is campaigned, and a spare last slot (False) that an urban row's
+            village -1 reads.
+        village: each active row's village (-1: urban).
+        npl: whether each active row's loan is non-performing.
+    """
+    rows = np.empty(village.size, np.int64)  # only the pages written are touched
+    k = 0
+    for i in range(village.size):  # a campaign's villages hold few of the rows: the branch is rarely taken
+        if in_campaign[village[i]] and not npl[i]:
+            rows[k] = i
+            k += 1
+    return rows[:k].copy()
 
 
 def expected_cards_per_village(w: World) -> float:
@@ -188,8 +207,16 @@ def raise_rural_trust(w: World, gain: float) -> None:
     """Close ``gain`` of the trust gap of every farm household (fee relief on their accounts)."""
     if gain > 0:
         hh, n = w.households, w.n_active_rows
-        rural = hh.kind[:n] != URBAN
-        hh.trust[:n][rural] += np.float32(gain) * (1 - hh.trust[:n][rural])
+        _close_trust_gap(hh.kind[:n], hh.trust[:n], np.float32(gain))
+
+
+@numba.njit(cache=True, nogil=True)
+def _close_trust_gap(kind, trust, gain):
+    """``trust += gain * (1 - trust)`` in float32 for every row whose kind is not urban, in place."""
+    one = np.float32(1.0)
+    for i in range(kind.size):
+        t = trust[i]
+        trust[i] = t + gain * (one - t) if kind[i] != URBAN else t  # a select, not a branch: kinds are mixed
 
 
 def files_from_data(w: World, p_month: float) -> None:
