@@ -161,3 +161,66 @@ def test_neighbours_who_borrow_raise_take_up():
         return simulate(["population.weight=100", "months=12", *extra]).wide()["households_with_loan"].iloc[-1]
 
     assert borrowers() > borrowers("uncertainties.peer_effect=0")
+
+
+# ---------------------------------------------------------------- compiled passes: NumPy's results, bit for bit
+def _visit_in_numpy(d, has_file, product, visit_weight, g, no_loan, cap, trust, gain, n_grids):
+    """The visits as NumPy computed them before the compiled pass (the reference it must match)."""
+    weight = visit_weight + np.float32(no_loan) * (product == 0)
+    unfiled = np.flatnonzero(~has_file)
+    w_unf = np.bincount(g[unfiled], weights=weight[unfiled], minlength=n_grids)
+    n_unfiled = np.bincount(g[unfiled], minlength=n_grids)
+    p_unf = (cap / np.maximum(w_unf, 1e-9)).astype(np.float32)
+    visited = unfiled[d[unfiled] < np.minimum(1.0, p_unf[g[unfiled]] * weight[unfiled])]
+    spare = np.maximum(0.0, cap - n_unfiled).astype(np.float32)
+    filed = np.flatnonzero(has_file)
+    w_fil = np.bincount(g[filed], weights=weight[filed], minlength=n_grids)
+    p_fil = (spare / np.maximum(w_fil, 1e-9)).astype(np.float32)
+    seen = filed[d[filed] < np.minimum(1.0, p_fil[g[filed]] * weight[filed])]
+    both = np.concatenate([visited, seen])
+    trust[both] += gain * (1 - trust[both])
+    return visited, seen, np.bincount(g[both], minlength=n_grids)
+
+
+@given(st.integers(0, 2**32 - 1))
+def test_the_visit_pass_is_numpys_visits_bit_for_bit(seed):
+    rng = np.random.default_rng(seed)
+    n, n_grids = int(rng.integers(1, 3000)), int(rng.integers(1, 40))
+    d = rng.random(n, dtype=np.float32)
+    has_file = rng.random(n) < rng.random()
+    product = np.where(rng.random(n) < 0.4, 0, rng.integers(1, 7, n)).astype(np.int8)
+    visit_weight = (1 + rng.integers(0, 3, n) * rng.random()).astype(np.float32)
+    g = rng.integers(0, n_grids, n).astype(np.int32)
+    # some grids visit none, some fewer rows than they have, some more (p above 1 is capped)
+    cap = np.where(rng.random(n_grids) < 0.2, 0.0, rng.exponential(n / n_grids, n_grids)).astype(np.float32)
+    no_loan, gain = float(rng.random()), float(rng.random() * 0.2)
+    trust = rng.random(n, dtype=np.float32)
+    expected_trust = trust.copy()
+    expected = _visit_in_numpy(d, has_file, product, visit_weight, g, no_loan, cap, expected_trust, gain, n_grids)
+    got = outreach._visit_pass(d, has_file, product, visit_weight, g, np.float32(no_loan), cap, trust,
+                               np.float32(gain))
+    for a, b in zip(got, expected, strict=True):
+        assert a.dtype == b.dtype and np.array_equal(a, b)
+    assert np.array_equal(trust.view(np.uint32), expected_trust.view(np.uint32))
+
+
+@given(st.integers(0, 2**32 - 1))
+def test_a_campaigns_rows_and_fee_reliefs_trust_are_numpys_bit_for_bit(seed):
+    from sim.population import URBAN
+
+    rng = np.random.default_rng(seed)
+    n, n_villages = int(rng.integers(0, 3000)), int(rng.integers(1, 50))
+    village = np.where(rng.random(n) < 0.3, -1, rng.integers(0, n_villages, n)).astype(np.int32)  # -1: urban
+    npl = rng.random(n) < 0.1
+    in_campaign = np.zeros(n_villages + 1, bool)
+    in_campaign[rng.integers(0, n_villages, int(rng.integers(0, n_villages + 1)))] = True
+    rows = outreach._campaign_rows(in_campaign, village, npl)
+    assert np.array_equal(rows, np.flatnonzero(in_campaign[village] & ~npl)) and rows.dtype == np.intp
+    kind = rng.integers(0, 3, n).astype(np.int8)
+    trust = rng.random(n, dtype=np.float32)
+    expected = trust.copy()
+    gain = float(rng.random())
+    rural = kind != URBAN
+    expected[rural] += np.float32(gain) * (1 - expected[rural])
+    outreach._close_trust_gap(kind, trust, np.float32(gain))
+    assert np.array_equal(trust.view(np.uint32), expected.view(np.uint32))

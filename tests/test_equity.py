@@ -154,3 +154,38 @@ def test_a_run_folder_holds_the_equity_table_and_figure(run, tmp_path):
     back = pd.read_parquet(tmp_path / "equity.parquet")
     pd.testing.assert_frame_equal(back, run.equity)
     assert (tmp_path / "equity.png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_months_compiled_sums_are_numpys_bincounts_bit_for_bit(seed):
+    from sim.equity import _enterprise_pass, _snapshot_pass
+    from sim.population import LOW_INCOME_LOAN
+
+    rng = np.random.default_rng(seed)
+    rows, n, nc = 4000, int(rng.integers(0, 4000)), int(rng.integers(1, 60))
+    joint = rng.integers(0, nc, rows).astype(np.int32)
+    has_file, rated, digital, discounted = (rng.random((4, rows)) < rng.random((4, 1)))
+    # lines and balances spread over decades, so that any other order of addition would round differently
+    line = np.where(rng.random(rows) < 0.5, 0, rng.lognormal(10, 2, rows)).astype(np.float32)
+    inv_income = 1 / rng.lognormal(10, 1, rows)
+    product = np.where(rng.random(rows) < 0.7, 0, rng.integers(1, 7, rows)).astype(np.int8)
+    loan = np.where(product > 0, rng.lognormal(11, 2, rows), 0).astype(np.float32)
+    loan_rows = np.flatnonzero(product != 0)
+    flags = (has_file[:n].view(np.uint8) | rated[:n].view(np.uint8) << 1 | (line[:n] > 0).view(np.uint8) << 2
+             | digital[:n].view(np.uint8) << 3)
+    code = joint[:n].astype(np.intp) << 4 | flags
+    tag = discounted[loan_rows].view(np.uint8) | (product[loan_rows] == LOW_INCOME_LOAN).view(np.uint8) << 1
+    expected = (np.bincount(code, minlength=nc * 16),
+                np.bincount(code, weights=line[:n] * inv_income[:n], minlength=nc * 16),
+                np.bincount(joint[loan_rows], minlength=nc),
+                np.bincount(joint[loan_rows] * 4 + tag, weights=loan[loan_rows], minlength=nc * 4))
+    got = _snapshot_pass(joint, has_file[:n], rated[:n], line[:n], digital[:n], inv_income[:n], loan_rows,
+                         discounted, product, loan, nc)
+    for a, b in zip(got, expected, strict=True):
+        assert a.dtype == b.dtype and np.array_equal(a, b)
+    groups = int(rng.integers(1, 5))
+    ent_code = rng.integers(0, groups, rows).astype(np.intp)
+    ent_flags = (rated[:n].view(np.uint8) | (product[:n] != 0).view(np.uint8) << 1 | digital[:n].view(np.uint8) << 2)
+    by, balance = _enterprise_pass(ent_code, rated[:n], product[:n], digital[:n], loan_rows, loan, groups)
+    assert np.array_equal(by, np.bincount(ent_code[:n] * 8 + ent_flags, minlength=groups * 8))
+    assert np.array_equal(balance, np.bincount(ent_code[loan_rows], weights=loan[loan_rows], minlength=groups))

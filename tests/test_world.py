@@ -1,0 +1,41 @@
+"""The world's compiled passes over the rows give NumPy's results bit for bit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.goals import SMALL_CREDIT_CAP_CNY
+from sim.world import _loan_pass, _peer_pass
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_peers_are_numpys_counts(seed):
+    rng = np.random.default_rng(seed)
+    n, n_places = int(rng.integers(0, 5000)), int(rng.integers(1, 80))
+    place = rng.integers(0, n_places, n).astype(np.int32)
+    product = np.where(rng.random(n) < 0.8, 0, rng.integers(1, 7, n)).astype(np.int8)
+    digital = rng.random(n) < rng.random()
+    people, borrowers, users = _peer_pass(place, product, digital, n_places)
+    assert np.array_equal(people, np.bincount(place, minlength=n_places))
+    assert np.array_equal(borrowers, np.bincount(place[product != 0], minlength=n_places))
+    assert np.array_equal(users, np.bincount(place[digital], minlength=n_places))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_loan_books_groups_are_numpys_bit_for_bit(seed):
+    rng = np.random.default_rng(seed)
+    n, n_products = int(rng.integers(0, 5000)), int(rng.choice([4, 7]))
+    product = np.where(rng.random(n) < 0.8, 0, rng.integers(1, n_products, n)).astype(np.int8)
+    kind = rng.integers(0, 3, n).astype(np.int8)
+    green, npl = rng.random((2, n)) < 0.2
+    # balances on both sides of the small-credit cap, some at it exactly, over decades
+    loan = np.where(rng.random(n) < 0.1, SMALL_CREDIT_CAP_CNY, rng.lognormal(11, 2, n)).astype(np.float32)
+    rows, bal, count = _loan_pass(product, kind, green, npl, loan, np.float32(SMALL_CREDIT_CAP_CNY), n_products)
+    expected_rows = np.flatnonzero(product != 0)
+    assert np.array_equal(rows, expected_rows) and rows.dtype == expected_rows.dtype
+    r = expected_rows
+    code = (product[r].astype(np.intp) * 24 + kind[r] * 8 + green[r] * 4 + npl[r] * 2
+            + (loan[r] > SMALL_CREDIT_CAP_CNY))
+    assert np.array_equal(bal, np.bincount(code, weights=loan[r], minlength=n_products * 24))
+    assert np.array_equal(count, np.bincount(code, minlength=n_products * 24))
