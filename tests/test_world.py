@@ -39,3 +39,21 @@ def test_the_loan_books_groups_are_numpys_bit_for_bit(seed):
             + (loan[r] > SMALL_CREDIT_CAP_CNY))
     assert np.array_equal(bal, np.bincount(code, weights=loan[r], minlength=n_products * 24))
     assert np.array_equal(count, np.bincount(code, minlength=n_products * 24))
+
+
+def test_the_monthly_passes_compile_once():
+    from sim import equity, world
+    from sim.behaviour import outreach
+    from sim.model import TaizhouModel
+    from tests.conftest import tiny_config
+
+    # two scales and a month each: the same argument types, so one machine-code version per kernel
+    for weight in (2350.0, 1000.0):
+        cfg = tiny_config(weight)
+        cfg.months = 1
+        model = TaizhouModel(cfg).run()
+        outreach.raise_rural_trust(model.world, 0.1)
+    kernels = (world._peer_pass, world._loan_pass, equity._snapshot_pass, equity._enterprise_pass,
+               outreach._visit_pass, outreach._campaign_rows, outreach._close_trust_gap)
+    for kernel in kernels:
+        assert len(kernel.signatures) == 1, kernel
