@@ -5,13 +5,14 @@ be the same in both runs whenever the household faces that decision in both. Two
 
 * :func:`month_generator`: a fresh generator per (stream, month), so that what one month drew never
   shifts the next month's draws;
-* :func:`row_uniforms`: uniforms that are a pure function of (seed, stream, month, row), computed only
-  for the rows that need them (the few percent of households with a credit need, say), by hashing.
+* :func:`row_uniforms` and :func:`uniform`: uniforms that are a pure function of (seed, stream, month, row),
+  computed only for the rows that need them, by hashing; compiled rules call :func:`uniform` per row.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -24,12 +25,35 @@ def month_generator(root: np.random.SeedSequence, stream: int, month: int) -> np
     return np.random.default_rng(np.random.SeedSequence(root.entropy, spawn_key=(stream, month)))
 
 
-def _splitmix64(x: np.ndarray) -> np.ndarray:
-    """The SplitMix64 finaliser (Steele, Lea & Flood 2014): a bijective, well-mixing hash of uint64."""
-    z = x + _GOLDEN
+def row_keys(root: np.random.SeedSequence, stream: int, month: int, k: int) -> np.ndarray:
+    """The ``k`` keys of (seed, stream, month): draw ``j`` of a row is :func:`uniform` (keys[j], row).
+
+    A prefix of the keys is the same whatever ``k``, so a rule can draw more per row without moving the others.
+    """
+    return np.random.SeedSequence(root.entropy, spawn_key=(stream, month, 1)).generate_state(k, np.uint64)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def uniform(key: np.uint64, row: int) -> np.float32:
+    """A uniform in [0, 1) that is a pure function of (key, row): the SplitMix64 finaliser of ``row ^ key``.
+
+    SplitMix64 (Steele, Lea & Flood 2014) is a bijective, well-mixing hash of uint64; its top 24 bits make
+    an exact float32. Compiled rules call it per row, so a draw costs no pass over memory.
+    """
+    z = (np.uint64(row) ^ key) + _GOLDEN
     z = (z ^ (z >> np.uint64(30))) * _M1
     z = (z ^ (z >> np.uint64(27))) * _M2
-    return z ^ (z >> np.uint64(31))
+    z = z ^ (z >> np.uint64(31))
+    return np.float32(z >> np.uint64(40)) * _TO_UNIT
+
+
+@njit(cache=True, nogil=True)
+def _uniforms(keys: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    out = np.empty((keys.size, rows.size), np.float32)
+    for j in range(keys.size):
+        for i in range(rows.size):
+            out[j, i] = uniform(keys[j], rows[i])
+    return out
 
 
 def row_uniforms(root: np.random.SeedSequence, stream: int, month: int, rows: np.ndarray, k: int) -> np.ndarray:
@@ -45,13 +69,7 @@ def row_uniforms(root: np.random.SeedSequence, stream: int, month: int, rows: np
     Returns:
         float32 array of shape (k, len(rows)).
     """
-    keys = np.random.SeedSequence(root.entropy, spawn_key=(stream, month, 1)).generate_state(k, np.uint64)
-    r = rows.astype(np.uint64)
-    out = np.empty((k, rows.size), np.float32)
-    with np.errstate(over="ignore"):
-        for j in range(k):
-            out[j] = (_splitmix64(r ^ keys[j]) >> np.uint64(40)).astype(np.float32) * _TO_UNIT
-    return out
+    return _uniforms(row_keys(root, stream, month, k), np.asarray(rows, dtype=np.int64))
 
 
 # Monthly decision streams. Each month every stream restarts from a seed keyed by (stream, month), so a
@@ -95,3 +113,7 @@ class Streams:
     def rows(self, stream: str, rows: np.ndarray, k: int) -> np.ndarray:
         """``k`` uniforms per row for this month, the same for a row in any scenario with this seed."""
         return row_uniforms(self.root, 200 + STREAMS.index(stream), self._t, rows, k)
+
+    def keys(self, stream: str, k: int) -> np.ndarray:
+        """This month's ``k`` row keys for a decision stream: ``uniform(keys[j], row)`` is ``rows(...)[j]``."""
+        return row_keys(self.root, 200 + STREAMS.index(stream), self._t, k)

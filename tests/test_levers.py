@@ -18,7 +18,9 @@ SCALE = ["seed=1", "population.weight=50"]
 # guarantee fund changes who borrows more than how many): the test only asserts the lever does not push the goal
 # the wrong way by more than 3%.
 SMALL = {("guarantee_fund", "sme_loan_clients"),
-         ("cooperatives", "agri_sme_loan_balance")}  # 3,000 cooperatives against a 1,000亿 goal
+         ("cooperatives", "agri_sme_loan_balance"),  # 3,000 cooperatives against a 1,000亿 goal
+         # the firms it brings crowd farm loans out of the bank's funding: +0.1% over seeds 1-6, ±0.4% between seeds
+         ("sme_processing", "agri_sme_loan_balance")}
 
 
 @pytest.fixture(scope="module")

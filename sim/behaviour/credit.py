@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 from scipy.special import ndtri
 
 from sim.calendar import monthly_probability
@@ -45,6 +46,7 @@ from sim.population import (
     WORKER_LOAN,
     loan_size,
 )
+from sim.streams import uniform
 
 if TYPE_CHECKING:
     from sim.policy import Policy
@@ -169,47 +171,108 @@ def _close(store, rows: np.ndarray) -> None:
         store.discounted[rows] = False
 
 
-def loan_lifecycle(w: World, store, draws: np.ndarray, pd_annual, terms, renew_ok) -> dict:
+def loan_lifecycle(w: World, store, keys: np.ndarray, pd_annual, renew_ok, terms) -> dict:
     """Age arrears and write them off, draw defaults (income shocks included), repay or renew matured loans.
 
     Args:
         w: the world.
         store: households or enterprises.
-        draws: three full-length rows of uniforms (default, renewal, income shock), aligned across scenarios.
+        keys: the month's row keys of the store's stream (:meth:`sim.streams.Streams.keys`); draws 0, 1 and 2
+            of a row are its default, renewal and income-shock uniforms.
         pd_annual: a function of the rows giving each row's true annual default probability now.
-        terms: a function of the rows giving the term in months of each row's product (renewals).
         renew_ok: a function of the rows saying whether the bank renews (a new assessment).
+        terms: a function of the rows giving the term in months of each row's product (renewals).
 
     Returns:
         Real CNY written off, and the row indices of this month's defaults, renewals and repayments.
     """
     u = w.u
-    loans = np.flatnonzero(store.product != 0)
-    is_npl = store.npl[loans]
-    npl = loans[is_npl]
-    store.npl_months[npl] += 1
-    written = npl[store.npl_months[npl] >= u.npl_months_to_write_off]
+    n = w.n_active_rows if store is w.households else w.n_active_ent  # loans are held by formed rows only
+    written, performing = _arrears(store.product[:n], store.npl[:n], store.npl_months[:n],
+                                   int(u.npl_months_to_write_off))
     written_off = w.weight * float(store.loan[written].sum(dtype=np.float64))
     _close(store, written)
-    performing = loans[~is_npl]
+    # the default probability is NumPy's (vectorised exp and power); the draws and the bookkeeping are one pass
     hazard = monthly_probability(pd_annual(performing)).astype(F32)
-    shocked = draws[2][performing] < np.float32(monthly_probability(u.income_shock_rate))
-    hazard = np.where(shocked, np.minimum(1.0, hazard * np.float32(u.income_shock_factor)), hazard)
-    hit = draws[0][performing] < hazard
-    default = performing[hit]
-    store.npl[default] = True
-    store.npl_months[default] = 0
-    store.history[default] = DEFAULTED
-    performing = performing[~hit]
-    store.months_left[performing] -= 1
-    mature = performing[store.months_left[performing] <= 0]
-    wish = draws[1][mature] < u.p_renew
-    renew = mature[wish & renew_ok(mature)]
+    default, wish, repaid = _run_down(performing, hazard, store.npl, store.npl_months, store.months_left,
+                                      store.history, keys, F32(monthly_probability(u.income_shock_rate)),
+                                      F32(u.income_shock_factor), F32(u.p_renew))
+    ok = renew_ok(wish)
+    renew = wish[ok]
     store.months_left[renew] = terms(renew)
-    repaid = np.setdiff1d(mature, renew, assume_unique=True)
+    repaid = np.union1d(repaid, wish[~ok])
     store.history[repaid] = REPAID
     _close(store, repaid)
     return {"written_off": written_off, "default": default, "renewed": renew, "repaid": repaid}
+
+
+@njit(cache=True, nogil=True)
+def _arrears(product, npl, npl_months, write_off_after):
+    """Loans in arrears age a month; returns the rows to write off and the performing loans' rows."""
+    written = np.empty(product.size, np.int64)
+    performing = np.empty(product.size, np.int64)
+    nw = npf = 0
+    for i in range(product.size):
+        if product[i] != 0:
+            if npl[i]:
+                npl_months[i] += 1
+                if npl_months[i] >= write_off_after:
+                    written[nw] = i
+                    nw += 1
+            else:
+                performing[npf] = i
+                npf += 1
+    return written[:nw].copy(), performing[:npf].copy()
+
+
+@njit(cache=True, nogil=True)
+def _run_down(rows, hazard, npl, npl_months, months_left, history, keys, p_shock, shock_factor, p_renew):
+    """Performing loans default (an income shock multiplies the hazard) or run a month closer to maturity.
+
+    Returns the rows defaulting, maturing and wishing to renew, and maturing to be repaid.
+    """
+    default = np.empty(rows.size, np.int64)
+    wish = np.empty(rows.size, np.int64)
+    repaid = np.empty(rows.size, np.int64)
+    nd = nr = nx = 0
+    one = np.float32(1.0)
+    for j in range(rows.size):
+        i = rows[j]
+        h = hazard[j]
+        if uniform(keys[2], i) < p_shock:
+            h = min(one, h * shock_factor)
+        if uniform(keys[0], i) < h:
+            npl[i] = True
+            npl_months[i] = 0
+            history[i] = DEFAULTED
+            default[nd] = i
+            nd += 1
+            continue
+        months_left[i] -= 1
+        if months_left[i] <= 0:
+            if uniform(keys[1], i) < p_renew:
+                wish[nr] = i
+                nr += 1
+            else:
+                repaid[nx] = i
+                nx += 1
+    return default[:nd].copy(), wish[:nr].copy(), repaid[:nx].copy()
+
+
+@njit(cache=True, nogil=True)
+def _needs(product, kind, p_need, key):
+    """Rows without a loan whose need draw falls under their kind's need probability, and that draw."""
+    rows = np.empty(product.size, np.int64)
+    draws = np.empty(product.size, np.float32)
+    m = 0
+    for i in range(product.size):
+        if product[i] == 0:
+            d = uniform(key, i)
+            if d < p_need[kind[i]]:
+                rows[m] = i
+                draws[m] = d
+                m += 1
+    return rows[:m].copy(), draws[:m].copy()
 
 
 def _peer(w: World, places: np.ndarray) -> np.ndarray:
@@ -226,22 +289,21 @@ def household_credit(w: World, policy: Policy, t: int) -> None:
     their take-up, assessment, size, green and queue draws.
     """
     hh, u, wt = w.households, w.u, w.weight
-    d = w.streams.month("credit").random((4, hh.n), dtype=F32)
-
-    def pd_now(rows):
-        unsecured = UNSECURED_PRODUCTS[hh.product[rows]]
-        return household_pd(w, rows, hh.loan[rows], unsecured)
+    keys = w.streams.keys("credit", 9)  # 0-4 the need's rows (below), 5-7 the loan's life, 8 the need
 
     def terms(rows):
         prod = hh.product[rows]
         return np.select([prod == FARM_LOAN, prod == HOUSING_LOAN],
                          [u.term_farm_months, policy.housing_term_months], u.term_small_credit_months)
 
+    def pd_now(rows):
+        return household_pd(w, rows, hh.loan[rows], UNSECURED_PRODUCTS[hh.product[rows]])
+
     def renew_ok(rows):
         est = assess(w, policy, rows, pd_now(rows), w.streams.rows("renewal", rows, 1)[0])
         return est <= np.float32(u.approval_pd_cutoff * w.bank.caution)
 
-    life = loan_lifecycle(w, hh, d[:3], pd_now, terms, renew_ok)
+    life = loan_lifecycle(w, hh, keys[5:8], pd_now, renew_ok, terms)
     hh.line[life["default"]] = 0
     w.flows["written_off"] += life["written_off"]
 
@@ -251,11 +313,9 @@ def household_credit(w: World, policy: Policy, t: int) -> None:
     # 治危拆违: renovation needs of rural households while the government campaign runs (2017-2020)
     housing_p = float(monthly_probability(u.housing_need_rate[t // 12])) if t >= 0 else 0.0
     housing_table = np.array([housing_p, housing_p, 0.0], dtype=F32)
-    # a cheap first cut at the largest need probability, then the exact rule on those few rows
-    first = np.flatnonzero(d[3][: w.n_active_rows] < (need_table + housing_table).max())
-    free = first[hh.product[first] == NO_LOAN]
+    n = w.n_active_rows
+    free, d_free = _needs(hh.product[:n], hh.kind[:n], need_table + housing_table, keys[8])
     kind_free = hh.kind[free]
-    d_free = d[3][free]
     normal_p = need_table[kind_free]
     need = d_free < normal_p + housing_table[kind_free]
     idx = free[need]
@@ -355,28 +415,28 @@ def household_credit(w: World, policy: Policy, t: int) -> None:
 def enterprise_credit(w: World, policy: Policy, t: int) -> None:
     """One month of enterprise credit: firms, individual businesses and cooperatives."""
     ent, u, wt = w.enterprises, w.u, w.weight
-    d = w.streams.month("enterprise").random((4, ent.n), dtype=F32)
+    keys = w.streams.keys("enterprise", 10)  # 0-5 the need's rows (below), 6-8 the loan's life, 9 the need
+
+    def terms(rows):
+        return np.full(rows.size, u.term_enterprise_months, "i2")
 
     def pd_now(rows):
         pd = enterprise_pd(w, rows)
         return np.where(ent.product[rows] == CREDIT, pd * np.float32(u.unsecured_default_factor), pd)
-
-    def terms(rows):
-        return np.full(rows.size, u.term_enterprise_months, "i2")
 
     def renew_ok(rows):
         est = assess(w, policy, rows, pd_now(rows), w.streams.rows("renewal", rows + w.households.n, 1)[0],
                      "enterprises")
         return est <= np.float32(u.approval_pd_cutoff * w.bank.caution)
 
-    life = loan_lifecycle(w, ent, d[:3], pd_now, terms, renew_ok)
+    life = loan_lifecycle(w, ent, keys[6:9], pd_now, renew_ok, terms)
     w.flows["written_off"] += life["written_off"]
 
     need_table = monthly_probability(
         np.array([u.need_rate_firm, u.need_rate_individual_business, u.need_rate_cooperative * policy.coop_need_factor])
     ).astype(F32)
-    free = np.flatnonzero(ent.product[: w.n_active_ent] == NO_LOAN)
-    idx = free[d[3][free] < need_table[ent.kind[free]]]
+    ne = w.n_active_ent
+    idx, _ = _needs(ent.product[:ne], ent.kind[:ne], need_table, keys[9])
     ds = w.streams.rows("enterprise", idx, 6)  # apply, assessment, credit terms, size, queue, green
     kind, rated = ent.kind[idx], ent.rated[idx]
     # 普惠快车 / 小微专车: standardised processing brings small firms to apply
