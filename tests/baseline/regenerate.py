@@ -4,7 +4,8 @@
 
 Writes ``tests/baseline/scorecards.json``: the 2020 value of every goal for a few scenarios at test scale.
 ``tests/test_baseline.py`` fails when a change moves any of them; review the diff of this file before
-committing a regenerated baseline.
+committing a regenerated baseline. A change that only draws differently should leave each goal's
+distribution over seeds unchanged: ``tests/baseline/distribution.py`` records and compares it.
 """
 
 from __future__ import annotations
