@@ -15,6 +15,7 @@ from numba import njit
 
 from sim.calendar import monthly_probability
 from sim.population import URBAN
+from sim.streams import uniform
 
 if TYPE_CHECKING:
     from sim.policy import Policy
@@ -30,11 +31,10 @@ def digital_adoption(w: World, policy: Policy, t: int) -> None:
     push = 1 + platform push + industry apps + fee waivers; literacy scales it around 1.
     """
     hh, ent, pop, u = w.households, w.enterprises, w.pop, w.u
-    rng = w.streams.month("adoption")
+    keys = w.streams.keys("adoption", 3)  # access, adoption (drawn by row in the pass), enterprises
     n = w.n_active_rows  # active rows are a prefix
     frac = min(1.0, max(0, t + 1) / 60)  # the spin-up before 2016 holds access at its 2015 level
     access = hh.digital_access[:n]
-    d = rng.random((2, n), dtype=F32)  # access, adoption
     n_rural, n_access_rural, n_access, adopters, people = _adoption_counts(hh.kind[:n], access, hh.digital[:n],
                                                                           hh.county[:n])
     p_access = np.zeros(2, F32)  # [urban, rural]: the hazard that keeps each group on its linear path
@@ -54,11 +54,11 @@ def digital_adoption(w: World, policy: Policy, t: int) -> None:
     ).astype(F32)
     # literacy scales by at most 1.5, neighbours by at most 1 + effect x friends
     p_max = max(rate.max(), rate_rural.max()) * 1.5 * (1.0 + u.peer_effect * u.peer_friends)  # float32, as rate
-    _adoption_pass(d[0], d[1], hh.kind[:n], access, hh.digital[:n], hh.county[:n], hh.literacy[:n], w.hh_place,
+    _adoption_pass(keys, hh.kind[:n], access, hh.digital[:n], hh.county[:n], hh.literacy[:n], w.hh_place,
                    w.place_digital_share, p_access, rate, rate_rural, F32(p_max),
                    float(u.peer_effect * u.peer_friends))
     ne = w.n_active_ent
-    de = rng.random(ne, dtype=F32)  # after the households' draw: same position in every scenario
+    de = w.streams.rows("adoption", np.arange(ne), 3)[2]
     ent_share = np.count_nonzero(ent.digital[:ne]) / max(1, ne)
     ent_rate = monthly_probability(u.bass_p * push + u.bass_q * ent_share)
     ent.digital[:ne] |= de < ent_rate
@@ -86,12 +86,12 @@ def _adoption_counts(kind, access, digital, county):
 
 
 @njit(cache=True, nogil=True)
-def _adoption_pass(d_access, d_adopt, kind, access, digital, county, literacy, hh_place, place_digital_share,
+def _adoption_pass(keys, kind, access, digital, county, literacy, hh_place, place_digital_share,
                    p_access, rate, rate_rural, p_max, peer_coef):
     """Digital access, then platform adoption, row by row in place (float32 as the NumPy rule computed it).
 
-    A row gets access if ``d_access < p_access[rural]`` (a row that has it keeps it); a row with access
-    (perhaps just given) and not yet on the platform adopts if ``d_adopt`` is below ``p_max`` and below its
+    A row gets access if its first draw is below ``p_access[rural]`` (a row that has it keeps it); a row with
+    access (perhaps just given) and not yet on the platform adopts if its second draw is below ``p_max`` and its
     rate x (0.5 + literacy) x peer factor, the peer factor ``1 + peer_coef x place share`` computed in
     float64 and rounded to float32.
     """
@@ -100,12 +100,13 @@ def _adoption_pass(d_access, d_adopt, kind, access, digital, county, literacy, h
     for i in range(kind.size):
         urban = kind[i] == URBAN
         # the rare draw is tested first: a test on the random flags would mispredict on every other row
-        if d_access[i] < (p_urban if urban else p_rural):
+        if uniform(keys[0], i) < (p_urban if urban else p_rural):
             access[i] = True
-        if d_adopt[i] < p_max and access[i] and not digital[i]:
+        d_adopt = uniform(keys[1], i)
+        if d_adopt < p_max and access[i] and not digital[i]:
             r = rate[county[i]] if urban else rate_rural[county[i]]
             peer = np.float32(1.0 + peer_coef * place_digital_share[hh_place[i]])
-            if d_adopt[i] < r * (half + literacy[i]) * peer:
+            if d_adopt < r * (half + literacy[i]) * peer:
                 digital[i] = True
 
 
