@@ -56,6 +56,14 @@ def _uniforms(keys: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return out
 
 
+@njit(cache=True, nogil=True)
+def _prefix_uniforms(key: np.uint64, n: int) -> np.ndarray:
+    out = np.empty(n, np.float32)
+    for i in range(n):
+        out[i] = uniform(key, i)
+    return out
+
+
 def row_uniforms(root: np.random.SeedSequence, stream: int, month: int, rows: np.ndarray, k: int) -> np.ndarray:
     """``k`` uniforms in [0, 1) per row, each a pure function of (seed, stream, month, row, j).
 
@@ -113,6 +121,10 @@ class Streams:
     def rows(self, stream: str, rows: np.ndarray, k: int) -> np.ndarray:
         """``k`` uniforms per row for this month, the same for a row in any scenario with this seed."""
         return row_uniforms(self.root, 200 + STREAMS.index(stream), self._t, rows, k)
+
+    def first_rows(self, stream: str, n: int, j: int = 0) -> np.ndarray:
+        """Draw ``j`` of :meth:`rows` for rows ``0 .. n-1`` (the active prefix), without an index array."""
+        return _prefix_uniforms(self.keys(stream, j + 1)[j], int(n))
 
     def keys(self, stream: str, k: int) -> np.ndarray:
         """This month's ``k`` row keys for a decision stream: ``uniform(keys[j], row)`` is ``rows(...)[j]``."""

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sim.calendar import monthly_probability
-from sim.streams import month_generator, row_uniforms
+from sim.streams import Streams, month_generator, row_uniforms, uniform
 
 ROOT = np.random.SeedSequence(7)
 
@@ -28,6 +28,17 @@ def test_row_uniforms_look_uniform_and_differ_by_month_and_stream():
     assert abs(np.corrcoef(u[0], u[1])[0, 1]) < 0.01
     assert not np.array_equal(u, row_uniforms(ROOT, 1, 6, rows, 2))
     assert not np.array_equal(u, row_uniforms(ROOT, 2, 5, rows, 2))
+
+
+def test_compiled_rules_draw_what_the_row_draws_give():
+    # a compiled pass calls uniform(keys[j], row); the NumPy side calls Streams.rows or first_rows: the same draw
+    s = Streams(7)
+    s.new_month(4)
+    rows = np.array([0, 5, 99, 123_456])
+    by_rows = s.rows("credit", rows, 3)
+    keys = s.keys("credit", 3)
+    assert all(uniform(keys[j], int(r)) == by_rows[j, i] for j in range(3) for i, r in enumerate(rows))
+    assert np.array_equal(s.first_rows("credit", 200, 2), s.rows("credit", np.arange(200), 3)[2])
 
 
 def test_month_generators_are_reproducible_and_independent():

@@ -58,7 +58,7 @@ def digital_adoption(w: World, policy: Policy, t: int) -> None:
                    w.place_digital_share, p_access, rate, rate_rural, F32(p_max),
                    float(u.peer_effect * u.peer_friends))
     ne = w.n_active_ent
-    de = w.streams.rows("adoption", np.arange(ne), 3)[2]
+    de = w.streams.first_rows("adoption", ne, 2)
     ent_share = np.count_nonzero(ent.digital[:ne]) / max(1, ne)
     ent_rate = monthly_probability(u.bass_p * push + u.bass_q * ent_share)
     ent.digital[:ne] |= de < ent_rate

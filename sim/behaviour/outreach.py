@@ -33,9 +33,9 @@ def visit_grids(w: World, policy: Policy, visits: np.ndarray) -> None:
     """
     hh, u = w.households, w.u
     rng = w.streams.month("visits")
-    d = rng.random(hh.n, dtype=np.float32)
     g = w.grid_of
     n = w.n_active_rows
+    d = w.streams.first_rows("visits", n)  # a draw per row, the same for a row in any scenario
     cap = (visits / w.weight).astype(np.float32)  # rows per grid
     # each unfiled row is visited with probability proportional to its priority, cap rows in all; the filed
     # ones share what the grid's unfiled rows leave over
