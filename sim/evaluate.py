@@ -159,7 +159,9 @@ def outcome_names() -> list[str]:
 def run_outcomes(cfg: SimConf) -> dict[str, float]:
     """Build and run the model for a validated config and read its flat outcomes."""
     from sim.model import TaizhouModel
+    from sim.world import SpunUp
 
+    SpunUp.enable()  # calls that differ only in the programme reuse the world spun up to 2015
     model = TaizhouModel(cfg)
     model.run()
     return read_outcomes(model)

@@ -31,10 +31,9 @@ from sim.ledger import Ledger
 from sim.levers import LEVER_NAMES, build_levers
 from sim.metrics import month_metrics
 from sim.policy import Policy
-from sim.world import World
+from sim.world import SpunUp, World
 
 MERGER_MONTH = 12  # January 2017: Zhejiang's merger of administrative villages
-_SPUN_UP: dict[str, tuple] = {}  # this process's last world after the spin-up, by World.spinup_key
 
 
 class TaizhouModel(Model):
@@ -58,7 +57,7 @@ class TaizhouModel(Model):
         self.records: list[dict[str, float]] = []
         self._views: dict[tuple[str, int], object] = {}
         key = World.spinup_key(cfg)
-        cached = _SPUN_UP.get(key)
+        cached = SpunUp.get(key)
         w = self.world = World(cfg) if cached is None else cached[0].copy_for(cfg)
         AccountManager.create_agents(self, w.n_managers, grid=w.manager_grid.tolist(),
                                      county=w.grid_county[w.manager_grid].tolist(),
@@ -72,11 +71,8 @@ class TaizhouModel(Model):
         if cached is None:
             w.staff = Staff.of(self.agents_by_type[AccountManager], cfg.uncertainties, w.weight)
             self._spin_up(cfg.spinup_months)
-            # the next model of this process with the same world to 2015 (another scenario, the same seed)
-            # starts from a copy: the spin-up does not depend on the programme
-            _SPUN_UP.clear()
             carries = [(lv._carry, lv._row_carry) for lv in self.levers]
-            _SPUN_UP[key] = (w.copy_for(cfg), dict(self.spinup_flows), carries)
+            SpunUp.keep(key, lambda: (w.copy_for(cfg), dict(self.spinup_flows), carries))
         else:
             self.spinup_flows = dict(cached[1])
             for lever, (carry, row_carry) in zip(self.levers, cached[2], strict=True):

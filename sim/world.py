@@ -38,6 +38,39 @@ MIN_ROWS_PER_GRID = 50
 BUILD_MONTH = 9_999  # the random streams' key for what happened before the spin-up (campaigns before 2016)
 
 
+class SpunUp:
+    """This process's last world after the spin-up, kept for the next model with the same world to 2015.
+
+    The spin-up does not depend on the programme, so an experiment's worker that runs several scenarios of one
+    seed builds and spins up the world once. Off by default: a single run would only pay for the copy (a third
+    of a second, and the world's memory again, at full scale). Experiments, :func:`sim.evaluate` and the
+    workshop turn it on with :meth:`enable`.
+    """
+
+    enabled = False
+    _key: str | None = None
+    _value: tuple | None = None
+
+    @classmethod
+    def enable(cls, on: bool = True) -> None:
+        """Keep spun-up worlds from now on (or stop, and drop the one kept)."""
+        cls.enabled = on
+        if not on:
+            cls._key = cls._value = None
+
+    @classmethod
+    def get(cls, key: str) -> tuple | None:
+        """What :meth:`keep` kept under ``key``, or None."""
+        return cls._value if cls.enabled and cls._key == key else None
+
+    @classmethod
+    def keep(cls, key: str, make) -> None:
+        """Keep ``make()`` (the world's copy and what goes with it) under ``key``, if enabled."""
+        if cls.enabled:
+            cls._key, cls._value = None, None  # the previous world is freed before the copy is made
+            cls._key, cls._value = key, make()
+
+
 class World:
     """Taizhou's places and people for one run, and their state month by month.
 

@@ -7,6 +7,7 @@ import pytest
 
 from sim import TaizhouModel, load_config, simulate
 from sim.agents import AccountManager, Household, MicroEnterprise, Station
+from sim.world import World
 
 CUMULATIVE = ["inclusive_spend_cum", "low_income_loans_cum", "lectures_cum", "spend_cum", "industry_apps_cum",
               "written_off_cum", "unmet_need_cum"]
@@ -166,6 +167,21 @@ def test_a_model_started_from_the_cached_spin_up_is_identical_to_a_cold_one(tmp_
     code = ("import sys; from sim import simulate; "
             "simulate(['scenario=plan','seed=9','population.weight=500']).monthly.to_parquet(sys.argv[1])")
     subprocess.run([sys.executable, "-c", code, str(tmp_path / "cold.parquet")], check=True)
-    simulate(["scenario=no_program", "seed=9", "population.weight=500"])  # leaves its spun-up world behind
-    warm = simulate(["scenario=plan", "seed=9", "population.weight=500"]).monthly
+    from sim.world import SpunUp
+
+    SpunUp.enable()
+    try:
+        simulate(["scenario=no_program", "seed=9", "population.weight=500"])  # leaves its spun-up world behind
+        assert SpunUp.get(World.spinup_key(load_config(["seed=9", "population.weight=500"]))) is not None
+        warm = simulate(["scenario=plan", "seed=9", "population.weight=500"]).monthly
+    finally:
+        SpunUp.enable(False)
     pd.testing.assert_frame_equal(warm, pd.read_parquet(tmp_path / "cold.parquet"), check_exact=True)
+
+
+def test_a_single_run_keeps_no_copy_of_its_world():
+    from sim.world import SpunUp
+
+    SpunUp.enable(False)  # the default of a process (experiments, sim.evaluate and the workshop turn it on)
+    simulate(["seed=9", "population.weight=500"])
+    assert SpunUp.get(World.spinup_key(load_config(["seed=9", "population.weight=500"]))) is None

@@ -46,6 +46,7 @@ from sim.io import FILE_MODE, write_parquet_atomic
 from sim.io import HOST as _HOST
 from sim.io import with_path as _with_path
 from sim.run import code_version, load_config, run_config
+from sim.world import SpunUp
 
 RUNS_DIR = "_runs"  # shared by the experiments of one out_root: a run done once serves them all
 # fields that change what is written or printed, not what is computed
@@ -157,6 +158,7 @@ def execute(spec: RunSpec, exp_dir: Path, version: str | None = None, origin: st
         if config_key(cfg, version) != spec.key:
             raise RuntimeError(f"run {spec.key}: its overrides no longer give the planned config "
                                f"(configs or code changed since planning); rerun the experiment to plan again")
+        SpunUp.enable()  # the worker's next run of this seed (another scenario) starts from its spun-up world
         result = run_config(cfg, keep_model=False)
         table = run_table(result.scorecard, result.monthly, result.ledger, result.manifest["wall_time_s"],
                           result.equity)

@@ -22,6 +22,7 @@ from sim.i18n import lever_names, t
 from sim.model import TaizhouModel
 from sim.run import load_config
 from sim.scenarios import scenarios
+from sim.world import SpunUp
 
 REFERENCE_SCENARIO = "plan"
 DEFAULT_WEIGHT = 100.0  # real households per simulated row: ~24k rows, a step in 10-20 ms
@@ -64,6 +65,7 @@ class WorkshopModel(TaizhouModel):
     def __init__(self, scenario: str = REFERENCE_SCENARIO, seed: int = 0, weight: float = DEFAULT_WEIGHT):
         self.scenario_name = scenario
         self.scenario_description = scenarios("en").get(scenario, "")
+        SpunUp.enable()  # Reset and a new scenario of the same seed start from the world spun up to 2015
         super().__init__(make_config(scenario, seed, weight))
         self.plan_intensity = {name: list(getattr(_config(REFERENCE_SCENARIO, int(seed), float(weight)).levers,
                                                   name).intensity) for name in lever_names()}
