@@ -162,7 +162,7 @@ def build_households(cfg: SimConf, places: Places, rng: np.random.Generator) -> 
     draws = rng.random((8, n), dtype=np.float32)
     # rural households live in villages in proportion to village size
     p_village = places.village_size / places.village_size.sum()
-    village_draw = rng.choice(places.village_size.size, size=n, p=p_village)
+    village_draw = choice(rng, p_village, n)
     community_draw = rng.integers(0, places.community_county.size, size=n)
     # [urban, rural]: literacy's mean; the beta's parameters go to every row for the draw below
     lit_mean = (min(1.0, pop.literacy_mean * pop.literacy_urban_factor), pop.literacy_mean * pop.literacy_rural_factor)
@@ -196,6 +196,47 @@ def build_households(cfg: SimConf, places: Places, rng: np.random.Generator) -> 
     # households that form after 2015 start with no file, rating, line, loan or platform account
     hh.has_file[n0:] = hh.digital[n0:] = False
     return hh
+
+
+def choice(rng: np.random.Generator, p: np.ndarray, n: int) -> np.ndarray:
+    """``rng.choice(p.size, size=n, p=p)``: the same draws and the same indices, found in a guide table.
+
+    NumPy's ``choice`` searches each uniform in the cumulative probabilities by bisection, which dominates the
+    build at full scale (2.5 million rows into 5,000 villages); a guide table finds the same index in a step
+    or two. ``tests/test_population.py`` pins the two to each other.
+    """
+    p = np.asarray(p, dtype=np.float64)
+    if p.ndim != 1 or p.size == 0 or (p < 0).any() or not np.isclose(p.sum(), 1.0):
+        raise ValueError("choice: p must be a non-empty 1-D array of probabilities summing to 1")
+    cdf = p.cumsum()
+    cdf /= cdf[-1]
+    return _search_right(cdf, rng.random(n))
+
+
+@njit(cache=True, nogil=True)
+def _search_right(cdf, u):
+    """``np.searchsorted(cdf, u, side="right")`` for many ``u`` in [0, 1), through a guide table.
+
+    ``guide[b]`` is the first index whose ``cdf`` exceeds ``b / k``; a ``u`` in bucket ``b`` starts there and
+    steps right to the first ``cdf`` above it (the table has four buckets per index, so a step or two).
+    """
+    m = cdf.size
+    k = 4 * m
+    guide = np.empty(k + 1, np.int64)
+    j = 0
+    for b in range(k + 1):
+        x = b / k
+        while j < m and cdf[j] <= x:
+            j += 1
+        guide[b] = j
+    out = np.empty(u.size, np.int64)
+    for i in range(u.size):
+        x = u[i]
+        j = guide[int(x * k)]
+        while j < m and cdf[j] <= x:
+            j += 1
+        out[i] = j
+    return out
 
 
 @njit(cache=True, nogil=True)

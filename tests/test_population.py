@@ -47,3 +47,14 @@ def test_the_compiled_build_compiles_once(tiny_world):
     World(tiny_config(1000.0))  # another scale: the same argument types, so one machine-code version per kernel
     for kernel in (population._household_columns, population._first_borrowers):
         assert len(kernel.signatures) == 1, kernel
+
+
+@pytest.mark.parametrize("size", [1, 9, 5037])
+def test_choice_gives_what_numpy_choice_gives(size):
+    from sim.population import choice
+
+    weights = np.random.default_rng(size).random(size) ** 3  # uneven, some tiny
+    p = weights / weights.sum()
+    for seed in range(3):
+        expected = np.random.default_rng(seed).choice(size, size=20_000, p=p)
+        assert np.array_equal(choice(np.random.default_rng(seed), p, 20_000), expected)
