@@ -57,3 +57,13 @@ def test_the_monthly_passes_compile_once():
                outreach._visit_pass, outreach._campaign_rows, outreach._close_trust_gap)
     for kernel in kernels:
         assert len(kernel.signatures) == 1, kernel
+
+
+def test_rows_by_village_are_a_stable_sort_of_the_rural_rows():
+    from sim.world import _rows_by_village
+
+    village = np.random.default_rng(3).integers(-1, 40, 5_000).astype(np.int32)  # -1: urban
+    rows, ptr = _rows_by_village(village, 40)
+    rural = np.flatnonzero(village >= 0)
+    assert np.array_equal(rows, rural[np.argsort(village[rural], kind="stable")])
+    assert np.array_equal(ptr, np.searchsorted(village[rows], np.arange(41)))
