@@ -19,6 +19,7 @@ bottom–top quintile gaps, for lines, loans, digital use and distance.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -275,13 +276,17 @@ class Equity:
                 "loan_balance": balance * wt,
                 "defaults": np.bincount(code[ev.get("ent_defaults", np.zeros(0, np.intp))], minlength=g) * wt,
             }
-        # the joint cells are a grid with one axis per dimension: a dimension's groups sum over the other axes
-        # (NumPy's sums, in the same order every run: no threaded matrix product whose rounding could vary)
+        # the joint cells are a grid with one axis per dimension: a dimension's groups sum over the other axes,
+        # the axes before it and then those after it, each over contiguous blocks (twice as fast as one sum over
+        # the other axes; NumPy's sums, in the same order every run: no threaded matrix product whose rounding
+        # could vary)
         keys = list(cells)
-        grid = np.column_stack([cells[k] for k in keys]).reshape(*self.sizes, len(keys))
+        grid = np.column_stack([cells[k] for k in keys])
         rec = {}
-        for i, name in enumerate(self.dims):
-            summed = grid.sum(axis=tuple(j for j in range(len(self.dims)) if j != i))
+        for i, (name, size) in enumerate(zip(self.dims, self.sizes, strict=True)):
+            before, after = math.prod(self.sizes[:i]), math.prod(self.sizes[i + 1:])
+            summed = grid.reshape(before, size * after * len(keys)).sum(axis=0)
+            summed = summed.reshape(size, after, len(keys)).sum(axis=1)
             rec[name] = dict(zip(keys, summed.T, strict=True))
         rec.update(ent_rec)
         return rec
