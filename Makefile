@@ -25,8 +25,12 @@ bench: $(STAMP)  # figures, no assertions on time; see docs/performance.md
 	$(BIN)/python benchmarks/full_scale.py
 	$(BIN)/python benchmarks/mesa_objects.py --households 100000 --seeds 3
 
-clean:
+clean: clean-cache
 	rm -rf $(VENV) results/runs results/multirun
+
+.PHONY: clean-cache
+clean-cache:  # Numba's compiled passes; they compile again (about 10 s) on first use
+	find sim -name '*.nbi' -delete -o -name '*.nbc' -delete
 
 .PHONY: compare
 compare: $(STAMP)  # every scenario, 30 replications each, on all cores; see README.md, Experiments

@@ -240,21 +240,19 @@ class Equity:
         w, hh, ent = self.world, self.world.households, self.world.enterprises
         n, ne, wt = w.n_active_rows, w.n_active_ent, w.weight
         nc = self.n_cells
-        # rows and line/income by (joint cell, the row's four flags as bits in the order of _FLAGS), and loan
-        # balance by (joint cell, discount): 0 none, 1 rate discount, 2 the targeted low-income product, 3 both,
-        # over the borrowers only (the rows the month's loan book was grouped from, World.loan_groups)
-        rows = w.hh_loan_rows
-        by_flag, line_sum, with_loan, bal = _snapshot_pass(
+        # by joint cell: rows, rows with each flag of _FLAGS, line/income; borrowers and the loan balance by
+        # (joint cell, discount): 0 none, 1 rate discount, 2 the targeted low-income product, 3 both, over the
+        # borrowers only (the rows the month's loan book was grouped from, World.loan_groups)
+        counts, line_sum, with_loan, bal = _snapshot_pass(
             self.joint, hh.has_file[:n], hh.rated[:n], hh.line[:n], hh.digital[:n], self.inv_income_2015[:n],
-            rows, hh.discounted, hh.product, hh.loan, nc)
-        by_flag, line_sum, bal = by_flag.reshape(nc, 16), line_sum.reshape(nc, 16), bal.reshape(nc, 4) * wt
-        bit = np.arange(16)
-        cells: dict[str, np.ndarray] = {"households": by_flag.sum(axis=1) * wt}
+            w.hh_loan_rows, hh.discounted, hh.product, hh.loan, nc)
+        bal = bal.reshape(nc, 4) * wt
+        cells: dict[str, np.ndarray] = {"households": counts[0] * wt}
         for i, name in enumerate(_FLAGS):
-            cells[name] = by_flag[:, (bit >> i) & 1 == 1].sum(axis=1) * wt
+            cells[name] = counts[i + 1] * wt
         cells["with_loan"] = with_loan * wt
         cells["loan_balance"] = bal.sum(axis=1)
-        cells["line_to_income_sum"] = line_sum.sum(axis=1) / w.income_index * wt
+        cells["line_to_income_sum"] = line_sum / w.income_index * wt
         cells["distance_sum"] = self._distance_sums(n) * wt
         ev = w.credit_events
         for name in ("applications", "approvals", "defaults"):
@@ -363,24 +361,27 @@ def _snapshot_pass(joint, has_file, rated, line, digital, inv_income, loan_rows,
         n_cells: the number of joint cells.
 
     Returns:
-        Rows and the sum of line x ``inv_income`` by (cell, flags), ``cell * 16 + flags`` with the flags
-        has_file, rated, line > 0 and digital as bits 0-3; borrowers by cell; balance by (cell, discount),
-        ``cell * 4 + discount`` with bit 0 the rate discount and bit 1 the low-income product.
+        By cell: rows and rows with a file, rated, with a line and digital (shape (5, cells)); the sum of line x
+        ``inv_income``; borrowers; and the balance by (cell, discount), ``cell * 4 + discount`` with bit 0 the
+        rate discount and bit 1 the low-income product.
     """
-    by_flag = np.zeros(n_cells * 16, np.int64)
-    line_sum = np.zeros(n_cells * 16)
+    counts = np.zeros((5, n_cells), np.int64)
+    line_sum = np.zeros(n_cells)
     for i in range(has_file.size):
-        code = (np.int64(joint[i]) << 4 | np.int64(has_file[i]) | np.int64(rated[i]) << 1
-                | np.int64(line[i] > 0) << 2 | np.int64(digital[i]) << 3)
-        by_flag[code] += 1
-        line_sum[code] += np.float64(line[i]) * inv_income[i]
+        cell = np.int64(joint[i])
+        counts[0, cell] += 1
+        counts[1, cell] += np.int64(has_file[i])
+        counts[2, cell] += np.int64(rated[i])
+        counts[3, cell] += np.int64(line[i] > 0)
+        counts[4, cell] += np.int64(digital[i])
+        line_sum[cell] += np.float64(line[i]) * inv_income[i]
     with_loan = np.zeros(n_cells, np.int64)
     bal = np.zeros(n_cells * 4)
     for r in loan_rows:
         cell = np.int64(joint[r])
         with_loan[cell] += 1
         bal[cell * 4 + (np.int64(discounted[r]) | np.int64(product[r] == LOW_INCOME_LOAN) << 1)] += np.float64(loan[r])
-    return by_flag, line_sum, with_loan, bal
+    return counts, line_sum, with_loan, bal
 
 
 @numba.njit(cache=True, nogil=True)

@@ -7,6 +7,10 @@ be the same in both runs whenever the household faces that decision in both. Two
   shifts the next month's draws;
 * :func:`row_uniforms` and :func:`uniform`: uniforms that are a pure function of (seed, stream, month, row),
   computed only for the rows that need them, by hashing; compiled rules call :func:`uniform` per row.
+
+Compiled rules in other modules inline :func:`uniform`, and Numba's cache of a module does not notice when a
+function it inlined from another file changes: after changing :func:`uniform`, clear the cache
+(``make clean-cache``).
 """
 
 from __future__ import annotations

@@ -171,12 +171,11 @@ def test_the_months_compiled_sums_are_numpys_bincounts_bit_for_bit(seed):
     product = np.where(rng.random(rows) < 0.7, 0, rng.integers(1, 7, rows)).astype(np.int8)
     loan = np.where(product > 0, rng.lognormal(11, 2, rows), 0).astype(np.float32)
     loan_rows = np.flatnonzero(product != 0)
-    flags = (has_file[:n].view(np.uint8) | rated[:n].view(np.uint8) << 1 | (line[:n] > 0).view(np.uint8) << 2
-             | digital[:n].view(np.uint8) << 3)
-    code = joint[:n].astype(np.intp) << 4 | flags
     tag = discounted[loan_rows].view(np.uint8) | (product[loan_rows] == LOW_INCOME_LOAN).view(np.uint8) << 1
-    expected = (np.bincount(code, minlength=nc * 16),
-                np.bincount(code, weights=line[:n] * inv_income[:n], minlength=nc * 16),
+    cell = joint[:n]
+    expected = (np.stack([np.bincount(cell, weights=flag, minlength=nc).astype(np.int64)
+                          for flag in (np.ones(n), has_file[:n], rated[:n], line[:n] > 0, digital[:n])]),
+                np.bincount(cell, weights=line[:n] * inv_income[:n], minlength=nc),
                 np.bincount(joint[loan_rows], minlength=nc),
                 np.bincount(joint[loan_rows] * 4 + tag, weights=loan[loan_rows], minlength=nc * 4))
     got = _snapshot_pass(joint, has_file[:n], rated[:n], line[:n], digital[:n], inv_income[:n], loan_rows,

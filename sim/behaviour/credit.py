@@ -11,9 +11,11 @@ it. The bank sees that risk through noise that its information narrows: an infor
 shared credit-information platform, a clean credit history. So better information lends more to the good
 risks and less to the bad ones, and arrears (NPL), write-offs and the NPL ratio emerge from the loans made.
 
-Each rule draws its uniforms for every row in one block from its own stream, or by row for the few rows with
-a need (:mod:`sim.streams`), so that two scenarios run with the same seed share every draw where their
-decisions agree (common random numbers). No Python loop touches a household.
+Every draw is a pure function of (seed, stream, month, row) (:mod:`sim.streams`), made only for the rows that
+use it: the loan rows' default, renewal and shock draws and the loan-free rows' need draws inside compiled
+passes over the rows, the few rows with a need by :meth:`sim.streams.Streams.rows`. So two scenarios run with
+the same seed share every draw where their decisions agree (common random numbers). No Python loop touches a
+household; the compiled passes (Numba) are the loops.
 """
 
 from __future__ import annotations
