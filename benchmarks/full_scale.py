@@ -17,7 +17,7 @@ run, so that each figure is that of its own part (imported modules included).
 Budget (docs/architecture.md, issue 13): at most 6 s of model time, 9 s from the shell, 6x the kernel and
 1.5 GB peak on one core of the 2-core machine. The script prints figures; it asserts nothing about time.
 
-    python benchmarks/full_scale.py [--kernel-repeats R] [--profile N] [overrides...]
+    python benchmarks/full_scale.py [--kernel-repeats R] [--profile N] [--passes] [--no-outputs] [overrides...]
 
 Overrides are Hydra overrides added after ``population.weight=1``, e.g. ``population.weight=10``.
 """
@@ -70,6 +70,40 @@ def reset_peak() -> bool:
     return True
 
 
+def time_passes() -> dict[str, list[float]]:
+    """Time every compiled pass of ``sim`` from now on: returns {module.pass: [seconds, calls]}, filled as they run.
+
+    Each pass (a Numba dispatcher bound to a module-level name) is replaced by a wrapper that times the call;
+    the rules look their passes up by name when they call them, so they call the wrapper. Inlined helpers
+    (``sim.streams.uniform``) are not counted apart: their time is inside the passes that inline them.
+    """
+    import importlib
+    import pkgutil
+
+    from numba.core.registry import CPUDispatcher
+
+    totals: dict[str, list[float]] = {}
+    for info in pkgutil.walk_packages(sim.__path__, "sim."):
+        if ".workshop" in info.name or ".experiment" in info.name:
+            continue
+        module = importlib.import_module(info.name)
+        for name, obj in list(vars(module).items()):
+            if isinstance(obj, CPUDispatcher) and getattr(obj, "__module__", "") == info.name \
+                    and name != "uniform":
+                key = f"{info.name}.{name}"
+                totals[key] = [0.0, 0]
+
+                def timed(*a, _f=obj, _t=totals[key]):
+                    t = time.perf_counter()
+                    out = _f(*a)
+                    _t[0] += time.perf_counter() - t
+                    _t[1] += 1
+                    return out
+
+                setattr(module, name, timed)
+    return totals
+
+
 def run_model(cfg: sim.SimConf, profile: int) -> tuple[sim.TaizhouModel, float, list[float], float]:
     """Build the model and step it to the end, timing the build and each month.
 
@@ -108,6 +142,8 @@ def main() -> None:
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="profile the months and print the N functions with most own time")
     parser.add_argument("--no-outputs", action="store_true", help="skip the second run that writes the output files")
+    parser.add_argument("--passes", action="store_true",
+                        help="time each compiled pass in the months (a wrapper per call: adds a little)")
     args = parser.parse_args()
     overrides = ["population.weight=1", *args.overrides]
 
@@ -120,6 +156,7 @@ def main() -> None:
     t0 = time.perf_counter()
     cfg = sim.load_config(overrides)
     t_config = time.perf_counter() - t0
+    passes = time_passes() if args.passes else None
     model, t_build, steps, c_model = run_model(cfg, args.profile)
     t_months = sum(steps)
     t_model = t_build + t_months
@@ -140,6 +177,11 @@ def main() -> None:
           f"months only: {t_months / t_kernel:.1f}x  CPU time: {c_model / c_kernel:.1f}x"
           + ("  (the kernel is full scale: compare at population.weight=1)"
              if model.households.n < FULL_SCALE_ROWS // 2 else ""))
+    if passes is not None:
+        spent = sorted(((v[0], v[1], k) for k, v in passes.items() if v[1]), reverse=True)
+        print(f"compiled passes, build and months: {sum(s for s, _, _ in spent):.2f} s in all")
+        for seconds, calls, key in spent:
+            print(f"  {key:<42} {seconds:6.3f} s  {calls:4d} calls  {1000 * seconds / calls:7.2f} ms a call")
     t_after, c_after = reference_kernel_times(FULL_SCALE_ROWS, MONTHS, repeats=1)
     steady = abs(t_after / t_kernel - 1) <= 0.2
     print(f"reference kernel again, after the model: {t_after:.2f} s, CPU {c_after:.2f} s "
