@@ -214,10 +214,10 @@ def choice(rng: np.random.Generator, p: np.ndarray, n: int) -> np.ndarray:
 
 
 @njit(cache=True, nogil=True)
-def _search_right(cdf, u):
-    """``np.searchsorted(cdf, u, side="right")`` for many ``u`` in [0, 1), through a guide table.
+def _search_right(cdf, uniforms):
+    """``np.searchsorted(cdf, u, side="right")`` for many ``uniforms`` in [0, 1), through a guide table.
 
-    ``guide[b]`` is the first index whose ``cdf`` exceeds ``b / k``; a ``u`` in bucket ``b`` starts there and
+    ``guide[b]`` is the first index whose ``cdf`` exceeds ``b / k``; a uniform in bucket ``b`` starts there and
     steps right to the first ``cdf`` above it (the table has four buckets per index, so a step or two).
     """
     m = cdf.size
@@ -229,9 +229,9 @@ def _search_right(cdf, u):
         while j < m and cdf[j] <= x:
             j += 1
         guide[b] = j
-    out = np.empty(u.size, np.int64)
-    for i in range(u.size):
-        x = u[i]
+    out = np.empty(uniforms.size, np.int64)
+    for i in range(uniforms.size):
+        x = uniforms[i]
         j = guide[int(x * k)]
         while j < m and cdf[j] <= x:
             j += 1
