@@ -152,15 +152,20 @@ class Equity:
         self.world = world
         self.labels = {name: labels for name, (labels, _) in HOUSEHOLD_DIMENSIONS.items()}
         sizes = [len(labels) for labels in self.labels.values()]
-        self.n_cells = int(np.prod(sizes))
         # one dimension at a time, so that only one code array is alive (a full-scale run has 2.5 million rows)
-        joint = np.zeros(world.households.n, np.int32)
+        joint = np.zeros(world.households.n, np.int64)
         for (_, fn), size in zip(HOUSEHOLD_DIMENSIONS.values(), sizes, strict=True):
             joint *= size
-            joint += np.asarray(fn(world)).astype(np.int32)
-        self.joint = joint
-        # each dimension's group of every joint cell (the cells' mixed-radix digits)
-        cell = np.arange(self.n_cells)
+            joint += np.asarray(fn(world)).astype(np.int64)
+        # the joint cells some household is in (about 600 of the 12,960 combinations at any scale: a place fixes
+        # county, distance, terrain and remoteness), numbered in their order; households formed later are
+        # in the table already, so the cells do not change during a run
+        present = np.bincount(joint, minlength=math.prod(sizes)) > 0
+        cell = np.flatnonzero(present)
+        self.joint = (np.cumsum(present) - 1)[joint].astype(np.int32)
+        del joint
+        self.n_cells = int(cell.size)
+        # each dimension's group of every cell (the cells' mixed-radix digits)
         self.cell_group: dict[str, np.ndarray] = {}
         for name, size in reversed(list(zip(self.labels, sizes, strict=True))):
             self.cell_group[name] = cell % size
@@ -192,8 +197,13 @@ class Equity:
         for name in WITHIN_PLACE:
             within = within * len(self.labels[name]) + self.cell_group[name]
             n_within *= len(self.labels[name])
-        self.pair = w.hh_place.astype(np.int32) * n_within + within[self.joint]
-        size = self.n_places * n_within
+        pair = w.hh_place.astype(np.int64) * n_within + within[self.joint]
+        # only the pairs some row has are kept, numbered in their order: a coarse run has few of the
+        # places x 24 (a month's sums then skip the empty ones, which only ever added zeros)
+        present = np.bincount(pair, minlength=self.n_places * n_within) > 0
+        ids = np.flatnonzero(present)
+        self.pair = (np.cumsum(present) - 1)[pair].astype(np.intp)
+        size = ids.size
         self.pair_cell = np.zeros(size, np.intp)
         self.pair_cell[self.pair] = self.joint
         if not np.array_equal(self.pair_cell[self.pair], self.joint):
@@ -201,7 +211,7 @@ class Equity:
         self.pair_counts = np.zeros(size)
         self._pairs_done = 0
         self._place_of = None  # the world's hh_place array the pairs' current places were read from
-        self.pair_place = np.arange(size) // n_within
+        self.pair_place = ids // n_within
 
     def _distance_sums(self, n: int) -> np.ndarray:
         """Distance (km) summed per joint cell over the first ``n`` rows, from the (place, cell) pairs."""
@@ -274,17 +284,12 @@ class Equity:
                 "loan_balance": balance * wt,
                 "defaults": np.bincount(code[ev.get("ent_defaults", np.zeros(0, np.intp))], minlength=g) * wt,
             }
-        # the joint cells are a grid with one axis per dimension: a dimension's groups sum over the other axes,
-        # the axes before it and then those after it, each over contiguous blocks (twice as fast as one sum over
-        # the other axes; NumPy's sums, in the same order every run: no threaded matrix product whose rounding
-        # could vary)
+        # a dimension's groups: the sums of their cells (a float64 sum per group, adding cells in their order)
         keys = list(cells)
         grid = np.column_stack([cells[k] for k in keys])
         rec = {}
-        for i, (name, size) in enumerate(zip(self.dims, self.sizes, strict=True)):
-            before, after = math.prod(self.sizes[:i]), math.prod(self.sizes[i + 1:])
-            summed = grid.reshape(before, size * after * len(keys)).sum(axis=0)
-            summed = summed.reshape(size, after, len(keys)).sum(axis=1)
+        for name, size in zip(self.dims, self.sizes, strict=True):
+            summed = _group_sums(self.cell_group[name], grid, size)
             rec[name] = dict(zip(keys, summed.T, strict=True))
         rec.update(ent_rec)
         return rec
@@ -509,3 +514,14 @@ def end_gaps(table: pd.DataFrame) -> dict[str, float]:
     s = table[table["dimension"] == SUMMARY]
     last = s[s["month"] == s["month"].max()]
     return {f"{g}_{m}": float(v) for g, m, v in zip(last["group"], last["metric"], last["value"], strict=True)}
+
+
+@numba.njit(cache=True, nogil=True)
+def _group_sums(group, grid, n_groups):
+    """Each group's sum of the cells' rows of ``grid`` (cells x values), adding the cells in their order."""
+    out = np.zeros((n_groups, grid.shape[1]))
+    for c in range(grid.shape[0]):
+        g = group[c]
+        for k in range(grid.shape[1]):
+            out[g, k] += grid[c, k]
+    return out
