@@ -43,7 +43,7 @@ def test_the_loan_books_groups_are_numpys_bit_for_bit(seed):
 
 def test_the_monthly_passes_compile_once():
     from sim import equity, world
-    from sim.behaviour import outreach
+    from sim.behaviour import credit, outreach
     from sim.model import TaizhouModel
     from tests.conftest import tiny_config
 
@@ -54,7 +54,8 @@ def test_the_monthly_passes_compile_once():
         model = TaizhouModel(cfg).run()
         outreach.raise_rural_trust(model.world, 0.1)
     kernels = (world._peer_pass, world._loan_pass, equity._snapshot_pass, equity._enterprise_pass,
-               outreach._visit_pass, outreach._campaign_rows, outreach._close_trust_gap)
+               equity._group_sums, outreach._visit_pass, outreach._campaign_rows, outreach._close_trust_gap,
+               credit._arrears, credit._run_down, credit._needs)
     for kernel in kernels:
         assert len(kernel.signatures) == 1, kernel
 
