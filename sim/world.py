@@ -102,7 +102,6 @@ class World:
         self._hh_rows = household_capacity(cfg)
         self._ent_rows = enterprise_capacity(cfg)
         self.index_villages()
-        self.hh_county = hh.county.astype(np.intp)
         self._access = None
         self._rural_cum = np.concatenate([[0], np.cumsum(hh.kind != URBAN)])  # rural rows among the first n
         self._coop_cum = np.concatenate([[0], np.cumsum(self.enterprises.kind == COOPERATIVE)])
