@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import json
 import math
 import os
@@ -226,10 +227,22 @@ def _launch(store_dir: Path, exp_dir: Path, jobs: list[list[RunSpec]], version: 
     if proc.returncode != 0:
         _kill_group(proc)  # workers the failed launcher left behind would go on computing and holding claims
         log_path = launch_dir / "launcher.log"
-        raise RuntimeError(f"a launcher job failed: {_last_error(log_path)}; runs that finished are kept and the "
+        # a full disk cuts the log itself short (it lives beside the runs): ask the file system instead
+        reason = (f"OSError: [Errno {errno.ENOSPC}] {os.strerror(errno.ENOSPC)} under {exp_dir}"
+                  if _disk_full(launch_dir) else _last_error(log_path))
+        raise RuntimeError(f"a launcher job failed: {reason}; runs that finished are kept and the "
                            f"same command resumes; full log {log_path}")
     (launch_dir / FINISHED).touch()  # the next experiment here may delete the folder
     return str(launch_dir)
+
+
+def _disk_full(path: Path, margin: int = 64 * 1024) -> bool:
+    """Whether the file system holding ``path`` has less than ``margin`` bytes left for this user."""
+    try:
+        st = os.statvfs(path)
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < margin
 
 
 def _last_error(log: Path) -> str:
