@@ -341,17 +341,10 @@ def equity_findings(equity: pd.DataFrame, cell: str, lang: str, confidence: floa
         lang: ``zh`` or ``en``.
         confidence: the interval level.
     """
-    if "reference" not in equity:
-        return []
-    rows = equity[equity["reference"].notna() & equity["measure"].isin(EQUITY_HEADLINE)]
     out = []
-    for c, grp in rows.groupby(cell, sort=False):
+    for c, gaps in _headline_gaps(equity, cell):
         lines = []
-        for name in EQUITY_HEADLINE:
-            r = grp[grp["measure"] == name]
-            if r.empty:
-                continue
-            r = r.iloc[0]
+        for name, r in gaps:
             ratio = float(r["ratio_to_reference"])
             lines.append(t("r_eq_finding", lang).format(
                 cell=_cell_label(c, lang), measure=equity_label(name, lang),
@@ -367,6 +360,16 @@ def equity_findings(equity: pd.DataFrame, cell: str, lang: str, confidence: floa
     return out
 
 
+def _headline_gaps(equity: pd.DataFrame, by):
+    """Per cell of ``by``: (cell, [(measure, row), ...]) for the headline gaps that have a reference, in order."""
+    if "reference" not in equity:
+        return
+    rows = equity[equity["reference"].notna() & equity["measure"].isin(EQUITY_HEADLINE)]
+    for key, grp in rows.groupby(by, sort=False):
+        found = ((name, grp[grp["measure"] == name]) for name in EQUITY_HEADLINE)
+        yield key, [(name, r.iloc[0]) for name, r in found if not r.empty]
+
+
 def budget_equity_findings(equity: pd.DataFrame, cells: list[str], lang: str, confidence: float) -> list[str]:
     """Per sweep cell: how the headline gaps change from its smallest total to its largest, with intervals.
 
@@ -376,17 +379,10 @@ def budget_equity_findings(equity: pd.DataFrame, cells: list[str], lang: str, co
         lang: ``zh`` or ``en``.
         confidence: the interval level.
     """
-    if "reference" not in equity:
-        return []
-    rows = equity[equity["reference"].notna() & equity["measure"].isin(EQUITY_HEADLINE)]
     out = []
-    for keys, grp in rows.groupby(cells, sort=False):
+    for keys, gaps in _headline_gaps(equity, cells):
         lines = []
-        for name in EQUITY_HEADLINE:
-            r = grp[grp["measure"] == name]
-            if r.empty:
-                continue
-            r = r.iloc[0]
+        for name, r in gaps:
             lines.append(t("r_eq_money", lang).format(
                 cell=budget_cell_label(keys, lang), low=fmt.money(float(r["reference"]), lang),
                 high=fmt.money(float(r["total_cny"]), lang), measure=equity_label(name, lang),
