@@ -40,6 +40,7 @@ from kernel import FULL_SCALE_ROWS, MONTHS, reference_kernel_times  # noqa: E402
 T_IMPORT_SIM = time.perf_counter()
 import sim  # noqa: E402
 import sim.run  # noqa: E402
+from sim import parallel  # noqa: E402
 
 T_IMPORTED = time.perf_counter()
 
@@ -166,6 +167,7 @@ def main() -> None:
     print(f"households rows: {model.households.n:,}  enterprise rows: {model.enterprises.n:,}  "
           + (f"managers: {managers:,}  " if managers is not None else "")
           + f"agents: {len(model.agents):,}")
+    print(f"threads of the row passes: {parallel.threads()} (SIM_THREADS; blocks of {parallel.BLOCK_ROWS:,} rows)")
     print(f"import: {T_IMPORTED - T_START:.2f} s (sim {T_IMPORTED - T_IMPORT_SIM:.2f} s)  config: {t_config:.2f} s")
     print(f"build: {t_build:.2f} s  run: {t_months:.2f} s  total: {t_model:.2f} s")
     print(f"per month: mean {1000 * t_months / len(steps):.0f} ms, max {1000 * max(steps):.0f} ms")

@@ -23,6 +23,7 @@ from hydra.errors import HydraException
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from sim import parallel
 from sim.config import ConfigError, SimConf, validate
 from sim.goals import format_scorecard
 from sim.model import TaizhouModel
@@ -186,6 +187,7 @@ def run_config(cfg: SimConf, keep_model: bool = False) -> Result:
         "started_utc": started,
         "wall_time_s": round(wall, 3),
         "build_time_s": round(t_build, 3),
+        "threads": parallel.threads(),  # of the row passes: the wall time's, never the results'
         "code_version": code_version(),
         "versions": package_versions(),
         # plain JSON types, as OmegaConf.to_container gives them, without building an OmegaConf tree (0.13 s a run)

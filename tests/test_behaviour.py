@@ -197,8 +197,7 @@ def test_the_visit_pass_is_numpys_visits_bit_for_bit(seed):
     trust = rng.random(n, dtype=np.float32)
     expected_trust = trust.copy()
     expected = _visit_in_numpy(d, has_file, product, visit_weight, g, no_loan, cap, expected_trust, gain, n_grids)
-    got = outreach._visit_pass(d, has_file, product, visit_weight, g, np.float32(no_loan), cap, trust,
-                               np.float32(gain))
+    got = outreach.pick_visits(d, has_file, product, visit_weight, g, np.float32(no_loan), cap, trust, np.float32(gain))
     for a, b in zip(got, expected, strict=True):
         assert a.dtype == b.dtype and np.array_equal(a, b)
     assert np.array_equal(trust.view(np.uint32), expected_trust.view(np.uint32))

@@ -16,7 +16,7 @@ def test_peers_are_numpys_counts(seed):
     place = rng.integers(0, n_places, n).astype(np.int32)
     product = np.where(rng.random(n) < 0.8, 0, rng.integers(1, 7, n)).astype(np.int8)
     digital = rng.random(n) < rng.random()
-    people, borrowers, users = _peer_pass(place, product, digital, n_places)
+    people, borrowers, users = _peer_pass(0, n, place, product, digital, n_places)
     assert np.array_equal(people, np.bincount(place, minlength=n_places))
     assert np.array_equal(borrowers, np.bincount(place[product != 0], minlength=n_places))
     assert np.array_equal(users, np.bincount(place[digital], minlength=n_places))
@@ -31,7 +31,7 @@ def test_the_loan_books_groups_are_numpys_bit_for_bit(seed):
     green, npl = rng.random((2, n)) < 0.2
     # balances on both sides of the small-credit cap, some at it exactly, over decades
     loan = np.where(rng.random(n) < 0.1, SMALL_CREDIT_CAP_CNY, rng.lognormal(11, 2, n)).astype(np.float32)
-    rows, bal, count = _loan_pass(product, kind, green, npl, loan, np.float32(SMALL_CREDIT_CAP_CNY), n_products)
+    rows, bal, count = _loan_pass(0, n, product, kind, green, npl, loan, np.float32(SMALL_CREDIT_CAP_CNY), n_products)
     expected_rows = np.flatnonzero(product != 0)
     assert np.array_equal(rows, expected_rows) and rows.dtype == expected_rows.dtype
     r = expected_rows
@@ -53,8 +53,9 @@ def test_the_monthly_passes_compile_once():
         cfg.months = 1
         model = TaizhouModel(cfg).run()
         outreach.raise_rural_trust(model.world, 0.1)
-    kernels = (world._peer_pass, world._loan_pass, equity._snapshot_pass, equity._enterprise_pass,
-               equity._group_sums, outreach._visit_pass, outreach._campaign_rows, outreach._close_trust_gap,
+    kernels = (world._peer_pass, world._loan_pass, equity._snapshot_rows, equity._snapshot_borrowers,
+               equity._enterprise_pass, equity._group_sums, outreach._visit_sums, outreach._visit_probabilities,
+               outreach._visit_pick, outreach._campaign_rows, outreach._close_trust_gap,
                credit._arrears, credit._run_down, credit._needs)
     for kernel in kernels:
         assert len(kernel.signatures) == 1, kernel

@@ -13,6 +13,7 @@ import numba
 import numpy as np
 
 from sim.behaviour import credit
+from sim.parallel import concatenated, over_blocks, summed
 from sim.population import DEFAULTED, FIRM, URBAN
 
 if TYPE_CHECKING:
@@ -40,9 +41,9 @@ def visit_grids(w: World, policy: Policy, visits: np.ndarray) -> None:
     # each unfiled row is visited with probability proportional to its priority, cap rows in all; the filed
     # ones share what the grid's unfiled rows leave over
     # (a visit's trust gain is added in the same pass)
-    visited, seen, per_grid = _visit_pass(d[:n], hh.has_file[:n], hh.product[:n], w.visit_weight[:n], g[:n],
-                                          np.float32(u.visit_priority_no_loan), cap, hh.trust[:n],
-                                          np.float32(u.visit_trust_gain))
+    visited, seen, per_grid = pick_visits(d[:n], hh.has_file[:n], hh.product[:n], w.visit_weight[:n], g[:n],
+                                         np.float32(u.visit_priority_no_loan), cap, hh.trust[:n],
+                                         np.float32(u.visit_trust_gain))
     new_file = visited[rng.random(visited.size, dtype=np.float32) < u.p_file_per_visit]
     hh.has_file[new_file] = True
     all_visited = np.concatenate([visited, seen])
@@ -60,50 +61,122 @@ def visit_grids(w: World, policy: Policy, visits: np.ndarray) -> None:
     w.grid_files += np.bincount(g[new_file], minlength=w.n_grids) * w.weight
 
 
-@numba.njit(cache=True, nogil=True)
-def _visit_pass(d, has_file, product, visit_weight, grid, no_loan, cap, trust, trust_gain):
+def pick_visits(d, has_file, product, visit_weight, grid, no_loan, cap, trust, trust_gain):
     """The rows a grid's managers visit: unfiled ones (``visited``) and filed ones (``seen``), in row order.
 
-    A row's priority is ``visit_weight`` plus ``no_loan`` if it has no loan (float32). The first pass sums
-    the priorities of each grid's unfiled and filed rows (float64, in row order, as ``np.bincount``); an
-    unfiled row is then visited if ``d < min(1, p_unf[grid] * priority)`` with ``p_unf = cap / sum``, and a
-    filed one if ``d < min(1, p_fil[grid] * priority)`` with ``p_fil = max(0, cap - unfiled rows) / sum``
-    (each ``p`` rounded to float32, the products and comparisons in float32). A visited or seen row's
-    ``trust`` gains ``trust_gain`` of its gap to 1 (float32, as NumPy computes it).
+    Each grid's sums of priorities come from one pass (:func:`_visit_sums`), the visits from a second
+    (:func:`_visit_pick`), each on blocks of rows (several cores at full scale, :mod:`sim.parallel`).
 
     Args:
         d: each row's uniform draw (float32).
-        has_file: whether each active row has a file.
-        product: each active row's loan product (0: none).
-        visit_weight: each active row's priority before whether it borrows (float32).
-        grid: each active row's grid.
+        has_file: whether each row has a file.
+        product: each row's loan product (0: none).
+        visit_weight: each row's priority before whether it borrows (float32).
+        grid: each row's grid.
         no_loan: the extra priority of a row without a loan (float32).
         cap: rows each grid's managers can visit (float32).
-        trust: the active rows' trust, updated in place.
+        trust: the rows' trust, updated in place.
         trust_gain: the share of the gap a visit closes (float32).
 
     Returns:
         The visited unfiled rows and the seen filed rows (int64), and the rows visited or seen per grid.
     """
-    n, n_grids = d.size, cap.size
-    zero, one = np.float32(0.0), np.float32(1.0)
-    # sums and probabilities by (grid, has_file), two slots a grid: the row's slot is read, not branched on
-    # (whether a row is filed is close to a coin flip, which a branch would mispredict half the time); a
-    # slot's row count sits beside its sum, in the same cache line (float64 counts rows exactly)
+    acc = summed(over_blocks(_visit_sums, d.size, has_file, product, visit_weight, grid, no_loan, cap.size))
+    p = _visit_probabilities(acc, cap)
+    parts = over_blocks(_visit_pick, d.size, d, has_file, product, visit_weight, grid, no_loan, p, trust,
+                        trust_gain)
+    visited, seen = concatenated([b[:2] for b in parts])
+    return visited, seen, summed([b[2] for b in parts])
+
+
+@numba.njit(cache=True, nogil=True)
+def _visit_sums(lo, hi, has_file, product, visit_weight, grid, no_loan, n_grids):
+    """The priorities of each grid's unfiled and filed rows among rows ``lo`` to ``hi``, summed, and their rows.
+
+    A row's priority is ``visit_weight`` plus ``no_loan`` if it has no loan (float32), added in float64 in row
+    order (as ``np.bincount``).
+
+    Args:
+        lo: the first row.
+        hi: the row after the last.
+        has_file: whether each row has a file.
+        product: each row's loan product (0: none).
+        visit_weight: each row's priority before whether it borrows (float32).
+        grid: each row's grid.
+        no_loan: the extra priority of a row without a loan (float32).
+        n_grids: the number of grids.
+
+    Returns:
+        Shape (2 x grids, 2): row ``2 * grid + has_file`` holds the sum of priorities and the number of rows.
+    """
+    zero = np.float32(0.0)
+    # two slots a grid: the row's slot is read, not branched on (whether a row is filed is close to a coin
+    # flip, which a branch would mispredict half the time); a slot's row count sits beside its sum, in the
+    # same cache line (float64 counts rows exactly)
     acc = np.zeros((2 * n_grids, 2))
-    for i in range(n):
+    # the block's rows as views: an index from 0 lets Numba drop the check for negative indices (a third faster)
+    has_file, product, visit_weight, grid = has_file[lo:hi], product[lo:hi], visit_weight[lo:hi], grid[lo:hi]
+    for i in range(hi - lo):
         s = 2 * np.int64(grid[i]) + np.int64(has_file[i])
         acc[s, 0] += np.float64(visit_weight[i] + (no_loan if product[i] == 0 else zero))
         acc[s, 1] += 1.0
-    p = np.empty(2 * n_grids, np.float32)
-    for k in range(n_grids):
+    return acc
+
+
+@numba.njit(cache=True, nogil=True)
+def _visit_probabilities(acc, cap):
+    """Each grid's visit probability per unit of priority, for its unfiled and its filed rows.
+
+    ``p_unf = cap / sum`` and ``p_fil = max(0, cap - unfiled rows) / sum``, each rounded to float32.
+
+    Args:
+        acc: the sums of :func:`_visit_sums`.
+        cap: rows each grid's managers can visit (float32).
+
+    Returns:
+        ``p[2 * grid + has_file]`` (float32).
+    """
+    p = np.empty(2 * cap.size, np.float32)
+    for k in range(cap.size):
         p[2 * k] = np.float32(np.float64(cap[k]) / max(acc[2 * k, 0], 1e-9))
         p[2 * k + 1] = np.float32(max(0.0, np.float64(cap[k]) - acc[2 * k, 1]) / max(acc[2 * k + 1, 0], 1e-9))
-    visited = np.empty(n, np.int64)
-    seen = np.empty(n, np.int64)
-    per_grid = np.zeros(n_grids, np.int64)
+    return p
+
+
+@numba.njit(cache=True, nogil=True)
+def _visit_pick(lo, hi, d, has_file, product, visit_weight, grid, no_loan, p, trust, trust_gain):
+    """The rows ``lo`` to ``hi`` a grid's managers visit: unfiled ones (``visited``) and filed ones (``seen``).
+
+    A row is visited if ``d < min(1, p[2 * grid + has_file] * priority)`` (float32, see
+    :func:`_visit_probabilities`); a visited or seen row's ``trust`` gains ``trust_gain`` of its gap to 1
+    (float32, as NumPy computes it).
+
+    Args:
+        lo: the first row.
+        hi: the row after the last.
+        d: each row's uniform draw (float32).
+        has_file: whether each row has a file.
+        product: each row's loan product (0: none).
+        visit_weight: each row's priority before whether it borrows (float32).
+        grid: each row's grid.
+        no_loan: the extra priority of a row without a loan (float32).
+        p: the probabilities from :func:`_visit_probabilities`.
+        trust: the rows' trust, updated in place.
+        trust_gain: the share of the gap a visit closes (float32).
+
+    Returns:
+        The visited unfiled rows and the seen filed rows (int64, in row order), and the rows visited or seen
+        per grid.
+    """
+    zero, one = np.float32(0.0), np.float32(1.0)
+    visited = np.empty(hi - lo, np.int64)
+    seen = np.empty(hi - lo, np.int64)
+    per_grid = np.zeros(p.size // 2, np.int64)
     n_vis, n_seen = 0, 0
-    for i in range(n):
+    # the block's rows as views: an index from 0 lets Numba drop the check for negative indices (a third faster)
+    d, has_file, product, visit_weight = d[lo:hi], has_file[lo:hi], product[lo:hi], visit_weight[lo:hi]
+    grid, trust = grid[lo:hi], trust[lo:hi]
+    for i in range(hi - lo):
         f = np.int64(has_file[i])
         q = p[2 * np.int64(grid[i]) + f] * (visit_weight[i] + (no_loan if product[i] == 0 else zero))
         if q > one:  # np.minimum(1, q) in float32 (a NaN stays NaN, and no draw is below it)
@@ -112,10 +185,10 @@ def _visit_pass(d, has_file, product, visit_weight, grid, no_loan, cap, trust, t
             trust[i] += trust_gain * (one - trust[i])
             per_grid[grid[i]] += 1
             if f:
-                seen[n_seen] = i
+                seen[n_seen] = lo + i
                 n_seen += 1
             else:
-                visited[n_vis] = i
+                visited[n_vis] = lo + i
                 n_vis += 1
     return visited[:n_vis].copy(), seen[:n_seen].copy(), per_grid
 

@@ -1,0 +1,119 @@
+"""Row passes on several cores: a compiled pass runs on fixed blocks of rows, spread over threads.
+
+The compiled passes release the GIL (``nogil=True``), so Python threads run them truly in parallel. A pass
+takes its rows as a block ``[lo, hi)``; the blocks are fixed (``BLOCK_ROWS`` rows each, the last one
+shorter), whatever the number of threads, and their results are combined in block order: picked rows are
+concatenated, integer counts added, and float sums added block after block. So a run gives the same numbers,
+bit for bit, on one thread or on eight. Up to ``BLOCK_ROWS`` rows (the default scale) a pass is one block,
+run in the caller's thread, and its float sums add the rows in row order.
+
+How many threads: the ``SIM_THREADS`` environment variable, else the cores this process may use (at most
+``MAX_THREADS``). Experiment workers run one thread each, since they already run one process per core.
+
+Numba's own ``parallel=True`` is not used: the only threading layer its PyPI wheels carry everywhere
+(``workqueue``) aborts the process when two Python threads enter parallel code at once, which the workshop
+page (stepping in a background thread) would do, and its reductions add floats in an order that depends on
+the threads.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+
+BLOCK_ROWS = 1 << 18  # 262,144: the default scale's 235,000 active rows are one block
+MAX_THREADS = 8
+
+_lock = threading.Lock()
+_pool: tuple[int, int, ThreadPoolExecutor] | None = None  # (process id, threads, pool)
+_threads: int | None = None
+
+
+def default_threads() -> int:
+    """``SIM_THREADS`` if set (a positive integer), else the cores this process may use, at most ``MAX_THREADS``.
+
+    Raises:
+        ValueError: ``SIM_THREADS`` is not a positive integer.
+    """
+    raw = os.environ.get("SIM_THREADS", "").strip()
+    if raw:
+        if not raw.isdigit() or int(raw) < 1:
+            raise ValueError(f"SIM_THREADS={raw!r}: expected a positive integer (threads for the row passes)")
+        return int(raw)
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(MAX_THREADS, cores))
+
+
+def threads() -> int:
+    """Threads the row passes of this process use."""
+    return _threads if _threads is not None else default_threads()
+
+
+def set_threads(n: int | None) -> None:
+    """Set the threads of the row passes for this process (``None``: back to :func:`default_threads`).
+
+    Raises:
+        ValueError: ``n`` is not a positive integer.
+    """
+    global _threads
+    if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
+        raise ValueError(f"threads={n!r}: expected a positive integer or None")
+    _threads = n
+
+
+def blocks(n: int) -> list[tuple[int, int]]:
+    """The fixed blocks ``[lo, hi)`` covering ``n`` rows: ``BLOCK_ROWS`` each, the last one shorter."""
+    edges = [*range(0, n, BLOCK_ROWS), n] if n else [0, 0]
+    return list(itertools.pairwise(edges))
+
+
+def _executor(k: int) -> ThreadPoolExecutor:
+    """The process's pool of ``k`` threads, made again after a fork or a change of threads."""
+    global _pool
+    with _lock:
+        if _pool is None or _pool[0] != os.getpid() or _pool[1] != k:
+            _pool = (os.getpid(), k, ThreadPoolExecutor(k, thread_name_prefix="sim-rows"))
+        return _pool[2]
+
+
+def over_blocks(kernel: Callable[..., Any], n: int, *args: Any) -> list[Any]:
+    """Call ``kernel(lo, hi, *args)`` on each block of ``n`` rows, in threads when there are several blocks.
+
+    Args:
+        kernel: a compiled pass with ``nogil=True`` whose first two arguments bound its rows.
+        n: the rows.
+        *args: the pass's other arguments, the same for every block.
+
+    Returns:
+        The pass's results, in block order.
+    """
+    parts = blocks(n)
+    k = min(threads(), len(parts))
+    if k == 1:
+        return [kernel(lo, hi, *args) for lo, hi in parts]
+    return list(_executor(k).map(lambda block: kernel(block[0], block[1], *args), parts))
+
+
+def concatenated(parts: list[tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ...]:
+    """The blocks' arrays joined in block order, position by position (rows a pass picked, say)."""
+    if len(parts) == 1:
+        return parts[0]
+    return tuple(np.concatenate(arrays) for arrays in zip(*parts, strict=True))
+
+
+def summed(parts: list[Any]) -> Any:
+    """The blocks' results added in block order, position by position if each is a tuple."""
+    if len(parts) == 1:
+        return parts[0]
+    if isinstance(parts[0], tuple):
+        return tuple(sum(values) for values in zip(*parts, strict=True))
+    return sum(parts)

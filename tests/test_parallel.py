@@ -1,0 +1,96 @@
+"""Row passes on fixed blocks of rows in threads: the same results on any number of threads."""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+
+import numpy as np
+import pytest
+
+from sim import parallel
+from tests.conftest import tiny_config
+
+
+@contextlib.contextmanager
+def blocks_of(rows: int, threads: int):
+    """Passes on blocks of ``rows`` rows, spread over ``threads`` threads."""
+    before = parallel.BLOCK_ROWS
+    parallel.BLOCK_ROWS = rows
+    parallel.set_threads(threads)
+    try:
+        yield
+    finally:
+        parallel.BLOCK_ROWS = before
+        parallel.set_threads(None)
+
+
+@pytest.mark.parametrize("n", [0, 1, 7, 1000, 2_500_001])
+def test_blocks_are_fixed_and_cover_the_rows_once_in_order(n):
+    parts = parallel.blocks(n)
+    assert parts[0][0] == 0 and parts[-1][1] == n
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(parts))
+    sizes = [hi - lo for lo, hi in parts]
+    assert all(size == parallel.BLOCK_ROWS for size in sizes[:-1]) and sizes[-1] <= parallel.BLOCK_ROWS
+
+
+def test_the_default_scale_is_one_block():
+    from sim.world import household_capacity
+
+    assert len(parallel.blocks(household_capacity(tiny_config(10.0))[1])) == 1
+
+
+@pytest.mark.parametrize("raw", ["0", "-1", "two", "1.5"])
+def test_a_bad_thread_count_is_refused_by_name(monkeypatch, raw):
+    monkeypatch.setenv("SIM_THREADS", raw)
+    with pytest.raises(ValueError, match="SIM_THREADS"):
+        parallel.threads()
+    with pytest.raises(ValueError, match="threads=0"):
+        parallel.set_threads(0)
+
+
+def test_the_environment_sets_the_threads(monkeypatch):
+    monkeypatch.setenv("SIM_THREADS", "3")
+    assert parallel.threads() == 3
+    monkeypatch.delenv("SIM_THREADS")
+    assert 1 <= parallel.threads() <= parallel.MAX_THREADS
+
+
+def test_picked_rows_join_and_counts_add_in_block_order():
+    from sim.behaviour.credit import _needs
+    from sim.world import _peer_pass
+
+    rng = np.random.default_rng(1)
+    n = 10_000
+    product = np.where(rng.random(n) < 0.7, 0, 1).astype(np.int8)
+    kind = rng.integers(0, 3, n).astype(np.int8)
+    place = rng.integers(0, 50, n).astype(np.int32)
+    digital = rng.random(n) < 0.3
+    p_need = np.array([0.2, 0.3, 0.1], np.float32)
+    one = _needs(0, n, product, kind, p_need, np.uint64(99)), _peer_pass(0, n, place, product, digital, 50)
+    with blocks_of(2_500, 3):
+        assert len(parallel.blocks(n)) == 4
+        four = (parallel.concatenated(parallel.over_blocks(_needs, n, product, kind, p_need, np.uint64(99))),
+                parallel.summed(parallel.over_blocks(_peer_pass, n, place, product, digital, 50)))
+    for a, b in zip(one, four, strict=True):
+        for x, y in zip(a, b, strict=True):
+            assert x.dtype == y.dtype and np.array_equal(x, y)
+
+
+def _tables(threads: int, rows: int) -> list:
+    from sim.run import run_config
+
+    cfg = tiny_config()
+    cfg.months = 24
+    with blocks_of(rows, threads):
+        result = run_config(cfg)
+    return [result.monthly, result.equity, result.ledger, result.scorecard]
+
+
+def test_a_run_is_the_same_on_one_thread_and_on_several():
+    one = _tables(1, 300)  # the tiny world's 1,000 rows in four blocks
+    for threads in (2, 3):
+        several = _tables(threads, 300)
+        for a, b in zip(one, several, strict=True):
+            assert a.equals(b)
+
