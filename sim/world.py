@@ -255,7 +255,8 @@ class World:
     def _build_grids(self) -> None:
         """Households ordered by county and place, cut into one grid per account manager (or shared grids)."""
         hh = self.households
-        order = np.lexsort((hh.community, hh.village, hh.county))
+        order = _place_order(hh.county, hh.village, hh.community, self.places.village_size.size,
+                             self.places.community_county.size)
         self.n_managers = int(self.pop.account_managers)
         self.n_grids = int(min(self.n_managers, max(1, hh.n // MIN_ROWS_PER_GRID)))
         self.grid_of = np.empty(hh.n, np.int32)
@@ -443,3 +444,30 @@ def _rows_by_village(village, n_villages):
             rows[fill[v]] = i
             fill[v] += 1
     return rows, ptr
+
+
+@numba.njit(cache=True, nogil=True)
+def _place_order(county, village, community, n_villages, n_communities):
+    """Rows ordered by county, then village, then community, in row order within each (``np.lexsort``).
+
+    A least-significant-key-first radix sort: three stable counting sorts (community, village, county), each
+    over a few thousand keys, instead of a comparison sort. A village or community of -1 (none) sorts first.
+    """
+    n = county.size
+    order = np.arange(n)
+    spare = np.empty(n, np.int64)
+    for key, n_keys in ((0, n_communities + 1), (1, n_villages + 1), (2, 9)):
+        start = np.zeros(n_keys + 1, np.int64)
+        for j in range(n):
+            i = order[j]
+            k = community[i] + 1 if key == 0 else (village[i] + 1 if key == 1 else county[i])
+            start[k + 1] += 1
+        for k in range(n_keys):
+            start[k + 1] += start[k]
+        for j in range(n):
+            i = order[j]
+            k = community[i] + 1 if key == 0 else (village[i] + 1 if key == 1 else county[i])
+            spare[start[k]] = i
+            start[k] += 1
+        order, spare = spare, order
+    return order
