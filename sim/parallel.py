@@ -29,6 +29,7 @@ import numpy as np
 
 BLOCK_ROWS = 1 << 18  # 262,144: the default scale's 235,000 active rows are one block
 MAX_THREADS = 8
+MIN_ELEMENTWISE_ROWS = 50_000  # rows per part below which NumPy's fixed cost per call outweighs a thread
 
 _lock = threading.Lock()
 _pool: tuple[int, int, ThreadPoolExecutor] | None = None  # (process id, threads, pool)
@@ -101,6 +102,23 @@ def over_blocks(kernel: Callable[..., Any], n: int, *args: Any) -> list[Any]:
     if k == 1:
         return [kernel(lo, hi, *args) for lo, hi in parts]
     return list(_executor(k).map(lambda block: kernel(block[0], block[1], *args), parts))
+
+
+def elementwise(func: Callable[[np.ndarray], np.ndarray], rows: np.ndarray) -> np.ndarray:
+    """``func(rows)`` for a function whose result for a row depends on that row alone (NumPy arithmetic).
+
+    Many rows are split into one contiguous part per thread: NumPy releases the GIL inside each operation, so
+    the parts run in parallel, and the result is the same as one call's, since no value mixes rows.
+
+    Args:
+        func: maps an array of rows to one value per row.
+        rows: the rows (an index array).
+    """
+    k = min(threads(), rows.size // MIN_ELEMENTWISE_ROWS)
+    if k <= 1:
+        return func(rows)
+    edges = [rows.size * j // k for j in range(k + 1)]
+    return np.concatenate(list(_executor(k).map(func, [rows[a:b] for a, b in itertools.pairwise(edges)])))
 
 
 def concatenated(parts: list[tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ...]:

@@ -94,3 +94,21 @@ def test_a_run_is_the_same_on_one_thread_and_on_several():
         for a, b in zip(one, several, strict=True):
             assert a.equals(b)
 
+
+
+def test_elementwise_work_split_over_threads_is_one_calls_result(monkeypatch):
+    monkeypatch.setattr(parallel, "MIN_ELEMENTWISE_ROWS", 10)
+    values = np.random.default_rng(2).random(1_000)
+    calls = []
+
+    def func(rows):
+        calls.append(rows.size)
+        return 1.0 - np.power(1.0 - values[rows], 1.0 / 12.0)
+
+    rows = np.arange(0, 1_000, 3)
+    expected = func(rows)
+    calls.clear()
+    with blocks_of(parallel.BLOCK_ROWS, 3):
+        got = parallel.elementwise(func, rows)
+    assert sorted(calls) == [111, 111, 112]  # three parts, one per thread
+    assert np.array_equal(got, expected)

@@ -27,7 +27,7 @@ from numba import njit
 from scipy.special import ndtri
 
 from sim.calendar import monthly_probability
-from sim.parallel import concatenated, over_blocks
+from sim.parallel import concatenated, elementwise, over_blocks
 from sim.population import (
     COOPERATIVE,
     CREDIT,
@@ -196,7 +196,7 @@ def loan_lifecycle(w: World, store, keys: np.ndarray, pd_annual, renew_ok, terms
     written_off = w.weight * float(store.loan[written].sum(dtype=np.float64))
     _close(store, written)
     # the default probability is NumPy's (vectorised exp and power); the draws and the bookkeeping are one pass
-    hazard = monthly_probability(pd_annual(performing)).astype(F32)
+    hazard = elementwise(lambda rows: monthly_probability(pd_annual(rows)).astype(F32), performing)
     default, wish, repaid = _run_down(performing, hazard, store.npl, store.npl_months, store.months_left,
                                       store.history, keys, F32(monthly_probability(u.income_shock_rate)),
                                       F32(u.income_shock_factor), F32(u.p_renew))
