@@ -10,6 +10,8 @@ the page; Play of the five years under 8 s.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import os
 import statistics
 import subprocess
@@ -67,13 +69,16 @@ def page_frames(weight: float) -> None:
     from sim.workshop import app  # imported here: it warms the plan reference up, which model_steps times
 
     app.WEIGHT = weight
-    _box, rc = solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)
+    with contextlib.redirect_stdout(io.StringIO()):  # see below
+        _box, rc = solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)
     step = rc.find(v.Btn, children=[text("step", "zh")]).widget
     ms = []
-    for _ in range(60):
-        t = time.perf_counter()
-        step.click()
-        ms.append((time.perf_counter() - t) * 1000)
+    # outside a notebook, ipywidgets prints the repr of each element it would display: not a figure
+    with contextlib.redirect_stdout(io.StringIO()):
+        for _ in range(60):
+            t = time.perf_counter()
+            step.click()
+            ms.append((time.perf_counter() - t) * 1000)
     _summary("page Step (model + re-render)", ms)
     print(f"  -> 60 months of Play take about {sum(ms) / 1000 + 60 * app.DEFAULT_INTERVAL_MS / 1000:.1f} s "
           f"at the default {app.DEFAULT_INTERVAL_MS} ms interval (server side, before the browser draws)")
