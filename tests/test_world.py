@@ -55,8 +55,8 @@ def test_the_monthly_passes_compile_once():
         outreach.raise_rural_trust(model.world, 0.1)
     kernels = (world._peer_pass, world._loan_pass, equity._snapshot_rows, equity._snapshot_borrowers,
                equity._enterprise_pass, equity._group_sums, outreach._visit_sums, outreach._visit_probabilities,
-               outreach._visit_pick, outreach._campaign_rows, outreach._close_trust_gap, outreach._unfiled_rows,
-               outreach._workers_without_line, world._place_order, credit._arrears, credit._run_down, credit._needs)
+               outreach._visit_pick, outreach._campaign_rows, outreach._close_trust_gap, world._place_order,
+               credit._arrears, credit._run_down, credit._needs)
     for kernel in kernels:
         assert len(kernel.signatures) == 1, kernel
 
@@ -81,17 +81,3 @@ def test_the_place_order_is_numpys_lexsort(n):
     community = rng.integers(-1, 7, n).astype(np.int16)  # -1: rural
     assert np.array_equal(_place_order(county, village, community, 40, 7), np.lexsort((community, village, county)))
 
-
-def test_rows_without_a_file_and_workers_without_a_line_are_numpys_picks():
-    from sim.behaviour.outreach import _unfiled_rows, _workers_without_line
-    from sim.population import DEFAULTED
-
-    rng = np.random.default_rng(4)
-    n = 3_000
-    has_file, is_worker, npl = rng.random((3, n)) < 0.5
-    line = np.where(rng.random(n) < 0.5, 0, 1000).astype(np.float32)
-    history = rng.integers(0, 3, n).astype(np.int8)
-    (unfiled,) = _unfiled_rows(0, n, has_file)
-    assert np.array_equal(unfiled, np.flatnonzero(~has_file)) and unfiled.dtype == np.intp
-    (workers,) = _workers_without_line(0, n, is_worker, line, npl, history)
-    assert np.array_equal(workers, np.flatnonzero(is_worker & (line == 0) & ~npl & (history != DEFAULTED)))

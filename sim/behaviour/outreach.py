@@ -295,7 +295,7 @@ def _close_trust_gap(kind, trust, gain):
 def files_from_data(w: World, p_month: float) -> None:
     """Information files built from shared data for unfiled households (probability per month)."""
     hh = w.households
-    (unfiled,) = concatenated(over_blocks(_unfiled_rows, w.n_active_rows, hh.has_file))
+    unfiled = np.flatnonzero(~hh.has_file[: w.n_active_rows])
     hh.has_file[unfiled[w.streams.month("data_files").random(unfiled.size, dtype=np.float32) < p_month]] = True
 
 
@@ -315,7 +315,7 @@ def issue_worker_cards(w: World, policy: Policy, rows_wanted: int, line: float) 
     n = w.n_active_rows
     if rows_wanted <= 0:
         return 0.0
-    (cand,) = concatenated(over_blocks(_workers_without_line, n, w.is_worker, hh.line, hh.npl, hh.history))
+    cand = np.flatnonzero(w.is_worker[:n] & (hh.line[:n] == 0) & ~hh.npl[:n] & (hh.history[:n] != DEFAULTED))
     if rows_wanted < cand.size:  # the trade unions' lists: the workers most keen on a card first
         cand = cand[np.argpartition(w.latent_line[cand], rows_wanted)[:rows_wanted]]
     if cand.size == 0:
@@ -340,27 +340,3 @@ def rate_firms(w: World, rows_wanted: int) -> float:
     ent.rated[cand] = True
     return cand.size * w.weight
 
-
-@numba.njit(cache=True, nogil=True)
-def _unfiled_rows(lo, hi, has_file):
-    """The rows among ``lo`` to ``hi`` without a file, ascending (as ``np.flatnonzero(~has_file)``)."""
-    rows = np.empty(hi - lo, np.intp)
-    k = 0
-    has_file = has_file[lo:hi]  # an index from 0: Numba drops the check for negative indices
-    for i in range(hi - lo):
-        rows[k] = lo + i  # every row is written, only an unfiled one advances: no branch to mispredict
-        k += np.intp(not has_file[i])
-    return (rows[:k].copy(),)
-
-
-@numba.njit(cache=True, nogil=True)
-def _workers_without_line(lo, hi, is_worker, line, npl, history):
-    """Workers among rows ``lo`` to ``hi`` with no line, no bad loan and no default on record, ascending."""
-    rows = np.empty(hi - lo, np.intp)
-    k = 0
-    is_worker, line, npl, history = is_worker[lo:hi], line[lo:hi], npl[lo:hi], history[lo:hi]
-    for i in range(hi - lo):
-        if is_worker[i] and line[i] == 0 and not npl[i] and history[i] != DEFAULTED:
-            rows[k] = lo + i
-            k += 1
-    return (rows[:k].copy(),)
