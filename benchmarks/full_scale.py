@@ -17,7 +17,8 @@ run, so that each figure is that of its own part (imported modules included).
 Budget (docs/architecture.md, issue 13): at most 6 s of model time, 9 s from the shell, 6x the kernel and
 1.5 GB peak on one core of the 2-core machine. The script prints figures; it asserts nothing about time.
 
-    python benchmarks/full_scale.py [--kernel-repeats R] [--profile N] [--passes] [--no-outputs] [overrides...]
+    python benchmarks/full_scale.py [--kernel-repeats R] [--profile N] [--rules] [--passes] [--no-outputs]
+                                    [overrides...]
 
 Overrides are Hydra overrides added after ``population.weight=1``, e.g. ``population.weight=10``.
 """
@@ -105,12 +106,45 @@ def time_passes() -> dict[str, list[float]]:
     return totals
 
 
-def run_model(cfg: sim.SimConf, profile: int) -> tuple[sim.TaizhouModel, float, list[float], float]:
+def time_rules(model: sim.TaizhouModel, totals: dict[str, float]) -> None:
+    """Time each rule of the model's months from now on (wall clock) into ``totals``: {rule: seconds}.
+
+    The rules are the behaviour of households and firms (``sim.behaviour``), each lever's step, the month's
+    metrics (with the grouping of the loan book) and the breakdown by group; a rule's time includes its compiled
+    passes, on every thread they use.
+    """
+    import sim.model
+    from sim import behaviour
+
+    def wrap(owner, name: str, label: str) -> None:
+        f = getattr(owner, name)
+        totals[label] = 0.0
+
+        def timed(*a, _f=f, _label=label, **k):
+            t = time.perf_counter()
+            out = _f(*a, **k)
+            totals[_label] += time.perf_counter() - t
+            return out
+
+        setattr(owner, name, timed)
+
+    for name in ("digital_adoption", "household_credit", "enterprise_credit", "ebank_share"):
+        wrap(behaviour, name, f"behaviour.{name}")
+    for lever in model.levers:
+        wrap(lever, "step", f"lever {lever.name}")
+    wrap(model.world, "update_peers", "world.update_peers")
+    wrap(sim.model, "month_metrics", "metrics (and the loan book's groups)")
+    wrap(model.equity, "measure", "breakdown by group (sim.equity)")
+
+
+def run_model(cfg: sim.SimConf, profile: int, rules: dict | None = None
+              ) -> tuple[sim.TaizhouModel, float, list[float], float]:
     """Build the model and step it to the end, timing the build and each month.
 
     Args:
         cfg: the validated config.
         profile: if positive, profile the months and print this many functions by own time.
+        rules: if a dict, filled with each rule's seconds in the months (:func:`time_rules`).
 
     Returns:
         The model, the build time in seconds, the list of month times in seconds, and the CPU seconds of
@@ -120,6 +154,8 @@ def run_model(cfg: sim.SimConf, profile: int) -> tuple[sim.TaizhouModel, float, 
     t0 = time.perf_counter()
     model = sim.TaizhouModel(cfg)
     t_build = time.perf_counter() - t0
+    if rules is not None:
+        time_rules(model, rules)
     prof = cProfile.Profile(time.process_time) if profile > 0 else None  # CPU time: steadier under load
     steps = []
     while model.t < cfg.months:
@@ -143,6 +179,8 @@ def main() -> None:
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="profile the months and print the N functions with most own time")
     parser.add_argument("--no-outputs", action="store_true", help="skip the second run that writes the output files")
+    parser.add_argument("--rules", action="store_true",
+                        help="time each rule of the months: behaviour, levers, metrics, breakdown by group")
     parser.add_argument("--passes", action="store_true",
                         help="time each compiled pass in the months (a wrapper per call: adds a little)")
     args = parser.parse_args()
@@ -158,7 +196,8 @@ def main() -> None:
     cfg = sim.load_config(overrides)
     t_config = time.perf_counter() - t0
     passes = time_passes() if args.passes else None
-    model, t_build, steps, c_model = run_model(cfg, args.profile)
+    rules: dict[str, float] | None = {} if args.rules else None
+    model, t_build, steps, c_model = run_model(cfg, args.profile, rules)
     t_months = sum(steps)
     t_model = t_build + t_months
     peak_model = peak_mb()
@@ -179,9 +218,19 @@ def main() -> None:
           f"months only: {t_months / t_kernel:.1f}x  CPU time: {c_model / c_kernel:.1f}x"
           + ("  (the kernel is full scale: compare at population.weight=1)"
              if model.households.n < FULL_SCALE_ROWS // 2 else ""))
+    if rules is not None:
+        print(f"the 60 months by rule (wall clock; a rule's compiled passes included, on {parallel.threads()} "
+              f"thread(s)):")
+        for label, seconds in sorted(rules.items(), key=lambda kv: -kv[1]):
+            if seconds >= 0.005:
+                print(f"  {label:<50} {seconds:6.2f} s  {100 * seconds / t_months:5.1f}%")
+        rest = t_months - sum(rules.values())
+        label = "the rest: each month's set-up, the bank, agents"
+        print(f"  {label:<50} {rest:6.2f} s  {100 * rest / t_months:5.1f}%")
     if passes is not None:
         spent = sorted(((v[0], v[1], k) for k, v in passes.items() if v[1]), reverse=True)
-        print(f"compiled passes, build and months: {sum(s for s, _, _ in spent):.2f} s in all")
+        print(f"compiled passes, build and months: {sum(s for s, _, _ in spent):.2f} s in all (a pass on blocks of "
+              f"rows: the blocks' times added, whichever of the {parallel.threads()} thread(s) ran them)")
         for seconds, calls, key in spent:
             print(f"  {key:<42} {seconds:6.3f} s  {calls:4d} calls  {1000 * seconds / calls:7.2f} ms a call")
     t_after, c_after = reference_kernel_times(FULL_SCALE_ROWS, MONTHS, repeats=1)
