@@ -17,6 +17,7 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
+from sim import parallel
 from sim.config import ConfigError
 from sim.run import CONFIG_DIR, ROOT, load_config, print_summary, run_config, to_sim_conf
 
@@ -62,6 +63,7 @@ def main() -> None:
     if not flags:  # a plain single run: check everything before Hydra makes its run folder
         try:
             load_config(args)
+            parallel.threads()  # SIM_THREADS, from the environment
             run_dir = next((a.split("=", 1)[1] for a in args if a.startswith("hydra.run.dir=")), None)
             check_output_dir(Path(run_dir) if run_dir else DEFAULT_RUNS_DIR, "hydra.run.dir")
         except ConfigError as exc:

@@ -27,6 +27,8 @@ from typing import Any
 
 import numpy as np
 
+from sim.params import ConfigError
+
 BLOCK_ROWS = 1 << 18  # 262,144: the default scale's 235,000 active rows are one block
 MAX_THREADS = 8
 MIN_ELEMENTWISE_ROWS = 50_000  # rows per part below which NumPy's fixed cost per call outweighs a thread
@@ -40,12 +42,12 @@ def default_threads() -> int:
     """``SIM_THREADS`` if set (a positive integer), else the cores this process may use, at most ``MAX_THREADS``.
 
     Raises:
-        ValueError: ``SIM_THREADS`` is not a positive integer.
+        ConfigError: ``SIM_THREADS`` is not a positive integer.
     """
     raw = os.environ.get("SIM_THREADS", "").strip()
     if raw:
         if not raw.isdigit() or int(raw) < 1:
-            raise ValueError(f"SIM_THREADS={raw!r}: expected a positive integer (threads for the row passes)")
+            raise ConfigError("SIM_THREADS", raw, "a positive integer: threads for the row passes (unset: the cores)")
         return int(raw)
     try:
         cores = len(os.sched_getaffinity(0))

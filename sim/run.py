@@ -172,6 +172,7 @@ def run_config(cfg: SimConf, keep_model: bool = False) -> Result:
         keep_model: keep the model object on the result (about 4 MB at the default scale; for inspection).
     """
     cfg = validate(cfg)
+    parallel.threads()  # a bad SIM_THREADS (ConfigError, naming it) stops the run here, before any work
     t0 = time.perf_counter()
     started = datetime.now(UTC).isoformat(timespec="seconds")
     model = TaizhouModel(cfg)

@@ -41,12 +41,31 @@ def test_the_default_scale_is_one_block():
 
 
 @pytest.mark.parametrize("raw", ["0", "-1", "two", "1.5"])
-def test_a_bad_thread_count_is_refused_by_name(monkeypatch, raw):
+def test_a_bad_thread_count_is_refused_by_name_before_any_work(monkeypatch, raw):
+    from sim.params import ConfigError
+    from sim.run import run_config
+
     monkeypatch.setenv("SIM_THREADS", raw)
-    with pytest.raises(ValueError, match="SIM_THREADS"):
+    with pytest.raises(ConfigError, match=f"'SIM_THREADS' = '{raw}'; allowed: a positive integer"):
         parallel.threads()
+    monkeypatch.setattr("sim.run.TaizhouModel", lambda cfg: pytest.fail("the model was built"))
+    with pytest.raises(ConfigError, match="SIM_THREADS"):
+        run_config(tiny_config())
     with pytest.raises(ValueError, match="threads=0"):
         parallel.set_threads(0)
+
+
+def test_a_bad_thread_count_on_the_command_line_exits_2_with_no_files(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "never"
+    proc = subprocess.run([sys.executable, "-m", "sim", f"hydra.run.dir={out}"], capture_output=True, text=True,
+                          env={**os.environ, "SIM_THREADS": "many"})
+    assert proc.returncode == 2
+    assert "SIM_THREADS" in proc.stderr and "'many'" in proc.stderr and "Traceback" not in proc.stderr
+    assert not out.exists()
 
 
 def test_the_environment_sets_the_threads(monkeypatch):
