@@ -131,3 +131,28 @@ def test_elementwise_work_split_over_threads_is_one_calls_result(monkeypatch):
         got = parallel.elementwise(func, rows)
     assert sorted(calls) == [111, 111, 112]  # three parts, one per thread
     assert np.array_equal(got, expected)
+
+
+def _tables_in_child(queue) -> None:
+    queue.put([t.to_json() for t in _tables(2, 300)])
+
+
+def test_a_forked_process_makes_its_own_threads():
+    import multiprocessing
+    import warnings
+
+    import pandas as pd
+
+    here = _tables(2, 300)  # this process's pool now has threads, which a forked child does not inherit
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    with warnings.catch_warnings(), blocks_of(300, 2):
+        warnings.simplefilter("ignore", DeprecationWarning)  # Python warns of forking a process with threads
+        child = ctx.Process(target=_tables_in_child, args=(queue,))
+        child.start()
+        got = queue.get(timeout=60)
+        child.join(timeout=30)
+    assert child.exitcode == 0
+    for a, b in zip(here, got, strict=True):
+        assert a.to_json() == b
+    assert isinstance(here[0], pd.DataFrame)
