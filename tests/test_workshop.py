@@ -188,6 +188,8 @@ def test_handout_holds_every_team_and_prints_on_a4():
     page = views.handout_html(ws.teams, "zh", [None, None], 12)
     assert "台州队" in page and "甲组" in page and "@page { size: A4" in page
     assert page.count("class='ws-county'") == 18  # each team's map
+    assert page.count("class='ws-eq-county'") == 18 and page.count("class='ws-eq-gaps'") == 2  # who is reached
+    assert page.count(t("equity", "zh")) == 2
     assert views.handout_html(ws.teams, "en").count("Team A") >= 1
 
 

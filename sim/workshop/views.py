@@ -546,7 +546,8 @@ svg { max-width: 100%; }
   .ws-page { break-before: page; }
   .ws-money td { min-width: 0 !important; }
   .ws-money div[style*='font-size:13px'] { font-size: 9px !important; }
-  .ws-map svg { max-width: 150mm !important; }
+  .ws-map svg, .ws-equity svg { max-width: 150mm !important; }
+  .ws-equity { break-inside: avoid; }
 }
 """
 
@@ -556,7 +557,8 @@ def handout_html(teams: Team | WorkshopModel | Sequence[Team], lang: str,
     """The current view of every team as one small self-contained HTML file (no scripts, no links).
 
     It prints on A4 from the browser: the scorecard and trajectories first, then per team its changes,
-    money and map, each team starting on a new page.
+    money, map and who is reached (the counties by share of households with a loan, and the gaps against the
+    plan reference), each team starting on a new page.
     """
     teams = as_teams(teams)
     model = teams[0].model
@@ -567,7 +569,8 @@ def handout_html(teams: Team | WorkshopModel | Sequence[Team], lang: str,
         per_team.append(
             f"<section class='ws-team-block ws-page'><h2>{head} {t('team_changes', lang)}</h2>"
             f"{changes_html(tm.model, lang)}<h2>{head} {t('money', lang)}</h2>{money_html(tm.model, lang)}"
-            f"<h2>{head} {t('map', lang)}</h2>{map_html(tm.model, lang)}</section>")
+            f"<h2>{head} {t('map', lang)}</h2>{map_html(tm.model, lang)}"
+            f"<h2>{head} {t('equity', lang)}</h2>{equity_html(tm.model, lang)}</section>")
     odds_note = (f"<p style='font-size:12px;color:#555'>{t('odds_ready', lang).format(n=n_seeds, w=f'{WEIGHT:g}')}"
                  f"</p>" if odds and any(o is not None for o in odds) else "")
     return (
