@@ -552,6 +552,11 @@ OPTIMISE_TEXT: dict[str, tuple[str, str]] = {
                     "those seeds, so its score there is biased upward (the winner's curse)."),
     "o_constraint": ("约束 {goal} 达标概率 ≥ {p}：最优分配在样本外为 {got}（{ci}）{ok}。",
                      "Constraint P({goal} met) ≥ {p}: out of sample the best allocation has {got} ({ci}){ok}."),
+    "o_eq_constraint": ("公平约束「{measure}不扩大」：样本外最优分配 {best} {best_ci}，规划 {plan} {plan_ci}；"
+                        "差距绝对值的配对变化 {diff}（{level} 区间 [{lo}, {hi}]）{ok}。",
+                        "Equity constraint, {measure} no wider: out of sample the best allocation has {best} "
+                        "{best_ci}, the plan {plan} {plan_ci}; the paired change of the gap's size {diff} "
+                        "({level} interval [{lo}, {hi}]){ok}."),
     "o_constraint_ok": ("，满足", ", met"),
     "o_constraint_not": ("，不满足", ", NOT met"),
     "o_least": ("所选目标全部达标概率 ≥ {p} 的最少总预算：{total}。",

@@ -137,7 +137,7 @@ def test_a_candidate_widening_an_equity_gap_ranks_below_one_that_does_not():
 def test_an_equity_constraint_end_to_end(tmp_path):
     out = tmp_path / "out"
     r = run_app(*COARSE, "budget.total_cny=1e8", "levers=[stations,lectures]", "evaluations=4", "batch=4",
-                "replications=1", "rungs=1", "holdout=2", "sampler=random", "report=false",
+                "replications=1", "rungs=1", "holdout=2", "sampler=random", "lang=en",
                 "equity_constraints={remote_near_gap_line:no_wider}", f"out_root={out}", "name=equity")
     assert r.returncode == 0, r.stderr[-3000:]
     cands = pd.read_parquet(out / "equity" / "candidates.parquet")
@@ -150,6 +150,11 @@ def test_an_equity_constraint_end_to_end(tmp_path):
     for col in ("best_remote_near_gap_line", "plan_remote_near_gap_line", "diff_abs_remote_near_gap_line_ci_low"):
         assert col in best.index
     assert "feasible candidates" in r.stdout and "remote_near_gap_line" in r.stdout
+    # the report's findings say whether the winner kept the gap from widening, out of sample
+    text = (out / "equity" / "report.html").read_text()
+    verdict = ", met" if best["remote_near_gap_line_no_wider"] else ", NOT met"
+    assert "Equity constraint, remote–near gap in households with a credit line no wider" in text
+    assert "interval [" in text and verdict + "." in text
 
 
 def test_a_robust_search_runs_every_candidate_on_the_same_parameter_sets(tmp_path):

@@ -15,6 +15,7 @@ import pandas as pd
 
 from sim.experiment import fmt, report
 from sim.experiment.conf import OptimiseConf
+from sim.experiment.findings import equity_label, equity_value
 from sim.experiment.report import _e, _plain, _save, figure_lang
 from sim.goals import load_goals
 from sim.i18n import lever_label, t
@@ -39,6 +40,22 @@ def _ci(low: float, high: float) -> str:
 
 def _signed(x: float) -> str:
     return ("+" if x > 0 else "") + _num(x)
+
+
+def equity_constraint_line(row: pd.Series, name: str, level: str, lang: str) -> str:
+    """An equity constraint's verdict: the gap of winner and plan out of sample, and the paired change of its size."""
+
+    def value(col: str) -> str:
+        return equity_value(name, float(row[col]), lang)
+
+    def ci(col: str) -> str:
+        return f"[{value(col + '_ci_low')}, {value(col + '_ci_high')}]"
+
+    return t("o_eq_constraint", lang).format(
+        measure=equity_label(name, lang), best=value(f"best_{name}"), best_ci=ci(f"best_{name}"),
+        plan=value(f"plan_{name}"), plan_ci=ci(f"plan_{name}"), diff=value(f"diff_abs_{name}"), level=level,
+        lo=value(f"diff_abs_{name}_ci_low"), hi=value(f"diff_abs_{name}_ci_high"),
+        ok=t("o_constraint_ok" if bool(row[f"{name}_no_wider"]) else "o_constraint_not", lang))
 
 
 def shares_moved(row: pd.Series, plan_shares: dict[str, float], lang: str) -> str:
@@ -98,6 +115,8 @@ def findings(conf: OptimiseConf, best: pd.DataFrame, frontier: pd.DataFrame, sum
                 goal=name, p=fmt.percent(p), got=fmt.percent(float(got["p_met"])),
                 ci=f"[{fmt.percent(float(got['p_met_low']))}, {fmt.percent(float(got['p_met_high']))}]",
                 ok=t("o_constraint_ok" if ok else "o_constraint_not", lang)))
+        for name in conf.equity_constraints:  # out of sample, winner against plan on the same seeds
+            lines.append(equity_constraint_line(r, name, level, lang))
         lines.append(t("o_in_sample", lang).format(r=int(r["in_sample_replications"]),
                                                    score=_num(r["in_sample_objective"])))
         out.append("\n".join(lines))
