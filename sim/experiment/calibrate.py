@@ -11,6 +11,10 @@ Writes ``samples.csv`` (every draw: parameters, the targets' values, in band or 
 posterior=...`` of compare and budget draws from), ``fit.csv`` (per target: band, the prior's and the
 posterior's values and shares in band), ``figures/calibration.png``, and the shared ``config.yaml``,
 ``seeds.csv`` and ``provenance.json``.
+
+Resumable: the same command maps to the same experiment folder, and the sets built so far are kept in
+``calibrate_progress.parquet`` after every chunk; a rerun after an interruption builds only the others (sets
+built by another code version, or of other draws, are built again). The file goes once the outputs are written.
 """
 
 from __future__ import annotations
@@ -28,9 +32,10 @@ from sim.config import ConfigError
 from sim.experiment.conf import EXPERIMENT_CONF_DIR, CalibrateConf
 from sim.experiment.driver import prepare_argv, reports_os_errors, start
 from sim.experiment.store import RunSpec, replication_seeds
-from sim.io import write_csv_atomic
+from sim.io import write_csv_atomic, write_parquet_atomic
 
 KIND = "calibrate"
+PROGRESS = "calibrate_progress.parquet"
 
 
 def target_names() -> list[str]:
@@ -112,6 +117,35 @@ def _base(overrides: tuple[str, ...]):
     return _BASES[overrides]
 
 
+def save_progress(path, draws: pd.DataFrame, results: dict[int, dict[str, float]], version: str) -> None:
+    """Keep the sets built so far: their draw, code version, parameter values and targets' values (atomically)."""
+    done = sorted(results)
+    table = draws.iloc[done].reset_index(drop=True)
+    table.insert(0, "code_version", version)
+    table.insert(0, "draw", done)
+    write_parquet_atomic(path, pd.concat([table, pd.DataFrame([results[i] for i in done])], axis=1))
+
+
+def load_progress(path, draws: pd.DataFrame, version: str, targets: list[str]) -> dict[int, dict[str, float]]:
+    """The sets an earlier run of this experiment built: {draw: targets' values}.
+
+    Only the rows of this code version whose parameter values are this run's draws exactly count; any other row
+    is built again.
+    """
+    if not path.exists():
+        return {}
+    old = pd.read_parquet(path)
+    if not {"draw", "code_version", *draws.columns, *targets} <= set(old.columns):
+        return {}
+    done = {}
+    for _, row in old.iterrows():
+        i = int(row["draw"])
+        if (row["code_version"] == version and 0 <= i < len(draws)
+                and all(row[c] == draws.iloc[i][c] for c in draws.columns)):
+            done[i] = {name: float(row[name]) for name in targets}
+    return done
+
+
 def fit_table(samples: pd.DataFrame, targets: list[str]) -> pd.DataFrame:
     """Per target: its band, and the prior's and posterior's mean, 5-95% range and share in band."""
     accepted = samples[samples["accepted"]]
@@ -186,16 +220,24 @@ def _app(cfg) -> None:
     seeds = replication_seeds(conf.seed, conf.replications)
     overrides = (f"scenario={conf.scenarios[0]}", *conf.model)
     rows = [{k: float(v) for k, v in r.items()} for _, r in draws.iterrows()]
+    version = provenance["code_version"]
+    progress = exp_dir / PROGRESS
+    results = load_progress(progress, draws, version, targets)
+    todo = [i for i in range(len(rows)) if i not in results]
+    if results:
+        print(f"resumed: {len(results)} of {len(rows)} parameter sets built by an earlier run of this experiment")
     bar = ProgressBar(len(rows), enabled=conf.progress)
     t0 = time.perf_counter()
-    results = []
     chunk = 8  # progress between chunks; workers keep their composed base config between chunks
     with Parallel(n_jobs=2) as par:
-        for i in range(0, len(rows), chunk):
-            results += par(delayed(end_2015)(overrides, r, seeds, tuple(targets)) for r in rows[i:i + chunk])
+        for k in range(0, len(todo), chunk):
+            part = todo[k:k + chunk]
+            out = par(delayed(end_2015)(overrides, rows[i], seeds, tuple(targets)) for i in part)
+            results.update(zip(part, out, strict=True))
+            save_progress(progress, draws, results, version)
             bar.update(len(results), time.perf_counter() - t0)
     bar.update(len(results), time.perf_counter() - t0, final=True)
-    values = pd.DataFrame(results)
+    values = pd.DataFrame([results[i] for i in range(len(rows))])
     samples = pd.concat([draws, values], axis=1)
     bands = {tg.name: tg for tg in TARGETS}
     for name in targets:
@@ -208,6 +250,7 @@ def _app(cfg) -> None:
     write_csv_atomic(exp_dir / "fit.csv", fit)
     (exp_dir / "figures").mkdir(exist_ok=True)
     figure(samples, list(conf.parameters), targets, exp_dir / "figures" / "calibration.png")
+    progress.unlink(missing_ok=True)  # samples.csv holds every set now
     seconds = time.perf_counter() - t0
     print(f"\naccepted {len(posterior)} of {len(samples)} parameter sets ({len(posterior) / len(samples):.0%}) "
           f"in {seconds:.0f} s; every target's fit:")
@@ -218,7 +261,6 @@ def _app(cfg) -> None:
     if posterior.empty:
         print("warning: no parameter set met every band: widen the parameters or draw more samples",
               file=sys.stderr)
-    del provenance
 
 
 def main() -> None:
