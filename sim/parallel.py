@@ -84,6 +84,8 @@ def _executor(k: int) -> ThreadPoolExecutor:
     global _pool
     with _lock:
         if _pool is None or _pool[0] != os.getpid() or _pool[1] != k:
+            if _pool is not None and _pool[0] == os.getpid():
+                _pool[2].shutdown(wait=False)  # its threads end once idle (a forked child has none to end)
             _pool = (os.getpid(), k, ThreadPoolExecutor(k, thread_name_prefix="sim-rows"))
         return _pool[2]
 

@@ -156,3 +156,20 @@ def test_a_forked_process_makes_its_own_threads():
     for a, b in zip(here, got, strict=True):
         assert a.to_json() == b
     assert isinstance(here[0], pd.DataFrame)
+
+
+def test_changing_the_threads_leaves_no_idle_pool_behind():
+    import threading
+    import time
+
+    rows = np.arange(200_000)
+    for k in (2, 3, 2):
+        with blocks_of(parallel.BLOCK_ROWS, k):
+            parallel.elementwise(lambda r: r * 2, rows)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        alive = [t for t in threading.enumerate() if t.name.startswith("sim-rows")]
+        if len(alive) <= 2:
+            break
+        time.sleep(0.05)
+    assert len(alive) <= 2  # the last pool's threads only
