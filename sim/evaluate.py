@@ -158,9 +158,11 @@ def outcome_names() -> list[str]:
 
 def run_outcomes(cfg: SimConf) -> dict[str, float]:
     """Build and run the model for a validated config and read its flat outcomes."""
+    from sim import parallel
     from sim.model import TaizhouModel
     from sim.world import SpunUp
 
+    parallel.threads()  # a bad SIM_THREADS (ConfigError, naming it) stops here, before any work
     SpunUp.enable()  # calls that differ only in the programme reuse the world spun up to 2015
     model = TaizhouModel(cfg)
     model.run()

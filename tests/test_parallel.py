@@ -42,6 +42,7 @@ def test_the_default_scale_is_one_block():
 
 @pytest.mark.parametrize("raw", ["0", "-1", "two", "1.5"])
 def test_a_bad_thread_count_is_refused_by_name_before_any_work(monkeypatch, raw):
+    from sim.evaluate import run_outcomes
     from sim.params import ConfigError
     from sim.run import run_config
 
@@ -51,6 +52,9 @@ def test_a_bad_thread_count_is_refused_by_name_before_any_work(monkeypatch, raw)
     monkeypatch.setattr("sim.run.TaizhouModel", lambda cfg: pytest.fail("the model was built"))
     with pytest.raises(ConfigError, match="SIM_THREADS"):
         run_config(tiny_config())
+    monkeypatch.setattr("sim.model.TaizhouModel", lambda cfg: pytest.fail("the model was built"))
+    with pytest.raises(ConfigError, match="SIM_THREADS"):
+        run_outcomes(tiny_config())
     with pytest.raises(ValueError, match="threads=0"):
         parallel.set_threads(0)
 
