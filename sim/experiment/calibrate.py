@@ -12,6 +12,9 @@ posterior=...`` of compare and budget draws from), ``fit.csv`` (per target: band
 posterior's values and shares in band), ``figures/calibration.png``, and the shared ``config.yaml``,
 ``seeds.csv`` and ``provenance.json``.
 
+The models are built in this process's pool of the launcher's local workers (joblib: its ``n_jobs``, every
+core by default; basic: one).
+
 Resumable: the same command maps to the same experiment folder, and the sets built so far are kept in
 ``calibrate_progress.parquet`` after every chunk; a rerun after an interruption builds only the others (sets
 built by another code version, or of other draws, are built again). The file goes once the outputs are written.
@@ -212,7 +215,7 @@ def figure(samples: pd.DataFrame, parameters: list[str], targets: list[str], pat
 def _app(cfg) -> None:
     from joblib import Parallel, delayed
 
-    from sim.experiment.launch import ProgressBar
+    from sim.experiment.launch import ProgressBar, launcher_workers
 
     conf, exp_dir, _store, _specs, provenance = start(KIND, cfg, no_runs)
     targets = list(conf.targets) or target_names()
@@ -229,7 +232,8 @@ def _app(cfg) -> None:
     bar = ProgressBar(len(rows), enabled=conf.progress)
     t0 = time.perf_counter()
     chunk = 8  # progress between chunks; workers keep their composed base config between chunks
-    with Parallel(n_jobs=2) as par:
+    launcher = provenance["launcher"]
+    with Parallel(n_jobs=launcher_workers(launcher["choice"], launcher)) as par:  # the launcher's local workers
         for k in range(0, len(todo), chunk):
             part = todo[k:k + chunk]
             out = par(delayed(end_2015)(overrides, rows[i], seeds, tuple(targets)) for i in part)
