@@ -91,7 +91,7 @@ def pick_visits(d, has_file, product, visit_weight, grid, no_loan, cap, trust, t
 
 @numba.njit(cache=True, nogil=True)
 def _visit_sums(lo, hi, has_file, product, visit_weight, grid, no_loan, n_grids):
-    """The priorities of each grid's unfiled and filed rows among rows ``lo`` to ``hi``, summed, and their rows.
+    """The priorities of each grid's unfiled and filed rows among rows ``lo`` to ``hi``, summed and counted.
 
     A row's priority is ``visit_weight`` plus ``no_loan`` if it has no loan (float32), added in float64 in row
     order (as ``np.bincount``).
@@ -114,7 +114,7 @@ def _visit_sums(lo, hi, has_file, product, visit_weight, grid, no_loan, n_grids)
     # flip, which a branch would mispredict half the time); a slot's row count sits beside its sum, in the
     # same cache line (float64 counts rows exactly)
     acc = np.zeros((2 * n_grids, 2))
-    # the block's rows as views: an index from 0 lets Numba drop the check for negative indices (a third faster)
+    # the block's rows as views, indexed from 0 (why: sim.parallel)
     has_file, product, visit_weight, grid = has_file[lo:hi], product[lo:hi], visit_weight[lo:hi], grid[lo:hi]
     for i in range(hi - lo):
         s = 2 * np.int64(grid[i]) + np.int64(has_file[i])
@@ -173,7 +173,7 @@ def _visit_pick(lo, hi, d, has_file, product, visit_weight, grid, no_loan, p, tr
     seen = np.empty(hi - lo, np.int64)
     per_grid = np.zeros(p.size // 2, np.int64)
     n_vis, n_seen = 0, 0
-    # the block's rows as views: an index from 0 lets Numba drop the check for negative indices (a third faster)
+    # the block's rows as views, indexed from 0 (why: sim.parallel)
     d, has_file, product, visit_weight = d[lo:hi], has_file[lo:hi], product[lo:hi], visit_weight[lo:hi]
     grid, trust = grid[lo:hi], trust[lo:hi]
     for i in range(hi - lo):
@@ -339,4 +339,3 @@ def rate_firms(w: World, rows_wanted: int) -> float:
         cand = cand[np.argpartition(w.ent_latent[cand], rows_wanted)[:rows_wanted]]
     ent.rated[cand] = True
     return cand.size * w.weight
-
