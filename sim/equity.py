@@ -19,7 +19,6 @@ bottom–top quintile gaps, for lines, loans, digital use and distance.
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -64,7 +63,27 @@ def _income_quintile(w: World) -> np.ndarray:
     rural = hh.kind != URBAN
     income = hh.income / np.float32(w.income_index)
     cuts = np.quantile(income[:n0][rural[:n0]], np.arange(1, QUINTILES) / QUINTILES)
-    return np.where(rural, np.searchsorted(cuts, income, side="right"), QUINTILES)
+    return _quintiles(income, rural, cuts, QUINTILES)
+
+
+@numba.njit(cache=True, nogil=True)
+def _quintiles(income, rural, cuts, other):
+    """``np.where(rural, np.searchsorted(cuts, income, side="right"), other)``, compared in float64.
+
+    NumPy's ``searchsorted`` of float32 incomes in float64 cut points converts element by element (0.1 s
+    at full scale); a count of the few cut points at or below each income is the same index.
+    """
+    out = np.empty(income.size, np.int8)
+    for i in range(income.size):
+        if rural[i]:
+            x = np.float64(income[i])
+            k = 0
+            for c in cuts:
+                k += c <= x
+            out[i] = k
+        else:
+            out[i] = other
+    return out
 
 
 def _household_kind(w: World) -> np.ndarray:
@@ -153,18 +172,15 @@ class Equity:
         self.world = world
         self.labels = {name: labels for name, (labels, _) in HOUSEHOLD_DIMENSIONS.items()}
         sizes = [len(labels) for labels in self.labels.values()]
-        # one dimension at a time, so that only one code array is alive (a full-scale run has 2.5 million rows)
-        joint = np.zeros(world.households.n, np.int64)
-        for (_, fn), size in zip(HOUSEHOLD_DIMENSIONS.values(), sizes, strict=True):
-            joint *= size
-            joint += np.asarray(fn(world)).astype(np.int64)
+        # every dimension's code of every row, one byte each (a dimension has at most a dozen groups)
+        codes = np.empty((len(sizes), world.households.n), np.int8)
+        for row, (_, fn) in zip(codes, HOUSEHOLD_DIMENSIONS.values(), strict=True):
+            row[:] = fn(world)
         # the joint cells some household is in (about 600 of the 12,960 combinations at any scale: a place fixes
         # county, distance, terrain and remoteness), numbered in their order; households formed later are
         # in the table already, so the cells do not change during a run
-        present = np.bincount(joint, minlength=math.prod(sizes)) > 0
-        cell = np.flatnonzero(present)
-        self.joint = (np.cumsum(present) - 1)[joint].astype(np.int32)
-        del joint
+        self.joint, cell = _joint_cells(codes, np.asarray(sizes, np.int64))
+        del codes
         self.n_cells = int(cell.size)
         # each dimension's group of every cell (the cells' mixed-radix digits)
         self.cell_group: dict[str, np.ndarray] = {}
@@ -198,17 +214,13 @@ class Equity:
         for name in WITHIN_PLACE:
             within = within * len(self.labels[name]) + self.cell_group[name]
             n_within *= len(self.labels[name])
-        pair = w.hh_place.astype(np.int64) * n_within + within[self.joint]
         # only the pairs some row has are kept, numbered in their order: a coarse run has few of the
         # places x 24 (a month's sums then skip the empty ones, which only ever added zeros)
-        present = np.bincount(pair, minlength=self.n_places * n_within) > 0
-        ids = np.flatnonzero(present)
-        self.pair = (np.cumsum(present) - 1)[pair].astype(np.intp)
-        size = ids.size
-        self.pair_cell = np.zeros(size, np.intp)
-        self.pair_cell[self.pair] = self.joint
-        if not np.array_equal(self.pair_cell[self.pair], self.joint):
+        self.pair, ids, self.pair_cell = _place_pairs(w.hh_place, self.joint, within, n_within,
+                                                      self.n_places * n_within)
+        if (self.pair_cell < 0).any():
             raise ValueError(f"a household dimension varies within a place: add it to WITHIN_PLACE {WITHIN_PLACE}")
+        size = ids.size
         self.pair_counts = np.zeros(size)
         self._pairs_done = 0
         self._place_of = None  # the world's hh_place array the pairs' current places were read from
@@ -345,6 +357,68 @@ class Equity:
             "value": np.concatenate([np.asarray(f[4], float) for f in frames]) if frames else [],
         })
         return pd.concat([rows, summary_measures(rows)], ignore_index=True)
+
+
+@numba.njit(cache=True, nogil=True)
+def _joint_cells(codes, sizes):
+    """Each row's joint cell, numbered among the occupied ones, from its group codes (one row of ``codes`` each).
+
+    The joint code is mixed radix, the first dimension the most significant (``np.ravel_multi_index``); the
+    occupied codes are numbered in ascending order.
+
+    Returns:
+        Every row's cell number (int32) and the occupied joint codes (int64, ascending).
+    """
+    d, n = codes.shape
+    total = 1
+    for k in range(d):
+        total *= sizes[k]
+    number = np.zeros(total, np.int64)
+    for i in range(n):  # mark the occupied codes
+        j = np.int64(0)
+        for k in range(d):
+            j = j * sizes[k] + codes[k, i]
+        number[j] = 1
+    occupied = np.flatnonzero(number)
+    for c in range(occupied.size):
+        number[occupied[c]] = c
+    cell = np.empty(n, np.int32)
+    for i in range(n):  # the code again rather than kept: a row's six bytes are cheaper to read than 8 to store
+        j = np.int64(0)
+        for k in range(d):
+            j = j * sizes[k] + codes[k, i]
+        cell[i] = number[j]
+    return cell, occupied
+
+
+@numba.njit(cache=True, nogil=True)
+def _place_pairs(place, cell, within, n_within, n_pairs):
+    """Each row's (place, within-place group) pair, numbered among the occupied ones, and each pair's cell.
+
+    A row's pair code is ``place * n_within + within[cell]``; the occupied codes are numbered in ascending
+    order.
+
+    Returns:
+        Every row's pair number (intp), the occupied pair codes (ascending), and each pair's joint cell, or -1
+        where the rows of one pair are in different cells (a dimension that varies within a place but is not
+        in :data:`WITHIN_PLACE`).
+    """
+    number = np.zeros(n_pairs, np.int64)
+    for i in range(place.size):
+        number[np.int64(place[i]) * n_within + within[cell[i]]] = 1
+    occupied = np.flatnonzero(number)
+    for c in range(occupied.size):
+        number[occupied[c]] = c
+    pair = np.empty(place.size, np.intp)
+    pair_cell = np.full(occupied.size, -2, np.int64)  # -2: no row seen yet
+    for i in range(place.size):
+        p = number[np.int64(place[i]) * n_within + within[cell[i]]]
+        pair[i] = p
+        if pair_cell[p] == -2:
+            pair_cell[p] = cell[i]
+        elif pair_cell[p] != cell[i]:
+            pair_cell[p] = -1
+    return pair, occupied, pair_cell
 
 
 def snapshot_sums(joint, has_file, rated, line, digital, inv_income, loan_rows, discounted, product, loan, n_cells):

@@ -188,3 +188,38 @@ def test_the_months_compiled_sums_are_numpys_bincounts_bit_for_bit(seed):
     by, balance = _enterprise_pass(ent_code, rated[:n], product[:n], digital[:n], loan_rows, loan, groups)
     assert np.array_equal(by, np.bincount(ent_code[:n] * 8 + ent_flags, minlength=groups * 8))
     assert np.array_equal(balance, np.bincount(ent_code[loan_rows], weights=loan[loan_rows], minlength=groups))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_groups_compiled_codes_are_numpys(seed):
+    from sim.equity import _joint_cells, _place_pairs, _quintiles
+
+    rng = np.random.default_rng(seed)
+    rows = int(rng.integers(1, 5000))
+    sizes = rng.integers(1, 8, int(rng.integers(1, 7)))
+    codes = np.stack([rng.integers(0, s, rows) for s in sizes]).astype(np.int8)
+    joint = np.ravel_multi_index(tuple(codes.astype(np.intp)), tuple(sizes))
+    occupied = np.unique(joint)
+    cell, got_occupied = _joint_cells(codes, sizes.astype(np.int64))
+    assert np.array_equal(got_occupied, occupied) and np.array_equal(cell, np.searchsorted(occupied, joint))
+
+    # pairs: a place fixes a cell's other digits, so a cell is (place, group within the place) here
+    n_places, n_within = int(rng.integers(1, 50)), int(rng.integers(1, 8))
+    place = rng.integers(0, n_places, rows).astype(np.int32)
+    code = place.astype(np.int64) * n_within + rng.integers(0, n_within, rows)
+    cells = np.unique(code)
+    cell_no = np.searchsorted(cells, code).astype(np.int32)
+    within = (cells % n_within).astype(np.int32)
+    pairs = np.unique(code)
+    pair, got_pairs, pair_cell = _place_pairs(place, cell_no, within, n_within, n_places * n_within)
+    assert np.array_equal(got_pairs, pairs) and np.array_equal(pair, np.searchsorted(pairs, code))
+    assert np.array_equal(pair_cell[pair], cell_no) and (pair_cell >= 0).all()
+    # two rows of one place and one within-place group in different cells: a dimension varies within the place
+    _, _, pair_cell = _place_pairs(np.zeros(2, np.int32), np.array([0, 1], np.int32), np.zeros(2, np.int32), 1, 1)
+    assert pair_cell.tolist() == [-1]
+
+    income = rng.lognormal(10, 1, rows).astype(np.float32)
+    rural = rng.random(rows) < 0.7
+    cuts = np.quantile(income, [0.2, 0.4, 0.6, 0.8])
+    expected = np.where(rural, np.searchsorted(cuts, income, side="right"), 5)
+    assert np.array_equal(_quintiles(income, rural, cuts, 5), expected)
