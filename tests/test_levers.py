@@ -205,3 +205,19 @@ def test_remote_first_stations_go_to_remote_villages_first():
     largest, share_largest_first = first_year("largest_first")
     assert (remote != largest).any()
     assert share_remote_first < share_largest_first
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_discounted_balance_is_the_discounted_loans_added_in_row_order(seed):
+    import numpy as np
+
+    from sim.levers.loans import _discounted_balance
+    from sim.parallel import over_blocks, summed
+
+    rng = np.random.default_rng(seed)
+    rows = int(rng.integers(0, 20_000))
+    loan = rng.lognormal(11, 2, rows).astype(np.float32)  # balances over decades: the order of addition shows
+    discounted = rng.random(rows) < 0.2
+    in_row_order = np.cumsum(loan[discounted], dtype=np.float64)[-1] if discounted.any() else 0.0
+    assert summed(over_blocks(_discounted_balance, rows, loan, discounted)) == in_row_order
+    assert np.isclose(in_row_order, np.sum(loan, where=discounted, dtype=np.float64), rtol=1e-12)

@@ -9,10 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from sim.behaviour import outreach
 from sim.calendar import year_index
 from sim.levers.base import PLAN, FlowLever, Lever, LeverConf, goals_moved, yearly
+from sim.parallel import over_blocks, summed
 from sim.params import param
 from sim.population import HOUSING_LOAN, LOW_INCOME_LOAN
 
@@ -57,7 +59,9 @@ class RateDiscounts(Lever):
         if bp > 0:
             self.last_bp = bp
         hh = world.households
-        balance = float(np.sum(hh.loan, where=hh.discounted, dtype=np.float64)) * world.weight
+        # loans are held by formed rows only, so the active prefix holds every discounted balance
+        balance = float(summed(over_blocks(_discounted_balance, world.n_active_rows, hh.loan, hh.discounted)))
+        balance *= world.weight
         cost = interest_forgone(balance, self.last_bp)
         allowance = self.purse.allowance(y, t % 12)
         self.purse.pay(y, min(cost, allowance), cost)
@@ -65,6 +69,21 @@ class RateDiscounts(Lever):
             hh.discounted[:] = False
         elif bp > 0 and cost < 0.95 * allowance:
             policy.rate_discount_bp = {p: (bp if p in self.conf.products else 0.0) for p in DISCOUNTABLE}
+
+
+@njit(cache=True, nogil=True)
+def _discounted_balance(lo, hi, loan, discounted):
+    """The balance (float64, added in row order) of the loans among rows ``lo`` to ``hi`` that carry a discount.
+
+    A pass over the rows instead of NumPy's masked sum over all of them (2.7 ms a month at full scale).
+    """
+    total = 0.0
+    # the block's rows as views, indexed from 0 (why: sim.parallel)
+    loan, discounted = loan[lo:hi], discounted[lo:hi]
+    for i in range(hi - lo):
+        if discounted[i]:  # a tenth of the rows borrow and fewer are discounted: the branch is well predicted
+            total += np.float64(loan[i])
+    return total
 
 
 @dataclass
