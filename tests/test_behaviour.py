@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from sim.behaviour import digital_adoption, ebank_share, household_credit, outreach, price_factor
 from sim.policy import Policy
+from sim.streams import _prefix_uniforms
 
 
 @given(st.floats(0, 500), st.floats(0, 500), st.floats(-1.0, 0.0))
@@ -186,7 +187,8 @@ def _visit_in_numpy(d, has_file, product, visit_weight, g, no_loan, cap, trust, 
 def test_the_visit_pass_is_numpys_visits_bit_for_bit(seed):
     rng = np.random.default_rng(seed)
     n, n_grids = int(rng.integers(1, 3000)), int(rng.integers(1, 40))
-    d = rng.random(n, dtype=np.float32)
+    key = np.uint64(rng.integers(0, 2**63))
+    d = _prefix_uniforms(key, n)  # row i's draw: uniform(key, i)
     has_file = rng.random(n) < rng.random()
     product = np.where(rng.random(n) < 0.4, 0, rng.integers(1, 7, n)).astype(np.int8)
     visit_weight = (1 + rng.integers(0, 3, n) * rng.random()).astype(np.float32)
@@ -197,7 +199,8 @@ def test_the_visit_pass_is_numpys_visits_bit_for_bit(seed):
     trust = rng.random(n, dtype=np.float32)
     expected_trust = trust.copy()
     expected = _visit_in_numpy(d, has_file, product, visit_weight, g, no_loan, cap, expected_trust, gain, n_grids)
-    got = outreach.pick_visits(d, has_file, product, visit_weight, g, np.float32(no_loan), cap, trust, np.float32(gain))
+    got = outreach.pick_visits(key, has_file, product, visit_weight, g, np.float32(no_loan), cap, trust,
+                               np.float32(gain))
     for a, b in zip(got, expected, strict=True):
         assert a.dtype == b.dtype and np.array_equal(a, b)
     assert np.array_equal(trust.view(np.uint32), expected_trust.view(np.uint32))

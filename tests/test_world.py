@@ -44,6 +44,7 @@ def test_the_loan_books_groups_are_numpys_bit_for_bit(seed):
 def test_the_monthly_passes_compile_once():
     from sim import equity, world
     from sim.behaviour import credit, outreach
+    from sim.levers import loans
     from sim.model import TaizhouModel
     from tests.conftest import tiny_config
 
@@ -56,7 +57,8 @@ def test_the_monthly_passes_compile_once():
     kernels = (world._peer_pass, world._loan_pass, equity._snapshot_rows, equity._snapshot_borrowers,
                equity._enterprise_pass, equity._group_sums, outreach._visit_sums, outreach._visit_probabilities,
                outreach._visit_pick, outreach._campaign_rows, outreach._close_trust_gap, world._place_order,
-               credit._arrears, credit._run_down, credit._needs)
+               credit._arrears, credit._run_down, credit._needs, equity._joint_cells, equity._place_pairs,
+               equity._quintiles, loans._discounted_balance, outreach._files_from_data)
     for kernel in kernels:
         assert len(kernel.signatures) == 1, kernel
 

@@ -15,6 +15,7 @@ import numpy as np
 from sim.behaviour import credit
 from sim.parallel import concatenated, over_blocks, summed
 from sim.population import DEFAULTED, FIRM, URBAN
+from sim.streams import uniform
 
 if TYPE_CHECKING:
     from sim.policy import Policy
@@ -36,12 +37,12 @@ def visit_grids(w: World, policy: Policy, visits: np.ndarray) -> None:
     rng = w.streams.month("visits")
     g = w.grid_of
     n = w.n_active_rows
-    d = w.streams.first_rows("visits", n)  # a draw per row, the same for a row in any scenario
+    key = w.streams.keys("visits", 1)[0]  # a draw per row, the same for a row in any scenario (made in the pass)
     cap = (visits / w.weight).astype(np.float32)  # rows per grid
     # each unfiled row is visited with probability proportional to its priority, cap rows in all; the filed
     # ones share what the grid's unfiled rows leave over
     # (a visit's trust gain is added in the same pass)
-    visited, seen, per_grid = pick_visits(d[:n], hh.has_file[:n], hh.product[:n], w.visit_weight[:n], g[:n],
+    visited, seen, per_grid = pick_visits(key, hh.has_file[:n], hh.product[:n], w.visit_weight[:n], g[:n],
                                          np.float32(u.visit_priority_no_loan), cap, hh.trust[:n],
                                          np.float32(u.visit_trust_gain))
     new_file = visited[rng.random(visited.size, dtype=np.float32) < u.p_file_per_visit]
@@ -61,14 +62,14 @@ def visit_grids(w: World, policy: Policy, visits: np.ndarray) -> None:
     w.grid_files += np.bincount(g[new_file], minlength=w.n_grids) * w.weight
 
 
-def pick_visits(d, has_file, product, visit_weight, grid, no_loan, cap, trust, trust_gain):
+def pick_visits(key, has_file, product, visit_weight, grid, no_loan, cap, trust, trust_gain):
     """The rows a grid's managers visit: unfiled ones (``visited``) and filed ones (``seen``), in row order.
 
     Each grid's sums of priorities come from one pass (:func:`_visit_sums`), the visits from a second
     (:func:`_visit_pick`), each on blocks of rows (several cores at full scale, :mod:`sim.parallel`).
 
     Args:
-        d: each row's uniform draw (float32).
+        key: the month's key of the rows' visit draws: row ``i`` draws ``uniform(key, i)`` (:mod:`sim.streams`).
         has_file: whether each row has a file.
         product: each row's loan product (0: none).
         visit_weight: each row's priority before whether it borrows (float32).
@@ -81,9 +82,9 @@ def pick_visits(d, has_file, product, visit_weight, grid, no_loan, cap, trust, t
     Returns:
         The visited unfiled rows and the seen filed rows (int64), and the rows visited or seen per grid.
     """
-    acc = summed(over_blocks(_visit_sums, d.size, has_file, product, visit_weight, grid, no_loan, cap.size))
+    acc = summed(over_blocks(_visit_sums, has_file.size, has_file, product, visit_weight, grid, no_loan, cap.size))
     p = _visit_probabilities(acc, cap)
-    parts = over_blocks(_visit_pick, d.size, d, has_file, product, visit_weight, grid, no_loan, p, trust,
+    parts = over_blocks(_visit_pick, has_file.size, key, has_file, product, visit_weight, grid, no_loan, p, trust,
                         trust_gain)
     visited, seen = concatenated([b[:2] for b in parts])
     return visited, seen, summed([b[2] for b in parts])
@@ -144,17 +145,17 @@ def _visit_probabilities(acc, cap):
 
 
 @numba.njit(cache=True, nogil=True)
-def _visit_pick(lo, hi, d, has_file, product, visit_weight, grid, no_loan, p, trust, trust_gain):
+def _visit_pick(lo, hi, key, has_file, product, visit_weight, grid, no_loan, p, trust, trust_gain):
     """The rows ``lo`` to ``hi`` a grid's managers visit: unfiled ones (``visited``) and filed ones (``seen``).
 
-    A row is visited if ``d < min(1, p[2 * grid + has_file] * priority)`` (float32, see
+    A row is visited if its draw ``uniform(key, row) < min(1, p[2 * grid + has_file] * priority)`` (float32, see
     :func:`_visit_probabilities`); a visited or seen row's ``trust`` gains ``trust_gain`` of its gap to 1
     (float32, as NumPy computes it).
 
     Args:
         lo: the first row.
         hi: the row after the last.
-        d: each row's uniform draw (float32).
+        key: the month's key of the rows' visit draws.
         has_file: whether each row has a file.
         product: each row's loan product (0: none).
         visit_weight: each row's priority before whether it borrows (float32).
@@ -174,14 +175,14 @@ def _visit_pick(lo, hi, d, has_file, product, visit_weight, grid, no_loan, p, tr
     per_grid = np.zeros(p.size // 2, np.int64)
     n_vis, n_seen = 0, 0
     # the block's rows as views, indexed from 0 (why: sim.parallel)
-    d, has_file, product, visit_weight = d[lo:hi], has_file[lo:hi], product[lo:hi], visit_weight[lo:hi]
+    has_file, product, visit_weight = has_file[lo:hi], product[lo:hi], visit_weight[lo:hi]
     grid, trust = grid[lo:hi], trust[lo:hi]
     for i in range(hi - lo):
         f = np.int64(has_file[i])
         q = p[2 * np.int64(grid[i]) + f] * (visit_weight[i] + (no_loan if product[i] == 0 else zero))
         if q > one:  # np.minimum(1, q) in float32 (a NaN stays NaN, and no draw is below it)
             q = one
-        if d[i] < q:
+        if uniform(key, lo + i) < q:
             trust[i] += trust_gain * (one - trust[i])
             per_grid[grid[i]] += 1
             if f:
@@ -293,10 +294,22 @@ def _close_trust_gap(kind, trust, gain):
 
 
 def files_from_data(w: World, p_month: float) -> None:
-    """Information files built from shared data for unfiled households (probability per month)."""
-    hh = w.households
-    unfiled = np.flatnonzero(~hh.has_file[: w.n_active_rows])
-    hh.has_file[unfiled[w.streams.month("data_files").random(unfiled.size, dtype=np.float32) < p_month]] = True
+    """Information files built from shared data for unfiled households (probability per month).
+
+    A row's draw is a function of (seed, month, row), the same whichever other rows are unfiled (common random
+    numbers), made in a pass over the formed rows.
+    """
+    key = w.streams.keys("data_files", 1)[0]
+    over_blocks(_files_from_data, w.n_active_rows, w.households.has_file, key, np.float32(p_month))
+
+
+@numba.njit(cache=True, nogil=True)
+def _files_from_data(lo, hi, has_file, key, p_month):
+    """Rows ``lo`` to ``hi`` without a file get one if their draw is below ``p_month`` (float32), in place."""
+    # the block's rows as views, indexed from 0 (why: sim.parallel)
+    has_file = has_file[lo:hi]
+    for i in range(hi - lo):  # every row drawn and written: whether a row is filed is close to a coin flip
+        has_file[i] |= uniform(key, lo + i) < p_month
 
 
 def issue_worker_cards(w: World, policy: Policy, rows_wanted: int, line: float) -> float:
