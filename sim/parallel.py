@@ -112,21 +112,24 @@ def over_blocks(kernel: Callable[..., Any], n: int, *args: Any) -> list[Any]:
     return list(_executor(k).map(lambda block: kernel(block[0], block[1], *args), parts))
 
 
-def elementwise(func: Callable[[np.ndarray], np.ndarray], rows: np.ndarray) -> np.ndarray:
-    """``func(rows)`` for a function whose result for a row depends on that row alone (NumPy arithmetic).
+def elementwise(func: Callable[[np.ndarray], Any], rows: np.ndarray) -> Any:
+    """``func(rows)`` for a function whose result and effects for a row depend on that row alone.
 
-    Many rows are split into one contiguous part per thread: NumPy releases the GIL inside each operation, so
-    the parts run in parallel, and the result is the same as one call's, since no value mixes rows.
+    Many rows are split into one contiguous part per thread: NumPy releases the GIL inside each operation and
+    the compiled passes do too, so the parts run in parallel, and the result is the same as one call's, since
+    nothing mixes rows.
 
     Args:
-        func: maps an array of rows to one value per row.
+        func: maps an array of rows to one value per row, or to a tuple of arrays of rows it picked (in the
+            order of ``rows``); the parts' arrays are joined in order.
         rows: the rows (an index array).
     """
     k = min(threads(), rows.size // MIN_ELEMENTWISE_ROWS)
     if k <= 1:
         return func(rows)
     edges = [rows.size * j // k for j in range(k + 1)]
-    return np.concatenate(list(_executor(k).map(func, [rows[a:b] for a, b in itertools.pairwise(edges)])))
+    parts = list(_executor(k).map(func, [rows[a:b] for a, b in itertools.pairwise(edges)]))
+    return concatenated(parts) if isinstance(parts[0], tuple) else np.concatenate(parts)
 
 
 def concatenated(parts: list[tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ...]:

@@ -209,13 +209,13 @@ def test_the_groups_compiled_codes_are_numpys(seed):
     code = place.astype(np.int64) * n_within + rng.integers(0, n_within, rows)
     cells = np.unique(code)
     cell_no = np.searchsorted(cells, code).astype(np.int32)
-    within = (cells % n_within).astype(np.int32)
+    within = cells % n_within  # int64, as the model's
     pairs = np.unique(code)
     pair, got_pairs, pair_cell = _place_pairs(place, cell_no, within, n_within, n_places * n_within)
     assert np.array_equal(got_pairs, pairs) and np.array_equal(pair, np.searchsorted(pairs, code))
     assert np.array_equal(pair_cell[pair], cell_no) and (pair_cell >= 0).all()
     # two rows of one place and one within-place group in different cells: a dimension varies within the place
-    _, _, pair_cell = _place_pairs(np.zeros(2, np.int32), np.array([0, 1], np.int32), np.zeros(2, np.int32), 1, 1)
+    _, _, pair_cell = _place_pairs(np.zeros(2, np.int32), np.array([0, 1], np.int32), np.zeros(2, np.int64), 1, 1)
     assert pair_cell.tolist() == [-1]
 
     income = rng.lognormal(10, 1, rows).astype(np.float32)

@@ -136,6 +136,14 @@ def test_elementwise_work_split_over_threads_is_one_calls_result(monkeypatch):
     assert sorted(calls) == [111, 111, 112]  # three parts, one per thread
     assert np.array_equal(got, expected)
 
+    def pick(rows):  # rows it picks, in their order: the parts' picks are joined in order
+        return rows[values[rows] < 0.3], rows[values[rows] > 0.9]
+
+    expected = pick(rows)
+    with blocks_of(parallel.BLOCK_ROWS, 3):
+        got = parallel.elementwise(pick, rows)
+    assert all(np.array_equal(a, b) for a, b in zip(got, expected, strict=True))
+
 
 def _tables_in_child(queue) -> None:
     queue.put([t.to_json() for t in _tables(2, 300)])

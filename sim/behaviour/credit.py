@@ -195,11 +195,16 @@ def loan_lifecycle(w: World, store, keys: np.ndarray, pd_annual, renew_ok, terms
                                                    int(u.npl_months_to_write_off)))
     written_off = w.weight * float(store.loan[written].sum(dtype=np.float64))
     _close(store, written)
-    # the default probability is NumPy's (vectorised exp and power); the draws and the bookkeeping are one pass
-    hazard = elementwise(lambda rows: monthly_probability(pd_annual(rows)).astype(F32), performing)
-    default, wish, repaid = _run_down(performing, hazard, store.npl, store.npl_months, store.months_left,
-                                      store.history, keys, F32(monthly_probability(u.income_shock_rate)),
-                                      F32(u.income_shock_factor), F32(u.p_renew))
+    p_shock = F32(monthly_probability(u.income_shock_rate))
+    shock_factor, p_renew = F32(u.income_shock_factor), F32(u.p_renew)
+
+    def run_down(rows):
+        # the default probability is NumPy's (vectorised exp and power); the draws and the bookkeeping one pass
+        hazard = monthly_probability(pd_annual(rows)).astype(F32)
+        return _run_down(rows, hazard, store.npl, store.npl_months, store.months_left, store.history, keys,
+                         p_shock, shock_factor, p_renew)
+
+    default, wish, repaid = elementwise(run_down, performing)
     ok = renew_ok(wish)
     renew = wish[ok]
     store.months_left[renew] = terms(renew)
