@@ -52,19 +52,24 @@ def uniform(key: np.uint64, row: int) -> np.float32:
 
 
 @njit(cache=True, nogil=True)
+def flag_drawn_below(lo: int, hi: int, flag: np.ndarray, key: np.uint64, p: np.float32) -> None:
+    """Rows ``lo`` to ``hi`` whose draw ``uniform(key, row)`` is below ``p`` (float32) get ``flag``, in place.
+
+    A pass for :func:`sim.parallel.over_blocks`: every row is drawn and written, whether or not it has the
+    flag already (a test on a flag that is close to a coin flip would mispredict half the time).
+    """
+    # the block's rows as views, indexed from 0 (why: sim.parallel)
+    flag = flag[lo:hi]
+    for i in range(hi - lo):
+        flag[i] |= uniform(key, lo + i) < p
+
+
+@njit(cache=True, nogil=True)
 def _uniforms(keys: np.ndarray, rows: np.ndarray) -> np.ndarray:
     out = np.empty((keys.size, rows.size), np.float32)
     for j in range(keys.size):
         for i in range(rows.size):
             out[j, i] = uniform(keys[j], rows[i])
-    return out
-
-
-@njit(cache=True, nogil=True)
-def _prefix_uniforms(key: np.uint64, n: int) -> np.ndarray:
-    out = np.empty(n, np.float32)
-    for i in range(n):
-        out[i] = uniform(key, i)
     return out
 
 
@@ -125,10 +130,6 @@ class Streams:
     def rows(self, stream: str, rows: np.ndarray, k: int) -> np.ndarray:
         """``k`` uniforms per row for this month, the same for a row in any scenario with this seed."""
         return row_uniforms(self.root, 200 + STREAMS.index(stream), self._t, rows, k)
-
-    def first_rows(self, stream: str, n: int, j: int = 0) -> np.ndarray:
-        """Draw ``j`` of :meth:`rows` for rows ``0 .. n-1`` (the active prefix), without an index array."""
-        return _prefix_uniforms(self.keys(stream, j + 1)[j], int(n))
 
     def keys(self, stream: str, k: int) -> np.ndarray:
         """This month's ``k`` row keys for a decision stream: ``uniform(keys[j], row)`` is ``rows(...)[j]``."""

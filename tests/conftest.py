@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import settings
 
 from sim import simulate
+
+# a compiled pass's first call compiles it (a fresh checkout has no cache): no deadline per example
+settings.register_profile("sim", deadline=None)
+settings.load_profile("sim")
 
 TEST_SCALE = ["population.weight=200"]
 

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from sim.behaviour import digital_adoption, ebank_share, household_credit, outreach, price_factor
 from sim.policy import Policy
-from sim.streams import _prefix_uniforms
+from sim.streams import row_keys, row_uniforms
 
 
 @given(st.floats(0, 500), st.floats(0, 500), st.floats(-1.0, 0.0))
@@ -187,8 +187,9 @@ def _visit_in_numpy(d, has_file, product, visit_weight, g, no_loan, cap, trust, 
 def test_the_visit_pass_is_numpys_visits_bit_for_bit(seed):
     rng = np.random.default_rng(seed)
     n, n_grids = int(rng.integers(1, 3000)), int(rng.integers(1, 40))
-    key = np.uint64(rng.integers(0, 2**63))
-    d = _prefix_uniforms(key, n)  # row i's draw: uniform(key, i)
+    root, month = np.random.SeedSequence(seed), int(rng.integers(0, 60))
+    key = row_keys(root, 200, month, 1)[0]
+    d = row_uniforms(root, 200, month, np.arange(n), 1)[0]  # row i's draw: uniform(key, i)
     has_file = rng.random(n) < rng.random()
     product = np.where(rng.random(n) < 0.4, 0, rng.integers(1, 7, n)).astype(np.int8)
     visit_weight = (1 + rng.integers(0, 3, n) * rng.random()).astype(np.float32)

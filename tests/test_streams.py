@@ -7,7 +7,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sim.calendar import monthly_probability
-from sim.streams import Streams, month_generator, row_uniforms, uniform
+from sim.parallel import over_blocks
+from sim.streams import Streams, flag_drawn_below, month_generator, row_uniforms, uniform
+from tests.test_parallel import blocks_of
 
 ROOT = np.random.SeedSequence(7)
 
@@ -31,14 +33,19 @@ def test_row_uniforms_look_uniform_and_differ_by_month_and_stream():
 
 
 def test_compiled_rules_draw_what_the_row_draws_give():
-    # a compiled pass calls uniform(keys[j], row); the NumPy side calls Streams.rows or first_rows: the same draw
+    # a compiled pass calls uniform(keys[j], row); the NumPy side calls Streams.rows: the same draw
     s = Streams(7)
     s.new_month(4)
     rows = np.array([0, 5, 99, 123_456])
     by_rows = s.rows("credit", rows, 3)
     keys = s.keys("credit", 3)
     assert all(uniform(keys[j], int(r)) == by_rows[j, i] for j in range(3) for i, r in enumerate(rows))
-    assert np.array_equal(s.first_rows("credit", 200, 2), s.rows("credit", np.arange(200), 3)[2])
+    # a flag pass on blocks of rows sets the flag where the row's draw is below p, and keeps it where it was set
+    flag = np.random.default_rng(1).random(1_000) < 0.3
+    expected = flag | (s.rows("credit", np.arange(1_000), 3)[2] < np.float32(0.2))
+    with blocks_of(300, 2):
+        over_blocks(flag_drawn_below, 1_000, flag, keys[2], np.float32(0.2))
+    assert np.array_equal(flag, expected)
 
 
 def test_month_generators_are_reproducible_and_independent():

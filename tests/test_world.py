@@ -42,7 +42,7 @@ def test_the_loan_books_groups_are_numpys_bit_for_bit(seed):
 
 
 def test_the_monthly_passes_compile_once():
-    from sim import equity, world
+    from sim import equity, streams, world
     from sim.behaviour import credit, outreach
     from sim.levers import loans
     from sim.model import TaizhouModel
@@ -58,7 +58,7 @@ def test_the_monthly_passes_compile_once():
                equity._enterprise_pass, equity._group_sums, outreach._visit_sums, outreach._visit_probabilities,
                outreach._visit_pick, outreach._campaign_rows, outreach._close_trust_gap, world._place_order,
                credit._arrears, credit._run_down, credit._needs, equity._joint_cells, equity._place_pairs,
-               equity._quintiles, loans._discounted_balance, outreach._files_from_data)
+               equity._quintiles, loans._discounted_balance, streams.flag_drawn_below)
     for kernel in kernels:
         assert len(kernel.signatures) == 1, kernel
 

@@ -16,7 +16,7 @@ from numba import njit
 from sim.calendar import monthly_probability
 from sim.parallel import over_blocks, summed
 from sim.population import URBAN
-from sim.streams import uniform
+from sim.streams import flag_drawn_below, uniform
 
 if TYPE_CHECKING:
     from sim.policy import Policy
@@ -58,10 +58,9 @@ def digital_adoption(w: World, policy: Policy, t: int) -> None:
     over_blocks(_adoption_pass, n, keys, hh.kind, access, hh.digital, hh.county, hh.literacy, w.hh_place,
                 w.place_digital_share, p_access, rate, rate_rural, F32(p_max), float(u.peer_effect * u.peer_friends))
     ne = w.n_active_ent
-    de = w.streams.first_rows("adoption", ne, 2)
     ent_share = np.count_nonzero(ent.digital[:ne]) / max(1, ne)
     ent_rate = monthly_probability(u.bass_p * push + u.bass_q * ent_share)
-    ent.digital[:ne] |= de < ent_rate
+    over_blocks(flag_drawn_below, ne, ent.digital, keys[2], F32(ent_rate))
 
 
 @njit(cache=True, nogil=True)

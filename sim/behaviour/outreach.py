@@ -15,7 +15,7 @@ import numpy as np
 from sim.behaviour import credit
 from sim.parallel import concatenated, over_blocks, summed
 from sim.population import DEFAULTED, FIRM, URBAN
-from sim.streams import uniform
+from sim.streams import flag_drawn_below, uniform
 
 if TYPE_CHECKING:
     from sim.policy import Policy
@@ -300,16 +300,7 @@ def files_from_data(w: World, p_month: float) -> None:
     numbers), made in a pass over the formed rows.
     """
     key = w.streams.keys("data_files", 1)[0]
-    over_blocks(_files_from_data, w.n_active_rows, w.households.has_file, key, np.float32(p_month))
-
-
-@numba.njit(cache=True, nogil=True)
-def _files_from_data(lo, hi, has_file, key, p_month):
-    """Rows ``lo`` to ``hi`` without a file get one if their draw is below ``p_month`` (float32), in place."""
-    # the block's rows as views, indexed from 0 (why: sim.parallel)
-    has_file = has_file[lo:hi]
-    for i in range(hi - lo):  # every row drawn and written: whether a row is filed is close to a coin flip
-        has_file[i] |= uniform(key, lo + i) < p_month
+    over_blocks(flag_drawn_below, w.n_active_rows, w.households.has_file, key, np.float32(p_month))
 
 
 def issue_worker_cards(w: World, policy: Policy, rows_wanted: int, line: float) -> float:
