@@ -58,6 +58,9 @@ def _hydra_main(cfg: DictConfig) -> None:
 
 def main() -> None:
     """Validate the overrides first (so nothing is created for bad input), then hand over to Hydra."""
+    # the imported stack (about 240,000 objects) never becomes garbage: out of the collector's sight, each full
+    # collection of the run and of writing the figures walks only what they made (0.25 s less a run)
+    gc.freeze()
     args = sys.argv[1:]
     flags = [a for a in args if a.startswith("-")]
     if not flags:  # a plain single run: check everything before Hydra makes its run folder
@@ -69,8 +72,8 @@ def main() -> None:
         except ConfigError as exc:
             _fail(exc)
     _hydra_main()
-    # the interpreter's last collections would walk every object of the imported stack (about 0.6 s after a
-    # full-scale run); everything is written and closed here, so they are skipped
+    # the interpreter's last collections would walk every object made since (about 0.6 s after a full-scale
+    # run); everything is written and closed here, so they are skipped
     gc.freeze()
 
 
