@@ -264,10 +264,11 @@ class Equity:
         n, ne, wt = w.n_active_rows, w.n_active_ent, w.weight
         nc = self.n_cells
         # by joint cell: rows, rows with each flag of _FLAGS, line/income; borrowers and the loan balance by
-        # (joint cell, discount): 0 none, 1 rate discount, 2 the targeted low-income product, 3 both
+        # (joint cell, discount): 0 none, 1 rate discount, 2 the targeted low-income product, 3 both, over the
+        # borrowers only (the rows the month's loan book was grouped from, World.loan_groups)
         counts, line_sum, with_loan, bal = snapshot_sums(
             self.joint, hh.has_file[:n], hh.rated[:n], hh.line[:n], hh.digital[:n], self.inv_income_2015[:n],
-            hh.discounted[:n], hh.product[:n], hh.loan[:n], nc)
+            w.hh_loan_rows, hh.discounted, hh.product, hh.loan, nc)
         bal = bal.reshape(nc, 4) * wt
         cells: dict[str, np.ndarray] = {"households": counts[0] * wt}
         for i, name in enumerate(_FLAGS):
@@ -420,12 +421,12 @@ def _place_pairs(place, cell, within, n_within, n_pairs):
     return pair, occupied, pair_cell
 
 
-def snapshot_sums(joint, has_file, rated, line, digital, inv_income, discounted, product, loan, n_cells):
-    """A month's household sums by joint cell, in a pass over the active rows.
+def snapshot_sums(joint, has_file, rated, line, digital, inv_income, loan_rows, discounted, product, loan, n_cells):
+    """A month's household sums by joint cell, in a pass over the active rows and one over the borrowers.
 
-    The pass runs on blocks of rows (several cores at full scale: :mod:`sim.parallel`). Each float64 sum adds
-    its rows in row order within a block, as ``np.bincount`` does, and the blocks in order: at the default
-    scale (one block) the sums are those of NumPy.
+    The first pass runs on blocks of rows (several cores at full scale: :mod:`sim.parallel`). Each float64 sum
+    adds its rows in row order within a block, as ``np.bincount`` does, and the blocks in order: at the
+    default scale (one block) the sums are those of NumPy.
 
     Args:
         joint: every row's joint cell (int32).
@@ -434,9 +435,10 @@ def snapshot_sums(joint, has_file, rated, line, digital, inv_income, discounted,
         line: each active row's credit line (float32).
         digital: whether each active row uses the platform.
         inv_income: each active row's 1 / income at 2015 prices (float64).
-        discounted: whether each active row's loan carries a rate discount.
-        product: each active row's loan product (0: none).
-        loan: each active row's balance (float32).
+        loan_rows: the borrowers' rows.
+        discounted: every row's rate discount.
+        product: every row's loan product.
+        loan: every row's balance (float32).
         n_cells: the number of joint cells.
 
     Returns:
@@ -444,24 +446,20 @@ def snapshot_sums(joint, has_file, rated, line, digital, inv_income, discounted,
         ``inv_income``; borrowers; and the balance by (cell, discount), ``cell * 4 + discount`` with bit 0 the
         rate discount and bit 1 the low-income product.
     """
-    counts, line_sum, bal = summed(over_blocks(_snapshot_rows, has_file.size, joint, has_file, rated, line, digital,
-                                               inv_income, discounted, product, loan, n_cells))
-    return counts[:, :5].T.copy(), line_sum, counts[:, 5].copy(), bal
+    counts, line_sum = summed(over_blocks(_snapshot_rows, has_file.size, joint, has_file, rated, line, digital,
+                                          inv_income, n_cells))
+    with_loan, bal = _snapshot_borrowers(joint, loan_rows, discounted, product, loan, n_cells)
+    return counts.T.copy(), line_sum, with_loan, bal
 
 
 @numba.njit(cache=True, nogil=True)
-def _snapshot_rows(lo, hi, joint, has_file, rated, line, digital, inv_income, discounted, product, loan, n_cells):
-    """Rows ``lo`` to ``hi`` by joint cell: six counts, line x ``inv_income``, and the balance by (cell, discount).
-
-    The counts are rows, rows with a file, rated, with a line, digital, and borrowers.
-    """
-    counts = np.zeros((n_cells, 6), np.int64)  # a cell's counters side by side: one cache line a row
+def _snapshot_rows(lo, hi, joint, has_file, rated, line, digital, inv_income, n_cells):
+    """Rows ``lo`` to ``hi`` by joint cell: five counts (rows, file, rated, line, digital) and line x ``inv_income``."""
+    counts = np.zeros((n_cells, 5), np.int64)  # a cell's five counters side by side: one cache line a row
     line_sum = np.zeros(n_cells)
-    bal = np.zeros(n_cells * 4)
     # the block's rows as views, indexed from 0 (why: sim.parallel)
     joint, has_file, rated, line = joint[lo:hi], has_file[lo:hi], rated[lo:hi], line[lo:hi]
     digital, inv_income = digital[lo:hi], inv_income[lo:hi]
-    discounted, product, loan = discounted[lo:hi], product[lo:hi], loan[lo:hi]
     for i in range(hi - lo):
         cell = np.int64(joint[i])
         counts[cell, 0] += 1
@@ -470,11 +468,19 @@ def _snapshot_rows(lo, hi, joint, has_file, rated, line, digital, inv_income, di
         counts[cell, 3] += np.int64(line[i] > 0)
         counts[cell, 4] += np.int64(digital[i])
         line_sum[cell] += np.float64(line[i]) * inv_income[i]
-        if product[i] != 0:  # a tenth of the rows borrow: the branch is mostly not taken
-            counts[cell, 5] += 1
-            tag = np.int64(discounted[i]) | np.int64(product[i] == LOW_INCOME_LOAN) << 1
-            bal[cell * 4 + tag] += np.float64(loan[i])
-    return counts, line_sum, bal
+    return counts, line_sum
+
+
+@numba.njit(cache=True, nogil=True)
+def _snapshot_borrowers(joint, loan_rows, discounted, product, loan, n_cells):
+    """Borrowers by joint cell, and their balance by (cell, discount), in the borrowers' order."""
+    with_loan = np.zeros(n_cells, np.int64)
+    bal = np.zeros(n_cells * 4)
+    for r in loan_rows:
+        cell = np.int64(joint[r])
+        with_loan[cell] += 1
+        bal[cell * 4 + (np.int64(discounted[r]) | np.int64(product[r] == LOW_INCOME_LOAN) << 1)] += np.float64(loan[r])
+    return with_loan, bal
 
 
 @numba.njit(cache=True, nogil=True)

@@ -346,7 +346,7 @@ class World:
             parts = over_blocks(_loan_pass, store.product.size, store.product, store.kind, store.green, store.npl,
                                 store.loan, np.float32(SMALL_CREDIT_CAP_CNY), n_products)
             rows, bal, count = concatenated([b[:1] for b in parts])[0], *summed([b[1:] for b in parts])
-            setattr(self, f"{name}_loan_rows", rows)  # the borrowers (the enterprises' breakdown, sim.equity)
+            setattr(self, f"{name}_loan_rows", rows)  # the borrowers, for the breakdown by group (sim.equity)
             shape = (n_products, 3, 2, 2, 2)
             out[name + "_bal"] = (bal * self.weight).reshape(shape)
             out[name + "_n"] = (count * self.weight).reshape(shape)

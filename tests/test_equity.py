@@ -171,16 +171,15 @@ def test_the_months_compiled_sums_are_numpys_bincounts_bit_for_bit(seed):
     product = np.where(rng.random(rows) < 0.7, 0, rng.integers(1, 7, rows)).astype(np.int8)
     loan = np.where(product > 0, rng.lognormal(11, 2, rows), 0).astype(np.float32)
     loan_rows = np.flatnonzero(product != 0)
-    borrowers = loan_rows[loan_rows < n]  # the formed rows' loans
-    tag = discounted[borrowers].view(np.uint8) | (product[borrowers] == LOW_INCOME_LOAN).view(np.uint8) << 1
+    tag = discounted[loan_rows].view(np.uint8) | (product[loan_rows] == LOW_INCOME_LOAN).view(np.uint8) << 1
     cell = joint[:n]
     expected = (np.stack([np.bincount(cell, weights=flag, minlength=nc).astype(np.int64)
                           for flag in (np.ones(n), has_file[:n], rated[:n], line[:n] > 0, digital[:n])]),
                 np.bincount(cell, weights=line[:n] * inv_income[:n], minlength=nc),
-                np.bincount(joint[borrowers], minlength=nc),
-                np.bincount(joint[borrowers] * 4 + tag, weights=loan[borrowers], minlength=nc * 4))
-    got = snapshot_sums(joint, has_file[:n], rated[:n], line[:n], digital[:n], inv_income[:n], discounted[:n],
-                        product[:n], loan[:n], nc)
+                np.bincount(joint[loan_rows], minlength=nc),
+                np.bincount(joint[loan_rows] * 4 + tag, weights=loan[loan_rows], minlength=nc * 4))
+    got = snapshot_sums(joint, has_file[:n], rated[:n], line[:n], digital[:n], inv_income[:n], loan_rows,
+                        discounted, product, loan, nc)
     for a, b in zip(got, expected, strict=True):
         assert a.dtype == b.dtype and np.array_equal(a, b)
     groups = int(rng.integers(1, 5))

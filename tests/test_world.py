@@ -54,7 +54,7 @@ def test_the_monthly_passes_compile_once():
         cfg.months = 1
         model = TaizhouModel(cfg).run()
         outreach.raise_rural_trust(model.world, 0.1)
-    kernels = (world._peer_pass, world._loan_pass, equity._snapshot_rows,
+    kernels = (world._peer_pass, world._loan_pass, equity._snapshot_rows, equity._snapshot_borrowers,
                equity._enterprise_pass, equity._group_sums, outreach._visit_sums, outreach._visit_probabilities,
                outreach._visit_pick, outreach._campaign_rows, outreach._close_trust_gap, world._place_order,
                credit._arrears, credit._run_down, credit._needs, equity._joint_cells, equity._place_pairs,
