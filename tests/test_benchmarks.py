@@ -1,0 +1,31 @@
+"""The benchmark scripts work together: what one prints, the other reads (times themselves are never asserted)."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def _module(name: str):
+    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_ab_script_reads_every_figure_the_full_scale_benchmark_prints():
+    ab = _module("ab")
+    done = subprocess.run([sys.executable, "benchmarks/full_scale.py", "--no-outputs", "--kernel-repeats", "1",
+                           "population.weight=2000"], cwd=BENCHMARKS.parent, capture_output=True, text=True,
+                          check=True)
+    got = ab.figures(done.stdout)
+    assert set(got) == set(ab.FIGURES) and all(v > 0 for v in got.values())
+    assert got["model s"] == pytest.approx(got["build s"] + got["months s"], abs=0.011)  # each rounded to 0.01
+    with pytest.raises(ValueError, match="model s"):
+        ab.figures(done.stdout.replace("total:", "sum:"))
