@@ -124,6 +124,14 @@ def _shot(page, name: str, height: int = 3000) -> None:
     page.set_viewport_size(size)
 
 
+def test_the_page_speaks_chinese_before_it_has_loaded(page_url):
+    # what the browser shows while the page's scripts load: the tab's title and the loading screen
+    html = urllib.request.urlopen(page_url, timeout=10).read().decode()
+    assert f"<title>{t('title', 'zh')}</title>" in html
+    loading = re.search(r'<h1 class="ws-loading">(.*?)</h1>', html)
+    assert loading and loading[1].startswith("正在载入"), html[:2000]
+
+
 def test_page_loads_in_chinese_with_the_map_and_plays_the_five_years(page_url, browser):
     page, errors, load_s = _open(browser, page_url)
     print(f"\nworkshop: scorecard visible {load_s:.1f} s after opening the page")

@@ -49,9 +49,11 @@ WEIGHT = float(os.environ.get("WORKSHOP_WEIGHT", DEFAULT_WEIGHT))
 
 # no usage reports: the page runs offline, often on a bank's network
 solara_settings.telemetry.mixpanel_enable = False
-# no "This website runs on Solara" corner banner and no branded loader: the room sees only the workshop
+# no "This website runs on Solara" corner banner and no branded loader: the room sees only the workshop, in its
+# language from the first moment (the tab's title and the loading screen, sim/templates/loader-workshop.html)
 solara_settings.theme.show_banner = False
-solara_settings.theme.loader = "plain"
+solara_settings.theme.loader = "workshop"
+solara_settings.theme.title = t("title", DEFAULT_LANG)
 
 lang = solara.reactive("zh")
 speed = solara.reactive(DEFAULT_INTERVAL_MS)
