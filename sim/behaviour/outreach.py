@@ -262,12 +262,14 @@ def lectures(w: World, policy: Policy, n: int) -> int:
                                policy.manager_throughput)]
     n = int(where.size)
     villages, count = np.unique(where, return_counts=True)
-    n_active = w.n_active_rows
-    # rows of a village are sorted, and active rows are a prefix of all rows: cut each slice there
-    slices = [x[: np.searchsorted(x, n_active)] for x in
-              (w.village_rows[w.village_ptr[v]:w.village_ptr[v + 1]] for v in villages.tolist())]
-    sizes = np.array([x.size for x in slices], dtype=np.intp)
-    rows = np.concatenate(slices) if slices else np.zeros(0, np.intp)
+    # the villages' rows, village after village (w.village_rows holds them grouped by village, ascending);
+    # the formed rows are a prefix of all rows, so a village's formed rows are those below n_active_rows
+    start, length = w.village_ptr[villages], np.diff(w.village_ptr)[villages]
+    within = np.arange(length.sum()) - np.repeat(np.cumsum(length) - length, length)  # a row's place in its village
+    rows = w.village_rows[np.repeat(start, length) + within]
+    formed = rows < w.n_active_rows
+    rows = rows[formed]
+    sizes = np.bincount(np.repeat(np.arange(villages.size), length)[formed], minlength=villages.size)
     per_row = np.repeat(count * (u.lecture_attendees / w.weight) / np.maximum(sizes, 1), sizes)
     p_attend = np.minimum(1.0, per_row)
     attend = rows[rng.random(rows.size, dtype=np.float32) < p_attend]
