@@ -79,6 +79,11 @@ def main() -> None:
     args = parser.parse_args()
     if args.pairs < 1:
         parser.error(f"--pairs {args.pairs}: expected a positive integer")
+    for rev in filter(None, (args.base, args.head)):
+        known = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], cwd=ROOT,
+                               capture_output=True)
+        if known.returncode:
+            parser.error(f"{rev!r} is not a commit of {ROOT}")
     with tempfile.TemporaryDirectory(prefix="sim-ab-") as tmp:
         made = []
         try:
