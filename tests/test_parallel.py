@@ -181,7 +181,7 @@ def test_changing_the_threads_leaves_no_idle_pool_behind():
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
         alive = [t for t in threading.enumerate() if t.name.startswith("sim-rows")]
-        if len(alive) <= 2:
+        if len(alive) <= 1:
             break
         time.sleep(0.05)
-    assert len(alive) <= 2  # the last pool's threads only
+    assert len(alive) <= 1  # the last pool's helper only (the caller works too)
