@@ -126,7 +126,10 @@ def over_blocks(kernel: Callable[..., Any], n: int, *args: Any) -> list[Any]:
     helpers = [_executor().submit(work) for _ in range(k - 1)]
     work()
     for helper in helpers:
-        helper.result()  # waits, and raises a helper's error here
+        # a helper that has not started by now would find no block left: cancelled, it is not waited for
+        # (nor can a pass called from a helper thread wait on a helper queued behind itself)
+        if not helper.cancel():
+            helper.result()  # waits, and raises a helper's error here
     return results
 
 

@@ -185,3 +185,26 @@ def test_changing_the_threads_leaves_no_idle_pool_behind():
             break
         time.sleep(0.05)
     assert len(alive) <= 1  # the last pool's helper only (the caller works too)
+
+
+def _block_sum(lo: int, hi: int, x: np.ndarray) -> float:
+    return float(x[lo:hi].sum())
+
+
+def test_a_pass_called_from_a_helper_thread_finishes():
+    """A rule run in a helper thread (a part of ``elementwise``) may itself run a pass on blocks."""
+    import threading
+
+    def part(rows):
+        sums = parallel.over_blocks(_block_sum, rows.size, rows.astype(np.float64))
+        return np.full(rows.size, parallel.summed(sums))
+
+    rows = np.arange(400_000)
+    out = []
+    with blocks_of(1_000, 2):
+        runner = threading.Thread(target=lambda: out.append(parallel.elementwise(part, rows)), daemon=True)
+        runner.start()
+        runner.join(timeout=30)
+    assert not runner.is_alive(), "the pass waited for a helper queued behind itself"
+    half = rows.size // 2
+    assert out[0][0] == rows[:half].sum() and out[0][-1] == rows[half:].sum()
