@@ -195,14 +195,14 @@ class World:
         """Rows by village (for lectures) and each household's place (its village, or its community)."""
         hh, nv = self.households, self.places.village_size.size
         self.village_rows, self.village_ptr = _rows_by_village(hh.village, nv)
-        self.hh_place = np.where(hh.village >= 0, hh.village, nv + hh.community)
         self._access = None
         p = self.places
         self.village_remote = p.remote(self.pop.remote_km) & p.village_exists
-        # how much more managers seek out each household, before whether it borrows (the plan's priorities)
-        remote_place = np.concatenate([self.village_remote, np.zeros(p.community_county.size, bool)])
-        self.visit_weight = (1.0 + self.u.visit_priority_remote * remote_place[self.hh_place]
-                             + self.u.visit_priority_low_income * (hh.kind == LOW_INCOME)).astype(np.float32)
+        # new arrays, not the old ones rewritten: the breakdown by group sees a merger by the place array's identity
+        self.hh_place, self.visit_weight = np.empty(hh.n, np.int32), np.empty(hh.n, np.float32)
+        over_blocks(_place_columns, hh.n, hh.village, hh.community, hh.kind, self.village_remote,
+                    float(self.u.visit_priority_remote), float(self.u.visit_priority_low_income), self.hh_place,
+                    self.visit_weight)
         rural_n = np.maximum(1, np.diff(self.village_ptr))
         low = np.flatnonzero((hh.kind == LOW_INCOME) & (hh.village >= 0))
         self.village_low_income_share = np.bincount(hh.village[low], minlength=nv) / rural_n
@@ -351,6 +351,32 @@ class World:
             out[name + "_bal"] = (bal * self.weight).reshape(shape)
             out[name + "_n"] = (count * self.weight).reshape(shape)
         return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _place_columns(lo, hi, village, community, kind, village_remote, remote_priority, low_income_priority,
+                   place, visit_weight):
+    """Each row's place and visit priority, for rows ``lo`` to ``hi`` (written into ``place``, ``visit_weight``).
+
+    A rural row's place is its village, an urban row's the villages' count plus its community. Its priority,
+    how much more the managers seek it out before whether it borrows (the plan's priorities), is
+    1 + ``remote_priority`` in a remote village + ``low_income_priority`` if low-income, added in float64 in
+    that order and rounded to float32.
+    """
+    nv = village_remote.size
+    # the block's rows as views, indexed from 0 (why: sim.parallel)
+    village, community, kind = village[lo:hi], community[lo:hi], kind[lo:hi]
+    place, visit_weight = place[lo:hi], visit_weight[lo:hi]
+    for i in range(hi - lo):
+        v = village[i]
+        remote = False
+        if v >= 0:
+            place[i] = v
+            remote = village_remote[v]
+        else:
+            place[i] = nv + community[i]
+        weight = 1.0 + (remote_priority if remote else 0.0)
+        visit_weight[i] = np.float32(weight + (low_income_priority if kind[i] == LOW_INCOME else 0.0))
 
 
 @numba.njit(cache=True, nogil=True)

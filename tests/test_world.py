@@ -58,7 +58,7 @@ def test_the_monthly_passes_compile_once():
                equity._enterprise_pass, equity._group_sums, outreach._visit_sums, outreach._visit_probabilities,
                outreach._visit_pick, outreach._campaign_rows, outreach._close_trust_gap, world._place_order,
                credit._arrears, credit._run_down, credit._needs, equity._joint_cells, equity._place_pairs,
-               equity._quintiles, loans._discounted_balance, streams.flag_drawn_below)
+               equity._quintiles, loans._discounted_balance, streams.flag_drawn_below, world._place_columns)
     for kernel in kernels:
         assert len(kernel.signatures) == 1, kernel
 
@@ -83,3 +83,24 @@ def test_the_place_order_is_numpys_lexsort(n):
     community = rng.integers(-1, 7, n).astype(np.int16)  # -1: rural
     assert np.array_equal(_place_order(county, village, community, 40, 7), np.lexsort((community, village, county)))
 
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_places_and_visit_priorities_are_numpys_bit_for_bit(seed):
+    from sim.population import LOW_INCOME
+    from sim.world import _place_columns
+
+    rng = np.random.default_rng(seed)
+    n, nv = 5_000, 40
+    village = np.where(rng.random(n) < 0.6, rng.integers(0, nv, n), -1).astype(np.int32)
+    community = np.where(village < 0, rng.integers(0, 7, n), -1).astype(np.int16)
+    kind = rng.integers(0, 3, n).astype(np.int8)
+    remote = rng.random(nv) < 0.3
+    a, b = rng.uniform(0, 2, 2)
+    place, weight = np.empty(n, np.int32), np.empty(n, np.float32)
+    _place_columns(0, n, village, community, kind, remote, a, b, place, weight)
+    expected_place = np.where(village >= 0, village, nv + community)
+    assert np.array_equal(place, expected_place)
+    remote_place = np.concatenate([remote, np.zeros(7, bool)])
+    expected = (1.0 + a * remote_place[expected_place] + b * (kind == LOW_INCOME)).astype(np.float32)
+    assert np.array_equal(weight, expected)
