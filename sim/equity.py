@@ -50,7 +50,7 @@ Dimension = tuple[tuple[str, ...], Callable[["World"], np.ndarray]]
 
 
 def _county(w: World) -> np.ndarray:
-    return w.households.county.astype(np.intp)
+    return w.households.county
 
 
 def _income_quintile(w: World) -> np.ndarray:
@@ -86,10 +86,23 @@ def _quintiles(income, rural, cuts, other):
     return out
 
 
+@numba.njit(cache=True, nogil=True)
+def _inverse(income, index):
+    """``index / max(income, 1)`` per row in float64 (one pass; NumPy made two temporaries of every row)."""
+    out = np.empty(income.size)
+    one = np.float32(1.0)
+    for i in range(income.size):
+        out[i] = index / np.float64(max(income[i], one))
+    return out
+
+
 def _household_kind(w: World) -> np.ndarray:
     """Farm, low-income farm, urban worker (工薪: the worker-card market) and other urban households."""
     kind = w.households.kind
-    return np.select([kind == FARM, kind == LOW_INCOME, w.is_worker], [0, 1, 2], 3)
+    code = np.where(w.is_worker, np.int8(2), np.int8(3))  # one byte a row: the codes are written as bytes
+    code[kind == LOW_INCOME] = 1
+    code[kind == FARM] = 0
+    return code
 
 
 def _by_place(w: World, village: np.ndarray, urban: int) -> np.ndarray:
@@ -193,7 +206,7 @@ class Equity:
         hh = world.households
         # line relative to income: incomes all grow by one index, so 1 / income at 2015 prices is fixed per row
         # (64-bit, so that the month's line x 1/income is already the type the sums are in)
-        self.inv_income_2015 = world.income_index / np.maximum(hh.income, np.float32(1.0)).astype(np.float64)
+        self.inv_income_2015 = _inverse(hh.income, world.income_index)
         self.dims = list(self.cell_group)
         self.sizes = tuple(sizes)
         self._init_places()

@@ -192,7 +192,7 @@ def test_the_months_compiled_sums_are_numpys_bincounts_bit_for_bit(seed):
 
 @pytest.mark.parametrize("seed", range(5))
 def test_the_groups_compiled_codes_are_numpys(seed):
-    from sim.equity import _joint_cells, _place_pairs, _quintiles
+    from sim.equity import _inverse, _joint_cells, _place_pairs, _quintiles
 
     rng = np.random.default_rng(seed)
     rows = int(rng.integers(1, 5000))
@@ -223,3 +223,21 @@ def test_the_groups_compiled_codes_are_numpys(seed):
     cuts = np.quantile(income, [0.2, 0.4, 0.6, 0.8])
     expected = np.where(rural, np.searchsorted(cuts, income, side="right"), 5)
     assert np.array_equal(_quintiles(income, rural, cuts, 5), expected)
+    # 1 / income, for the line-to-income sums, with incomes below 1 CNY counted as 1
+    income[:3] = (0.0, 0.5, 1.0)
+    index = float(rng.uniform(1, 2))
+    assert np.array_equal(_inverse(income, index), index / np.maximum(income, np.float32(1.0)).astype(np.float64))
+
+
+def test_the_household_kinds_are_the_first_that_applies():
+    from types import SimpleNamespace
+
+    from sim.equity import _household_kind
+    from sim.population import FARM, LOW_INCOME, URBAN
+
+    kind = np.array([FARM, LOW_INCOME, URBAN, URBAN, FARM, LOW_INCOME], np.int8)
+    worker = np.array([False, False, True, False, True, True])  # only urban rows are workers in a run
+    w = SimpleNamespace(households=SimpleNamespace(kind=kind), is_worker=worker)
+    code = _household_kind(w)
+    assert code.tolist() == [0, 1, 2, 3, 0, 1]
+    assert code.tolist() == np.select([kind == FARM, kind == LOW_INCOME, worker], [0, 1, 2], 3).tolist()

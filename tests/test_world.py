@@ -58,7 +58,8 @@ def test_the_monthly_passes_compile_once():
                equity._enterprise_pass, equity._group_sums, outreach._visit_sums, outreach._visit_probabilities,
                outreach._visit_pick, outreach._campaign_rows, outreach._close_trust_gap, world._place_order,
                credit._arrears, credit._run_down, credit._needs, equity._joint_cells, equity._place_pairs,
-               equity._quintiles, loans._discounted_balance, streams.flag_drawn_below, world._place_columns)
+               equity._quintiles, equity._inverse, loans._discounted_balance, streams.flag_drawn_below,
+               world._place_columns)
     for kernel in kernels:
         assert len(kernel.signatures) == 1, kernel
 
