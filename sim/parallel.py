@@ -133,7 +133,7 @@ def over_blocks(kernel: Callable[..., Any], n: int, *args: Any) -> list[Any]:
     return results
 
 
-def elementwise(func: Callable[[np.ndarray], Any], rows: np.ndarray) -> Any:
+def elementwise(func: Callable[[np.ndarray], Any], rows: np.ndarray, min_rows: int | None = None) -> Any:
     """``func(rows)`` for a function whose result and effects for a row depend on that row alone.
 
     Many rows are split into one contiguous part per thread: NumPy releases the GIL inside each operation and
@@ -144,8 +144,10 @@ def elementwise(func: Callable[[np.ndarray], Any], rows: np.ndarray) -> Any:
         func: maps an array of rows to one value per row, or to a tuple of arrays of rows it picked (in the
             order of ``rows``); the parts' arrays are joined in order.
         rows: the rows (an index array).
+        min_rows: rows per part below which another thread costs more than it saves (a long chain of NumPy
+            calls on the rows pays off sooner than a short one); default ``MIN_ELEMENTWISE_ROWS``.
     """
-    k = min(threads(), rows.size // MIN_ELEMENTWISE_ROWS)
+    k = min(threads(), rows.size // (min_rows or MIN_ELEMENTWISE_ROWS))
     if k <= 1:
         return func(rows)
     edges = [rows.size * j // k for j in range(k + 1)]

@@ -110,7 +110,12 @@ def _tables(threads: int, rows: int) -> list:
     return [result.monthly, result.equity, result.ledger, result.scorecard]
 
 
-def test_a_run_is_the_same_on_one_thread_and_on_several():
+def test_a_run_is_the_same_on_one_thread_and_on_several(monkeypatch):
+    from sim.behaviour import credit
+
+    # the row-wise parts too (loans' hazards, need rows' offers), which the tiny world would run whole
+    monkeypatch.setattr(parallel, "MIN_ELEMENTWISE_ROWS", 20)
+    monkeypatch.setattr(credit, "MIN_OFFER_ROWS", 4)
     one = _tables(1, 300)  # the tiny world's 1,000 rows in four blocks
     for threads in (2, 3):
         several = _tables(threads, 300)

@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from sim.world import World
 
 F32 = np.float32
+MIN_OFFER_ROWS = 10_000  # need rows per part below which the offers run in one thread (sim.parallel.elementwise)
 DISCOUNT_PRODUCTS = (("small_credit", SMALL_CREDIT), ("farm", FARM_LOAN), ("low_income", LOW_INCOME_LOAN))
 
 
@@ -332,75 +333,87 @@ def household_credit(w: World, policy: Policy, t: int) -> None:
     need = d_free < normal_p + housing_table[kind_free]
     idx = free[need]
     housing = (d_free[need] >= normal_p[need]) & (w.latent_housing[idx] < policy.housing_reach)
-    ds = w.streams.rows("credit", idx, 5)  # take-up, assessment, size, green, queue
-    kind, line = hh.kind[idx], hh.line[idx]
-    worker = w.is_worker[idx]
-    reached = (kind == LOW_INCOME) & (w.latent_reach[idx] < policy.low_income_reach)
-    green_ok = hh.green_farm[idx]
+    w.place_access()  # made once here, not in both parts below
+    green_share = np.float32(min(1.0, u.green_classified_share * policy.green_multiplier))
 
-    disc = policy.rate_discount_bp
-    green_bp = np.where(green_ok, np.float32(policy.green_discount_bp), np.float32(0))
-    pf_small = price_factor(u.farm_loan_rate, disc["small_credit"] + green_bp, u.price_semi_elasticity)
-    pf_farm = price_factor(u.farm_loan_rate, disc["farm"] + green_bp, u.price_semi_elasticity)
-    pf_low = price_factor(u.farm_loan_rate, policy.low_income_discount_bp + disc["low_income"],
-                          u.price_semi_elasticity)
-    peer = _peer(w, w.hh_place[idx])
+    def offers(pos):
+        """Take-up, product, size and the bank's decision for need rows ``idx[pos]``; each row's alone."""
+        a, b = (pos[0], pos[-1] + 1) if pos.size else (0, 0)  # a contiguous part
+        rows, house = idx[a:b], housing[a:b]
+        ds = w.streams.rows("credit", rows, 5)  # take-up, assessment, size, green, queue
+        kind, line = hh.kind[rows], hh.line[rows]
+        worker = w.is_worker[rows]
+        reached = (kind == LOW_INCOME) & (w.latent_reach[rows] < policy.low_income_reach)
+        green_ok = hh.green_farm[rows]
 
-    # with a credit line: draw on it (用信); the line was granted after an assessment
-    has_line = (line > 0) & ~housing
-    p_use = u.p_use_line + policy.line_use_gain
-    p_line = np.clip(p_use * np.where(reached, pf_low, pf_small) * (0.5 + hh.trust[idx]) * peer, 0, 1)
-    take_line = has_line & (ds[0] < p_line)
-    # without one: apply at an outlet or station, if it is near enough and the household knows how
-    served, distance = w.access(idx)
-    access = (u.p_apply_branch + u.distance_decay_per_km * distance
-              + u.station_effect_on_credit_use * served + u.literacy_effect * (hh.literacy[idx] - 0.5))
-    pf_house = price_factor(u.farm_loan_rate, policy.housing_discount_bp, u.price_semi_elasticity)
-    pf_branch = np.where(housing, pf_house, np.where(reached, pf_low, pf_farm))
-    apply = ~has_line & (ds[0] < np.clip(access * pf_branch * peer, 0, 1))
+        disc = policy.rate_discount_bp
+        green_bp = np.where(green_ok, np.float32(policy.green_discount_bp), np.float32(0))
+        pf_small = price_factor(u.farm_loan_rate, disc["small_credit"] + green_bp, u.price_semi_elasticity)
+        pf_farm = price_factor(u.farm_loan_rate, disc["farm"] + green_bp, u.price_semi_elasticity)
+        pf_low = price_factor(u.farm_loan_rate, policy.low_income_discount_bp + disc["low_income"],
+                              u.price_semi_elasticity)
+        peer = _peer(w, w.hh_place[rows])
 
-    product = np.zeros(idx.size, "i1")
-    product[take_line] = np.where(worker[take_line], WORKER_LOAN, SMALL_CREDIT)
-    product[apply & (kind != URBAN)] = FARM_LOAN
-    product[apply & (kind == URBAN)] = URBAN_LOAN
-    product[(take_line | apply) & reached] = LOW_INCOME_LOAN
-    product[apply & housing] = HOUSING_LOAN
-    mean = np.select(
-        [product == HOUSING_LOAN, (product == LOW_INCOME_LOAN) | (kind == LOW_INCOME), product == SMALL_CREDIT,
-         product == WORKER_LOAN, product == FARM_LOAN],
-        [policy.housing_loan_size, u.low_income_loan_size, u.small_credit_size_mean, u.worker_loan_size,
-         u.farm_loan_size_mean], u.urban_loan_size_mean,
-    )
-    rel_income = hh.income[idx] / np.float32(w.pop.income_rural_2015 * w.income_index)
-    size = (loan_size(1.0, u.loan_size_sigma, ds[2]) * (mean * w.income_index).astype(F32)
-            * np.power(np.maximum(rel_income, 0.05), np.float32(u.loan_size_income_elasticity)))
-    size = np.where(take_line, np.minimum(size, line), size).astype(F32)
+        # with a credit line: draw on it (用信); the line was granted after an assessment
+        has_line = (line > 0) & ~house
+        p_use = u.p_use_line + policy.line_use_gain
+        p_line = np.clip(p_use * np.where(reached, pf_low, pf_small) * (0.5 + hh.trust[rows]) * peer, 0, 1)
+        take_line = has_line & (ds[0] < p_line)
+        # without one: apply at an outlet or station, if it is near enough and the household knows how
+        served, distance = w.access(rows)
+        access = (u.p_apply_branch + u.distance_decay_per_km * distance
+                  + u.station_effect_on_credit_use * served + u.literacy_effect * (hh.literacy[rows] - 0.5))
+        pf_house = price_factor(u.farm_loan_rate, policy.housing_discount_bp, u.price_semi_elasticity)
+        pf_branch = np.where(house, pf_house, np.where(reached, pf_low, pf_farm))
+        apply = ~has_line & (ds[0] < np.clip(access * pf_branch * peer, 0, 1))
 
-    # the bank assesses every application; the low-income and housing products accept more risk
-    unsecured = UNSECURED_PRODUCTS[product]
-    est = assess(w, policy, idx, household_pd(w, idx, size, unsecured), ds[1])
-    tolerance = np.select([product == HOUSING_LOAN, product == LOW_INCOME_LOAN],
-                          [policy.housing_risk_tolerance, policy.low_income_risk_tolerance], 1.0)
-    cutoff = np.float32(u.approval_pd_cutoff * w.bank.caution) * tolerance.astype(F32)
-    # secured loans need pledged wealth (house, land-use rights) worth the loan at the bank's loan-to-value
-    collateral = unsecured | (hh.wealth[idx] * np.float32(w.income_index * u.max_loan_to_value) >= size)
-    approved = apply & (est <= cutoff) & collateral
+        product = np.zeros(rows.size, "i1")
+        product[take_line] = np.where(worker[take_line], WORKER_LOAN, SMALL_CREDIT)
+        product[apply & (kind != URBAN)] = FARM_LOAN
+        product[apply & (kind == URBAN)] = URBAN_LOAN
+        product[(take_line | apply) & reached] = LOW_INCOME_LOAN
+        product[apply & house] = HOUSING_LOAN
+        mean = np.select(
+            [product == HOUSING_LOAN, (product == LOW_INCOME_LOAN) | (kind == LOW_INCOME), product == SMALL_CREDIT,
+             product == WORKER_LOAN, product == FARM_LOAN],
+            [policy.housing_loan_size, u.low_income_loan_size, u.small_credit_size_mean, u.worker_loan_size,
+             u.farm_loan_size_mean], u.urban_loan_size_mean,
+        )
+        rel_income = hh.income[rows] / np.float32(w.pop.income_rural_2015 * w.income_index)
+        size = (loan_size(1.0, u.loan_size_sigma, ds[2]) * (mean * w.income_index).astype(F32)
+                * np.power(np.maximum(rel_income, 0.05), np.float32(u.loan_size_income_elasticity)))
+        size = np.where(take_line, np.minimum(size, line), size).astype(F32)
+
+        # the bank assesses every application; the low-income and housing products accept more risk
+        unsecured = UNSECURED_PRODUCTS[product]
+        est = assess(w, policy, rows, household_pd(w, rows, size, unsecured), ds[1])
+        tolerance = np.select([product == HOUSING_LOAN, product == LOW_INCOME_LOAN],
+                              [policy.housing_risk_tolerance, policy.low_income_risk_tolerance], 1.0)
+        cutoff = np.float32(u.approval_pd_cutoff * w.bank.caution) * tolerance.astype(F32)
+        # secured loans need pledged wealth (house, land-use rights) worth the loan at the bank's loan-to-value
+        collateral = unsecured | (hh.wealth[rows] * np.float32(w.income_index * u.max_loan_to_value) >= size)
+        approved = apply & (est <= cutoff) & collateral
+        # green: a loan to a household in green farming, classified green at the declared rate or under the policy
+        green = green_ok & (ds[3] < green_share)
+        return take_line, apply, approved, product, size, green, ds[4]
+
+    take_line, apply, approved, product, size, green, queue = elementwise(offers, np.arange(idx.size),
+                                                                         MIN_OFFER_ROWS)
     # a line draw needs no application; an application needs a manager's hours to be processed
     processed = np.ones(idx.size, bool)
     applied = np.flatnonzero(apply)
-    processed[applied] = w.staff.process(hh.county[idx[applied]].astype(np.intp), ds[4][applied],
+    processed[applied] = w.staff.process(hh.county[idx[applied]].astype(np.intp), queue[applied],
                                          policy.manager_throughput, u.hours_per_application)
     got = (take_line | (approved & processed)) & (product > 0)
     # the bank's funding and capital leave room for so much new lending this month
     lend = np.flatnonzero(got)
-    got[lend] = w.bank.lend(size[lend] * np.float32(wt), ds[4][lend], "households")
+    got[lend] = w.bank.lend(size[lend] * np.float32(wt), queue[lend], "households")
     new = idx[got]
     hh.product[new] = product[got]
     hh.loan[new] = size[got]
     hh.months_left[new] = terms(new)
-    # green: a loan to a household in green farming, classified green at the declared rate or under the policy
-    hh.green[new] = green_ok[got] & (ds[3][got] < np.float32(min(1.0, u.green_classified_share
-                                                                     * policy.green_multiplier)))
+    hh.green[new] = green[got]
+    disc = policy.rate_discount_bp
     if any(disc.values()):
         eligible = np.zeros(idx.size, bool)
         for name, code in DISCOUNT_PRODUCTS:
