@@ -167,10 +167,10 @@ class TaizhouModel(Model):
         for kind, before, after in zip(("station", "device", "community"), self._stations_seen, now, strict=True):
             opened = (after & ~before).nonzero()[0].tolist()
             for place in opened:
-                Station(self, kind, place, t)
+                station = Station(self, kind, place, t)
+                if kind == "station":  # the capacities add in the agents' order, as _station_capacity adds them
+                    self.world.station_capacity[place] += station.capacity
             before[:] = after
-            if opened and kind == "station":
-                self._station_capacity()
 
     def _station_capacity(self) -> None:
         """Each village's station capacity: the sum of its stations' (a merged village may have two)."""

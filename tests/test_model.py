@@ -97,6 +97,20 @@ def test_managers_and_stations_are_mesa_agents():
     assert m.month == "2016-03"
 
 
+def test_each_villages_station_capacity_is_its_station_agents_through_openings_and_the_merger():
+    m = _model()
+    w = m.world
+    opened_before = len(m.agents_by_type[Station])
+    for _ in range(14):  # the villages merge in January 2017
+        m.step()
+        capacity = np.zeros(w.places.village_size.size)
+        for s in m.agents_by_type[Station]:
+            if s.kind == "station":
+                capacity[s.place] += s.capacity
+        assert np.array_equal(w.station_capacity, capacity), m.month
+    assert len(m.agents_by_type[Station]) > opened_before  # stations opened meanwhile
+
+
 
 
 
