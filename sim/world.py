@@ -104,8 +104,8 @@ class World:
         self._ent_rows = enterprise_capacity(cfg)
         self.index_villages()
         self._access = None
-        self._rural_cum = np.concatenate([[0], np.cumsum(hh.kind != URBAN)])  # rural rows among the first n
-        self._coop_cum = np.concatenate([[0], np.cumsum(self.enterprises.kind == COOPERATIVE)])
+        self._rural_cum = _running_count(hh.kind != URBAN)  # rural rows among the first n
+        self._coop_cum = _running_count(self.enterprises.kind == COOPERATIVE)
         self.refresh_active()
         self._build_grids()
         # each village's station capacity (the model keeps it from its Station agents; one station each here)
@@ -259,8 +259,7 @@ class World:
                              self.places.community_county.size)
         self.n_managers = int(self.pop.account_managers)
         self.n_grids = int(min(self.n_managers, max(1, hh.n // MIN_ROWS_PER_GRID)))
-        self.grid_of = np.empty(hh.n, np.int32)
-        self.grid_of[order] = (np.arange(hh.n, dtype=np.int64) * self.n_grids // hh.n).astype(np.int32)
+        self.grid_of = _cut_into_grids(order, self.n_grids)
         self.manager_grid = (np.arange(self.n_managers) * self.n_grids // self.n_managers).astype(np.int32)
         self.managers_per_grid = np.bincount(self.manager_grid, minlength=self.n_grids).astype(np.float64)
         self.grid_county = np.zeros(self.n_grids, np.int8)
@@ -351,6 +350,23 @@ class World:
             out[name + "_bal"] = (bal * self.weight).reshape(shape)
             out[name + "_n"] = (count * self.weight).reshape(shape)
         return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _cut_into_grids(order, n_grids):
+    """Each row's grid: the rows in ``order`` cut into ``n_grids`` runs of equal length (``j x n_grids // n``)."""
+    n = order.size
+    grid_of = np.empty(n, np.int32)
+    for j in range(n):
+        grid_of[order[j]] = (j * n_grids) // n
+    return grid_of
+
+
+def _running_count(flag: np.ndarray) -> np.ndarray:
+    """How many of the first ``n`` rows are flagged, for ``n`` from 0 to every row (int32: one pass, no copy)."""
+    count = np.zeros(flag.size + 1, np.int32)
+    np.cumsum(flag, dtype=np.int32, out=count[1:])
+    return count
 
 
 @numba.njit(cache=True, nogil=True)

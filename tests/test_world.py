@@ -59,7 +59,7 @@ def test_the_monthly_passes_compile_once():
                outreach._visit_pick, outreach._campaign_rows, outreach._close_trust_gap, world._place_order,
                credit._arrears, credit._run_down, credit._needs, equity._joint_cells, equity._place_pairs,
                equity._quintiles, equity._inverse, loans._discounted_balance, streams.flag_drawn_below,
-               world._place_columns)
+               world._place_columns, world._cut_into_grids)
     for kernel in kernels:
         assert len(kernel.signatures) == 1, kernel
 
@@ -105,3 +105,16 @@ def test_the_places_and_visit_priorities_are_numpys_bit_for_bit(seed):
     remote_place = np.concatenate([remote, np.zeros(7, bool)])
     expected = (1.0 + a * remote_place[expected_place] + b * (kind == LOW_INCOME)).astype(np.float32)
     assert np.array_equal(weight, expected)
+
+
+def test_running_counts_and_grids_are_numpys():
+    from sim.world import _cut_into_grids, _running_count
+
+    rng = np.random.default_rng(5)
+    flag = rng.random(1_000) < 0.4
+    assert np.array_equal(_running_count(flag), np.concatenate([[0], np.cumsum(flag)]))
+    assert _running_count(flag[:0]).tolist() == [0]
+    order = rng.permutation(1_003)
+    grid_of = np.empty(order.size, np.int32)
+    grid_of[order] = np.arange(order.size) * 7 // order.size
+    assert np.array_equal(_cut_into_grids(order, 7), grid_of)
