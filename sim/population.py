@@ -178,8 +178,8 @@ def build_households(cfg: SimConf, places: Places, rng: np.random.Generator) -> 
     base_income[FARM] = pop.income_rural_2015
     base_income[LOW_INCOME] = pop.income_rural_2015 * pop.low_income_income_factor
     base_income[URBAN] = pop.income_rural_2015 * pop.urban_rural_income_ratio
-    income = (base_income[kind] * _lognormal_with_mean(rng, 1.0, pop.income_sigma, n)).astype("f4")
-    wealth = (income * _lognormal_with_mean(rng, pop.wealth_income_ratio, pop.wealth_sigma, n)).astype("f4")
+    income = _scaled(base_income, kind, _lognormal_with_mean(rng, 1.0, pop.income_sigma, n))
+    wealth = _scaled(income, None, _lognormal_with_mean(rng, pop.wealth_income_ratio, pop.wealth_sigma, n))
     # a household's own propensity to fall behind, beyond what its income and debt explain
     risk = _lognormal_with_mean(rng, 1.0, u.risk_sigma, n).astype("f4")
     literacy = rng.beta(lit_a, lit_b).astype("f4")
@@ -281,6 +281,19 @@ def _household_columns(draws, village_draw, community_draw, village_county, comm
         a[i] = lit_a[g]
         b[i] = lit_b[g]
     return kind, village, community, county, access, has_file, green_farm, a, b
+
+
+@njit(cache=True, nogil=True)
+def _scaled(scale, index, factor):
+    """``scale[index] x factor`` per row (``scale x factor`` if ``index`` is None), in float64, rounded to float32.
+
+    One pass instead of NumPy's gather, product and conversion, each a full-length array.
+    """
+    out = np.empty(factor.size, np.float32)
+    for i in range(factor.size):
+        s = scale[i] if index is None else scale[index[i]]
+        out[i] = np.float32(np.float64(s) * factor[i])
+    return out
 
 
 def loan_size(mean: float, sigma: float, u: np.ndarray) -> np.ndarray:

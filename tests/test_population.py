@@ -47,6 +47,19 @@ def test_the_compiled_build_compiles_once(tiny_world):
     World(tiny_config(1000.0))  # another scale: the same argument types, so one machine-code version per kernel
     for kernel in (population._household_columns, population._first_borrowers):
         assert len(kernel.signatures) == 1, kernel
+    assert len(population._scaled.signatures) == 2  # incomes by kind, wealth by income
+
+
+def test_incomes_and_wealth_are_numpys_products_bit_for_bit():
+    from sim.population import _scaled
+
+    rng = np.random.default_rng(4)
+    base, kind = np.array([30_000.0, 12_000.0, 70_000.0]), rng.integers(0, 3, 2_000).astype(np.int8)
+    factor = rng.lognormal(0, 0.8, kind.size)
+    income = _scaled(base, kind, factor)
+    assert income.dtype == np.float32 and np.array_equal(income, (base[kind] * factor).astype("f4"))
+    wealth = _scaled(income, None, factor[::-1].copy())
+    assert np.array_equal(wealth, (income * factor[::-1]).astype("f4"))
 
 
 @pytest.mark.parametrize("size", [1, 9, 5037])
