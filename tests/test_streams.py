@@ -58,3 +58,23 @@ def test_month_generators_are_reproducible_and_independent():
 def test_monthly_probability_compounds_back_to_the_annual_one(annual):
     monthly = monthly_probability(annual)
     assert np.isclose(1 - (1 - monthly) ** 12, annual, atol=1e-9)
+
+
+@given(st.integers(0, 3 * 4096 + 17), st.integers(0, 2**32), st.floats(0.0, 1.0))
+def test_a_picking_pass_picks_the_rows_numpy_picks(n, seed, share_free):
+    """The chunked need pass (decide a chunk, then collect) against the same rule in NumPy, at any length."""
+    from sim.behaviour.credit import _needs
+
+    rng = np.random.default_rng(seed)
+    product = np.where(rng.random(n) < share_free, 0, rng.integers(1, 7, n)).astype(np.int8)
+    kind = rng.integers(0, 3, n).astype(np.int8)
+    p_need = rng.random(3).astype(np.float32)
+    s = Streams(seed)
+    s.new_month(2)
+    key = s.keys("credit", 1)[0]
+    draws = s.rows("credit", np.arange(n), 1)[0]
+    want = np.flatnonzero((product == 0) & (draws < p_need[kind]))
+    for lo, hi in ((0, n), (n // 3, n)):  # a block that starts anywhere numbers its rows from lo
+        rows, got = _needs(lo, hi, product, kind, p_need, key)
+        expected = want[want >= lo]
+        assert np.array_equal(rows, expected) and np.array_equal(got, draws[expected])

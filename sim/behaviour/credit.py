@@ -27,7 +27,7 @@ from numba import njit
 from scipy.special import ndtri
 
 from sim.calendar import monthly_probability
-from sim.parallel import concatenated, elementwise, over_blocks
+from sim.parallel import CHUNK, concatenated, elementwise, over_blocks, picked
 from sim.population import (
     COOPERATIVE,
     CREDIT,
@@ -272,20 +272,30 @@ def _run_down(rows, hazard, npl, npl_months, months_left, history, keys, p_shock
 
 @njit(cache=True, nogil=True)
 def _needs(lo, hi, product, kind, p_need, key):
-    """Rows ``lo`` to ``hi`` without a loan whose need draw falls under their kind's need probability, and that draw."""
+    """Rows ``lo`` to ``hi`` without a loan whose need draw falls under their kind's need probability, and that draw.
+
+    ``p_need`` holds a probability for each of the three kinds (0, 1, 2). Decided a chunk at a time, then the
+    few flagged rows collected (why: :mod:`sim.parallel`).
+    """
     rows = np.empty(hi - lo, np.int64)
-    draws = np.empty(hi - lo, np.float32)
+    flags = np.zeros(CHUNK, np.uint8)
+    p0, p1, p2 = p_need[0], p_need[1], p_need[2]
     m = 0
     # the block's rows as views, indexed from 0 (why: sim.parallel)
     product, kind = product[lo:hi], kind[lo:hi]
-    for i in range(hi - lo):
-        if product[i] == 0:
-            d = uniform(key, lo + i)
-            if d < p_need[kind[i]]:
-                rows[m] = lo + i
-                draws[m] = d
-                m += 1
-    return rows[:m].copy(), draws[:m].copy()
+    for c in range(0, hi - lo, CHUNK):
+        e = min(hi - lo, c + CHUNK)
+        for i in range(c, e):
+            k = kind[i]
+            p = p1 if k == 1 else p2
+            p = p0 if k == 0 else p
+            flags[i - c] = (product[i] == 0) & (uniform(key, lo + i) < p)
+        m = picked(flags, e - c, lo + c, rows, m)
+    rows = rows[:m].copy()
+    draws = np.empty(m, np.float32)
+    for j in range(m):
+        draws[j] = uniform(key, rows[j])
+    return rows, draws
 
 
 def _peer(w: World, places: np.ndarray) -> np.ndarray:
