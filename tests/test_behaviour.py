@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -227,3 +228,36 @@ def test_a_campaigns_rows_and_fee_reliefs_trust_are_numpys_bit_for_bit(seed):
     expected[rural] += np.float32(gain) * (1 - expected[rural])
     outreach._close_trust_gap(kind, trust, np.float32(gain))
     assert np.array_equal(trust.view(np.uint32), expected.view(np.uint32))
+
+
+@pytest.mark.parametrize("n", [0, 7, 4096, 3 * 4096 + 13])
+def test_the_adoption_pass_gives_what_the_rule_gives_in_numpy(n):
+    """Access, then adoption, decided a chunk at a time (sim.parallel), against the rule written in NumPy."""
+    from sim.behaviour.digital import _adoption_pass
+    from sim.population import URBAN
+    from sim.streams import Streams
+
+    rng = np.random.default_rng(n)
+    kind = rng.integers(0, 3, n).astype(np.int8)
+    access, digital = rng.random(n) < 0.6, rng.random(n) < 0.3
+    county = rng.integers(0, 9, n).astype(np.int8)
+    literacy = rng.random(n).astype(np.float32)
+    place = rng.integers(0, 40, n).astype(np.int32)
+    share = rng.random(40)
+    p_access = np.array([0.2, 0.3], np.float32)
+    rate, rate_rural = (rng.random(9) * 0.2).astype(np.float32), (rng.random(9) * 0.2).astype(np.float32)
+    p_max, peer_coef = np.float32(0.45), 0.4
+    s = Streams(n)
+    s.new_month(3)
+    keys = s.keys("adoption", 2)
+    u = s.rows("adoption", np.arange(n), 2)
+    urban = kind == URBAN
+    want_access = access | (u[0] < np.where(urban, p_access[0], p_access[1]))
+    r = np.where(urban, rate[county], rate_rural[county])
+    peer = (1.0 + peer_coef * share[place]).astype(np.float32)
+    adopt = want_access & ~digital & (u[1] < p_max) & (u[1] < r * (np.float32(0.5) + literacy) * peer)
+    want_digital = digital | adopt
+    _adoption_pass(0, n, keys, kind, access, digital, county, literacy, place, share, p_access, rate, rate_rural,
+                   p_max, peer_coef)
+    assert np.array_equal(access, want_access) and np.array_equal(digital, want_digital)
+    assert n < 4096 or adopt.any()

@@ -285,12 +285,13 @@ def _needs(lo, hi, product, kind, p_need, key):
     product, kind = product[lo:hi], kind[lo:hi]
     for c in range(0, hi - lo, CHUNK):
         e = min(hi - lo, c + CHUNK)
-        for i in range(c, e):
-            k = kind[i]
+        prod, kc, first = product[c:e], kind[c:e], lo + c  # the chunk's rows as views, indexed from 0
+        for j in range(e - c):
+            k = kc[j]
             p = p1 if k == 1 else p2
             p = p0 if k == 0 else p
-            flags[i - c] = (product[i] == 0) & (uniform(key, lo + i) < p)
-        m = picked(flags, e - c, lo + c, rows, m)
+            flags[j] = (prod[j] == 0) & (uniform(key, first + j) < p)
+        m = picked(flags, e - c, first, rows, m)
     rows = rows[:m].copy()
     draws = np.empty(m, np.float32)
     for j in range(m):

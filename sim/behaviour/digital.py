@@ -14,7 +14,7 @@ import numpy as np
 from numba import njit
 
 from sim.calendar import monthly_probability
-from sim.parallel import over_blocks, summed
+from sim.parallel import CHUNK, over_blocks, picked, summed
 from sim.population import URBAN
 from sim.streams import flag_drawn_below, uniform
 
@@ -94,23 +94,30 @@ def _adoption_pass(lo, hi, keys, kind, access, digital, county, literacy, hh_pla
     A row gets access if its first draw is below ``p_access[rural]`` (a row that has it keeps it); a row with
     access (perhaps just given) and not yet on the platform adopts if its second draw is below ``p_max`` and its
     rate x (0.5 + literacy) x peer factor, the peer factor ``1 + peer_coef x place share`` computed in
-    float64 and rounded to float32.
+    float64 and rounded to float32. Access and the candidates (second draw below ``p_max``) are decided a
+    chunk at a time, then the few candidates' rates looked up (why: :mod:`sim.parallel`).
     """
     half = np.float32(0.5)
     p_urban, p_rural = p_access[0], p_access[1]
+    k_access, k_adopt = keys[0], keys[1]
+    flags = np.zeros(CHUNK, np.uint8)
+    candidates = np.empty(CHUNK, np.int64)
     # the block's rows as views, indexed from 0 (why: sim.parallel)
     kind, access, digital, county = kind[lo:hi], access[lo:hi], digital[lo:hi], county[lo:hi]
     literacy, hh_place = literacy[lo:hi], hh_place[lo:hi]
-    for i in range(hi - lo):
-        urban = kind[i] == URBAN
-        # the rare draw is tested first: a test on the random flags would mispredict on every other row
-        if uniform(keys[0], lo + i) < (p_urban if urban else p_rural):
-            access[i] = True
-        d_adopt = uniform(keys[1], lo + i)
-        if d_adopt < p_max and access[i] and not digital[i]:
-            r = rate[county[i]] if urban else rate_rural[county[i]]
+    for c in range(0, hi - lo, CHUNK):
+        e = min(hi - lo, c + CHUNK)
+        kc, ac, dc, first = kind[c:e], access[c:e], digital[c:e], lo + c  # the chunk's rows, indexed from 0
+        # two loops, each writing one array, so that each vectorises
+        for j in range(e - c):
+            ac[j] |= uniform(k_access, first + j) < (p_urban if kc[j] == URBAN else p_rural)
+        for j in range(e - c):
+            flags[j] = ac[j] & (not dc[j]) & (uniform(k_adopt, first + j) < p_max)
+        for j in range(picked(flags, e - c, c, candidates, 0)):
+            i = candidates[j]
+            r = rate[county[i]] if kind[i] == URBAN else rate_rural[county[i]]
             peer = np.float32(1.0 + peer_coef * place_digital_share[hh_place[i]])
-            if d_adopt < r * (half + literacy[i]) * peer:
+            if uniform(k_adopt, lo + i) < r * (half + literacy[i]) * peer:
                 digital[i] = True
 
 
