@@ -261,3 +261,18 @@ def test_the_adoption_pass_gives_what_the_rule_gives_in_numpy(n):
                    p_max, peer_coef)
     assert np.array_equal(access, want_access) and np.array_equal(digital, want_digital)
     assert n < 4096 or adopt.any()
+
+
+@pytest.mark.parametrize("n", [0, 9, 4096, 2 * 4096 + 3])
+def test_the_adoption_counts_are_numpys(n):
+    from sim.behaviour.digital import _adoption_counts
+    from sim.population import URBAN
+
+    rng = np.random.default_rng(n)
+    kind, county = rng.integers(0, 3, n).astype(np.int8), rng.integers(0, 9, n).astype(np.int8)
+    access, digital = rng.random(n) < 0.6, rng.random(n) < 0.3
+    n_rural, n_access_rural, n_access, adopters, people = _adoption_counts(0, n, kind, access, digital, county)
+    rural = kind != URBAN
+    assert (n_rural, n_access_rural, n_access) == (rural.sum(), (access & rural).sum(), access.sum())
+    assert np.array_equal(people, np.bincount(county, minlength=9))
+    assert np.array_equal(adopters, np.bincount(county[digital], minlength=9))

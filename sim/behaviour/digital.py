@@ -67,6 +67,9 @@ def digital_adoption(w: World, policy: Policy, t: int) -> None:
 def _adoption_counts(lo, hi, kind, access, digital, county):
     """Counts over the active rows ``lo`` to ``hi`` for :func:`digital_adoption`, in one pass.
 
+    A chunk at a time, in loops that vectorise (why: :mod:`sim.parallel`): the flags' counts, then each
+    county's rows and platform users as nine counts of a comparison (a tally indexed by county would not).
+
     Returns:
         Rural rows, rural rows with access, rows with access, platform users by county, rows by county.
     """
@@ -75,14 +78,23 @@ def _adoption_counts(lo, hi, kind, access, digital, county):
     people = np.zeros(9, np.int64)
     # the block's rows as views, indexed from 0 (why: sim.parallel)
     kind, access, digital, county = kind[lo:hi], access[lo:hi], digital[lo:hi], county[lo:hi]
-    for i in range(hi - lo):  # without branches: the flags are random row to row
-        rural = np.int64(kind[i] != URBAN)
-        with_access = np.int64(access[i])
-        n_rural += rural
-        n_access += with_access
-        n_access_rural += with_access & rural
-        people[county[i]] += 1
-        adopters[county[i]] += np.int64(digital[i])
+    for c in range(0, hi - lo, CHUNK):
+        e = min(hi - lo, c + CHUNK)
+        kc, ac, dc, cc = kind[c:e], access[c:e], digital[c:e], county[c:e]  # the chunk's rows, indexed from 0
+        for j in range(e - c):
+            rural = np.int64(kc[j] != URBAN)
+            with_access = np.int64(ac[j])
+            n_rural += rural
+            n_access += with_access
+            n_access_rural += with_access & rural
+        for k in range(9):
+            rows = users = 0
+            for j in range(e - c):
+                here = np.int64(cc[j] == k)
+                rows += here
+                users += here & np.int64(dc[j])
+            people[k] += rows
+            adopters[k] += users
     return n_rural, n_access_rural, n_access, adopters, people
 
 
