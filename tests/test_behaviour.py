@@ -276,3 +276,19 @@ def test_the_adoption_counts_are_numpys(n):
     assert (n_rural, n_access_rural, n_access) == (rural.sum(), (access & rural).sum(), access.sum())
     assert np.array_equal(people, np.bincount(county, minlength=9))
     assert np.array_equal(adopters, np.bincount(county[digital], minlength=9))
+
+
+@pytest.mark.parametrize("n", [0, 11, 4096, 2 * 4096 + 5])
+def test_the_channel_groups_are_numpys(n):
+    from sim.behaviour.digital import _channel_groups
+    from sim.population import URBAN
+
+    rng = np.random.default_rng(n)
+    kind, digital = rng.integers(0, 3, n).astype(np.int8), rng.random(n) < 0.3
+    place, strength = rng.integers(0, 50, n).astype(np.int32), rng.integers(0, 4, 50).astype(np.uint8)
+    literacy = rng.random(n).astype(np.float32)
+    literacy[: min(n, 3)] = 1.0  # the top tenth holds literacy 1
+    group = ((np.where(kind == URBAN, 2, 0) + digital) * 4 + strength[place]) * 10
+    group += np.minimum(9, (literacy * np.float32(10)).astype(np.int64))
+    assert np.array_equal(_channel_groups(0, n, kind, digital, place, strength, literacy),
+                          np.bincount(group, minlength=160))

@@ -190,14 +190,20 @@ def _channel_groups(lo, hi, kind, digital, hh_place, place_strength, literacy):
     """Rows ``lo`` to ``hi`` in each of the 160 groups of :func:`ebank_share`, counted in one pass.
 
     A row's group is ((urban x 2 + digital) x 4 + its place's station strength 0..3) x 10 + literacy in
-    tenths (``min(9, int(literacy x 10))``, the product in float32 as in NumPy).
+    tenths (``min(9, int(literacy x 10))``, the product in float32 as in NumPy). A chunk at a time: the part of
+    the group a row carries itself in a loop that vectorises, then the place's part and the tally (why:
+    :mod:`sim.parallel`).
     """
     counts = np.zeros(160, np.int64)
+    own = np.empty(CHUNK, np.int64)
     ten = np.float32(10)
     # the block's rows as views, indexed from 0 (why: sim.parallel)
     kind, digital, hh_place, literacy = kind[lo:hi], digital[lo:hi], hh_place[lo:hi], literacy[lo:hi]
-    for i in range(hi - lo):
-        group = (2 if kind[i] == URBAN else 0) + (1 if digital[i] else 0)
-        group = group * 4 + place_strength[hh_place[i]]
-        counts[group * 10 + min(9, int(literacy[i] * ten))] += 1
+    for c in range(0, hi - lo, CHUNK):
+        e = min(hi - lo, c + CHUNK)
+        kc, dc, lc, pc = kind[c:e], digital[c:e], literacy[c:e], hh_place[c:e]  # the chunk's rows, from 0
+        for j in range(e - c):
+            own[j] = (np.int64(kc[j] == URBAN) * 2 + np.int64(dc[j])) * 40 + min(9, int(lc[j] * ten))
+        for j in range(e - c):
+            counts[own[j] + 10 * np.int64(place_strength[pc[j]])] += 1
     return counts
