@@ -187,7 +187,7 @@ def _visit_in_numpy(d, has_file, product, visit_weight, g, no_loan, cap, trust, 
 @given(st.integers(0, 2**32 - 1))
 def test_the_visit_pass_is_numpys_visits_bit_for_bit(seed):
     rng = np.random.default_rng(seed)
-    n, n_grids = int(rng.integers(1, 3000)), int(rng.integers(1, 40))
+    n, n_grids = int(rng.integers(1, 3 * 4096 + 100)), int(rng.integers(1, 40))  # several chunks
     root, month = np.random.SeedSequence(seed), int(rng.integers(0, 60))
     key = row_keys(root, 200, month, 1)[0]
     d = row_uniforms(root, 200, month, np.arange(n), 1)[0]  # row i's draw: uniform(key, i)
