@@ -91,12 +91,18 @@ class Bank:
         """
         if amounts.size == 0:
             return np.zeros(0, bool)
-        queue = np.argsort(order, kind="stable")
-        within = np.cumsum(amounts[queue].astype(np.float64)) <= self.segment_room[segment]
-        made = np.zeros(amounts.size, bool)
-        made[queue[within]] = True
+        total = float(amounts.sum(dtype=np.float64))
+        # when the whole queue fits, so does each of its first loans (the margin covers the rounding of the
+        # same sums added in the queue's order): no queue to sort, the same loans made
+        if total * (1 + 4 * amounts.size * np.finfo(np.float64).eps) <= self.segment_room[segment]:
+            made = np.ones(amounts.size, bool)
+        else:
+            queue = np.argsort(order, kind="stable")
+            within = np.cumsum(amounts[queue].astype(np.float64)) <= self.segment_room[segment]
+            made = np.zeros(amounts.size, bool)
+            made[queue[within]] = True
         lent = float(amounts[made].sum(dtype=np.float64))
-        refused = float(amounts.sum(dtype=np.float64)) - lent
+        refused = total - lent
         self.segment_room[segment] -= lent
         if refused > 0:
             self.rationed += refused

@@ -292,3 +292,25 @@ def test_the_channel_groups_are_numpys(n):
     group += np.minimum(9, (literacy * np.float32(10)).astype(np.int64))
     assert np.array_equal(_channel_groups(0, n, kind, digital, place, strength, literacy),
                           np.bincount(group, minlength=160))
+
+
+@given(st.integers(0, 2**32 - 1))
+def test_the_bank_lends_the_first_loans_of_the_queue_the_room_allows(seed):
+    from sim.bank import Bank
+    from tests.conftest import tiny_config
+
+    rng = np.random.default_rng(seed)
+    amounts = rng.lognormal(10, 1.5, int(rng.integers(1, 400))).astype(np.float32)
+    order = rng.random(amounts.size).astype(np.float32)
+    queue = np.argsort(order, kind="stable")
+    prefix = np.cumsum(amounts[queue].astype(np.float64))
+    # rooms on both sides of the whole queue's sum and at a prefix's sum exactly
+    for room in (prefix[-1] * 2, prefix[-1], np.nextafter(prefix[-1], 0), prefix[rng.integers(0, prefix.size)], 0.0):
+        bank = Bank(tiny_config().bank, 1e9)
+        bank.new_month(1e9, 0.01, 0.0)
+        bank.segment_room["households"] = room
+        made = bank.lend(amounts, order, "households")
+        expected = np.zeros(amounts.size, bool)
+        expected[queue[prefix <= room]] = True
+        assert np.array_equal(made, expected)
+        assert bank.rationed == float(amounts.sum(dtype=np.float64)) - float(amounts[expected].sum(dtype=np.float64))

@@ -97,8 +97,12 @@ def household_pd(w: World, rows: np.ndarray, debt: np.ndarray, unsecured: np.nda
     dsr = debt_service_ratio(w, debt, income)
     pd = (u.pd_base * hh.risk[rows] * np.power(np.maximum(rel, 0.05), -u.pd_income_elasticity)
           * np.exp(u.pd_dsr_slope * (dsr - u.dsr_reference)))
-    pd = np.where(unsecured, pd * u.unsecured_default_factor, pd)
-    return np.minimum(pd, 0.95).astype(F32)
+    factor = F32(u.unsecured_default_factor)
+    if isinstance(unsecured, np.ndarray):  # in place where it applies: np.where computed it for every row
+        np.multiply(pd, factor, out=pd, where=unsecured)
+    elif unsecured:
+        pd *= factor
+    return np.minimum(pd, 0.95, out=pd).astype(F32, copy=False)
 
 
 def enterprise_pd(w: World, rows: np.ndarray) -> np.ndarray:
