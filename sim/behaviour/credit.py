@@ -213,7 +213,8 @@ def loan_lifecycle(w: World, store, keys: np.ndarray, pd_annual, renew_ok, terms
     ok = renew_ok(wish)
     renew = wish[ok]
     store.months_left[renew] = terms(renew)
-    repaid = np.union1d(repaid, wish[~ok])
+    # two ascending runs of different rows: a stable sort merges them (np.union1d sorted them afresh)
+    repaid = np.sort(np.concatenate([repaid, wish[~ok]]), kind="stable")
     store.history[repaid] = REPAID
     _close(store, repaid)
     return {"written_off": written_off, "default": default, "renewed": renew, "repaid": repaid}
