@@ -14,8 +14,8 @@ of unknown sign Numba checks every index for a negative value.
 A pass that picks a few rows (those with a need, say) decides ``CHUNK`` rows at a time into a byte per row,
 in a loop without branches or look-ups in small tables (a choice among three values is two selects), which
 the compiler turns into vector instructions, row draws included; :func:`picked` then collects the few rows
-flagged. Deciding and picking row by row in one loop measured three times slower: its branches and table
-look-ups keep the loop scalar.
+flagged. Deciding and picking row by row in one loop measured three to four times slower: its branches and
+table look-ups keep the loop scalar.
 
 How many threads: the ``SIM_THREADS`` environment variable, else the cores this process may use (at most
 ``MAX_THREADS``). Experiment workers run one thread each, since they already run one process per core.
@@ -32,7 +32,7 @@ import itertools
 import os
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -132,13 +132,27 @@ def over_blocks(kernel: Callable[..., Any], n: int, *args: Any) -> list[Any]:
             results[b] = kernel(parts[b][0], parts[b][1], *args)
 
     helpers = [_executor().submit(work) for _ in range(k - 1)]
-    work()
+    try:
+        work()
+    except BaseException:
+        _settle(helpers)
+        raise
     for helper in helpers:
         # a helper that has not started by now would find no block left: cancelled, it is not waited for
         # (nor can a pass called from a helper thread wait on a helper queued behind itself)
         if not helper.cancel():
             helper.result()  # waits, and raises a helper's error here
     return results
+
+
+def _settle(helpers: list[Future]) -> None:
+    """After the caller's own part failed: cancel the helpers not started and wait for the others.
+
+    Their errors are not raised: the caller's is.
+    """
+    for helper in helpers:
+        if not helper.cancel():
+            helper.exception()
 
 
 def elementwise(func: Callable[[np.ndarray], Any], rows: np.ndarray, min_rows: int | None = None) -> Any:
@@ -159,9 +173,17 @@ def elementwise(func: Callable[[np.ndarray], Any], rows: np.ndarray, min_rows: i
     if k <= 1:
         return func(rows)
     edges = [rows.size * j // k for j in range(k + 1)]
+    chunks = [rows[a:b] for a, b in itertools.pairwise(edges)]
     pool = _executor()
-    helpers = [pool.submit(func, rows[a:b]) for a, b in itertools.pairwise(edges[1:])]
-    parts = [func(rows[: edges[1]]), *(helper.result() for helper in helpers)]  # the caller takes the first part
+    helpers = [pool.submit(func, chunk) for chunk in chunks[1:]]
+    try:
+        parts = [func(chunks[0])]  # the caller takes the first part
+    except BaseException:
+        _settle(helpers)
+        raise
+    # a part no helper has started is the caller's too (called from a helper thread, it may wait behind itself)
+    parts += [func(chunk) if helper.cancel() else helper.result() for chunk, helper in zip(chunks[1:], helpers,
+                                                                                            strict=True)]
     return concatenated(parts) if isinstance(parts[0], tuple) else np.concatenate(parts)
 
 

@@ -213,3 +213,37 @@ def test_a_pass_called_from_a_helper_thread_finishes():
     assert not runner.is_alive(), "the pass waited for a helper queued behind itself"
     half = rows.size // 2
     assert out[0][0] == rows[:half].sum() and out[0][-1] == rows[half:].sum()
+
+
+def test_an_elementwise_rule_called_from_a_helper_thread_finishes():
+    """Its parts no helper could start are the caller's own (the pool's one helper is the caller)."""
+    import threading
+
+    rows = np.arange(400_000)
+    out = []
+
+    def outer(part):
+        return parallel.elementwise(lambda r: r * 2, part, min_rows=10)
+
+    with blocks_of(1_000, 2):
+        runner = threading.Thread(target=lambda: out.append(parallel.elementwise(outer, rows, min_rows=10)),
+                                  daemon=True)
+        runner.start()
+        runner.join(timeout=30)
+    assert not runner.is_alive(), "a part waited for a helper queued behind itself"
+    assert np.array_equal(out[0], rows * 2)
+
+
+def test_an_error_in_the_callers_part_is_raised_after_the_helpers_settle():
+    rows = np.arange(100)
+    done = []
+
+    def func(part):
+        if part[0] == 0:
+            raise ValueError("the caller's part")
+        done.append(part.size)
+        return part
+
+    with blocks_of(parallel.BLOCK_ROWS, 2), pytest.raises(ValueError, match="caller's part"):
+        parallel.elementwise(func, rows, min_rows=10)
+    assert done in ([], [50])  # the helper's part was cancelled or ran to its end, not left running
