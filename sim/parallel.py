@@ -163,8 +163,8 @@ def elementwise(func: Callable[[np.ndarray], Any], rows: np.ndarray, min_rows: i
     nothing mixes rows.
 
     Args:
-        func: maps an array of rows to one value per row, or to a tuple of arrays of rows it picked (in the
-            order of ``rows``); the parts' arrays are joined in order.
+        func: maps an array of rows to one value per row, or to a tuple of arrays in the order of ``rows``
+            (one value per row, or the rows it picked); the parts' arrays are joined in order.
         rows: the rows (an index array).
         min_rows: rows per part below which another thread costs more than it saves (a long chain of NumPy
             calls on the rows pays off sooner than a short one); default ``MIN_ELEMENTWISE_ROWS``.

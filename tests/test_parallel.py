@@ -196,42 +196,40 @@ def _block_sum(lo: int, hi: int, x: np.ndarray) -> float:
     return float(x[lo:hi].sum())
 
 
+def _in_a_thread_of_its_own(call):
+    """``call()`` on two threads (blocks of 1,000 rows) from a thread of its own; its result, or fails after 30 s."""
+    import threading
+
+    out = []
+    with blocks_of(1_000, 2):
+        runner = threading.Thread(target=lambda: out.append(call()), daemon=True)
+        runner.start()
+        runner.join(timeout=30)
+    assert not runner.is_alive(), "a part waited for a helper queued behind itself"
+    return out[0]
+
+
 def test_a_pass_called_from_a_helper_thread_finishes():
     """A rule run in a helper thread (a part of ``elementwise``) may itself run a pass on blocks."""
-    import threading
 
     def part(rows):
         sums = parallel.over_blocks(_block_sum, rows.size, rows.astype(np.float64))
         return np.full(rows.size, parallel.summed(sums))
 
     rows = np.arange(400_000)
-    out = []
-    with blocks_of(1_000, 2):
-        runner = threading.Thread(target=lambda: out.append(parallel.elementwise(part, rows)), daemon=True)
-        runner.start()
-        runner.join(timeout=30)
-    assert not runner.is_alive(), "the pass waited for a helper queued behind itself"
+    out = _in_a_thread_of_its_own(lambda: parallel.elementwise(part, rows))
     half = rows.size // 2
-    assert out[0][0] == rows[:half].sum() and out[0][-1] == rows[half:].sum()
+    assert out[0] == rows[:half].sum() and out[-1] == rows[half:].sum()
 
 
 def test_an_elementwise_rule_called_from_a_helper_thread_finishes():
     """Its parts no helper could start are the caller's own (the pool's one helper is the caller)."""
-    import threading
-
     rows = np.arange(400_000)
-    out = []
 
     def outer(part):
         return parallel.elementwise(lambda r: r * 2, part, min_rows=10)
 
-    with blocks_of(1_000, 2):
-        runner = threading.Thread(target=lambda: out.append(parallel.elementwise(outer, rows, min_rows=10)),
-                                  daemon=True)
-        runner.start()
-        runner.join(timeout=30)
-    assert not runner.is_alive(), "a part waited for a helper queued behind itself"
-    assert np.array_equal(out[0], rows * 2)
+    assert np.array_equal(_in_a_thread_of_its_own(lambda: parallel.elementwise(outer, rows, min_rows=10)), rows * 2)
 
 
 def test_an_error_in_the_callers_part_is_raised_after_the_helpers_settle():
