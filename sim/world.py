@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import hashlib
 import json
 
@@ -153,6 +154,15 @@ class World:
         z = self.streams.build["latent"].random(rows.size, dtype=np.float32)
         drop = rows[assess(self, Policy(), rows, enterprise_pd(self, rows), z, "enterprises") > cutoff]
         ent.product[drop], ent.loan[drop], ent.months_left[drop] = 0, 0, 0
+
+    @functools.cached_property
+    def workers_by_keenness(self) -> np.ndarray:
+        """The worker rows, the keenest on a card first (lowest ``latent_line``; ties by row), every row formed or not.
+
+        Both are fixed at the build, so the order is sorted once, when the cards first need it.
+        """
+        rows = np.flatnonzero(self.is_worker)
+        return rows[np.argsort(self.latent_line[rows], kind="stable")]
 
     def copy_for(self, cfg: SimConf) -> World:
         """A deep copy that reads ``cfg`` (equal in everything the world depends on) instead of its own config."""

@@ -230,6 +230,35 @@ def test_a_campaigns_rows_and_fee_reliefs_trust_are_numpys_bit_for_bit(seed):
     assert np.array_equal(trust.view(np.uint32), expected.view(np.uint32))
 
 
+@given(st.integers(0, 2**32 - 1))
+def test_worker_cards_go_to_the_keenest_workers_without_a_line(seed):
+    """The walk down the keen order picks what a mask over every row and a partition pick, ties by row."""
+    from sim.population import DEFAULTED
+
+    rng = np.random.default_rng(seed)
+    size = int(rng.integers(0, 3000))
+    n, k = int(rng.integers(0, size + 1)), int(rng.integers(0, 200))
+    worker = rng.random(size) < 0.4
+    keen = rng.integers(0, 50, size).astype(np.float32)  # few values: many ties
+    line = np.where(rng.random(size) < 0.3, rng.random(size, dtype=np.float32), 0).astype(np.float32)
+    npl = rng.random(size) < 0.05
+    history = rng.integers(0, 3, size).astype(np.int8)
+    rows = np.flatnonzero(worker)
+    order = rows[np.argsort(keen[rows], kind="stable")]
+    got = outreach._keenest_without_line(order, n, line, npl, history, k)
+    cand = np.flatnonzero(worker[:n] & (line[:n] == 0) & ~npl[:n] & (history[:n] != DEFAULTED))
+    expected = cand[np.lexsort((cand, keen[cand]))][:k]  # by keenness, then by row
+    assert got.dtype == np.int64 and np.array_equal(got, expected)
+
+
+def test_the_world_sorts_its_workers_by_keenness_once(tiny_world):
+    order = tiny_world.workers_by_keenness
+    assert np.array_equal(np.sort(order), np.flatnonzero(tiny_world.is_worker))
+    keen = tiny_world.latent_line[order]
+    assert np.all(np.diff(keen) >= 0) and np.all(np.diff(order)[np.diff(keen) == 0] > 0)
+    assert tiny_world.workers_by_keenness is order
+
+
 @pytest.mark.parametrize("n", [0, 7, 4096, 3 * 4096 + 13])
 def test_the_adoption_pass_gives_what_the_rule_gives_in_numpy(n):
     """Access, then adoption, decided a chunk at a time (sim.parallel), against the rule written in NumPy."""

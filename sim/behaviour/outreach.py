@@ -329,9 +329,8 @@ def issue_worker_cards(w: World, policy: Policy, rows_wanted: int, line: float) 
     n = w.n_active_rows
     if rows_wanted <= 0:
         return 0.0
-    cand = np.flatnonzero(w.is_worker[:n] & (hh.line[:n] == 0) & ~hh.npl[:n] & (hh.history[:n] != DEFAULTED))
-    if rows_wanted < cand.size:  # the trade unions' lists: the workers most keen on a card first
-        cand = cand[np.argpartition(w.latent_line[cand], rows_wanted)[:rows_wanted]]
+    # the trade unions' lists: the workers most keen on a card first, among those without a line or a default
+    cand = _keenest_without_line(w.workers_by_keenness, n, hh.line, hh.npl, hh.history, rows_wanted)
     if cand.size == 0:
         return 0.0
     # the bank assesses each; a worker it judges too risky gets no card
@@ -340,6 +339,25 @@ def issue_worker_cards(w: World, policy: Policy, rows_wanted: int, line: float) 
     hh.line[cand] = np.minimum(np.float32(line * w.income_index), credit.credit_lines(w, cand))
     hh.has_file[cand] = True
     return cand.size * w.weight
+
+
+@numba.njit(cache=True, nogil=True)
+def _keenest_without_line(order, n, line, npl, history, k):
+    """The first ``k`` rows of ``order`` below ``n`` with no line, no loan in arrears and no default.
+
+    The walk stops at the ``k``-th: it passes only the keen workers who already hold a line (most of the
+    first ones), not the half a million who qualify, which a mask over every row and a partition would read.
+    """
+    out = np.empty(k, np.int64)
+    m = 0
+    for j in range(order.size):
+        if m == k:
+            break
+        i = order[j]
+        if i < n and line[i] == 0 and not npl[i] and history[i] != DEFAULTED:
+            out[m] = i
+            m += 1
+    return out[:m].copy()
 
 
 def rate_firms(w: World, rows_wanted: int) -> float:
