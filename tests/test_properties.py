@@ -62,7 +62,8 @@ def configs(draw) -> SimConf:
     cfg.budget.total_cny = draw(st.sampled_from([0.0, 1e8, 9e8, 2e9]))
     cfg.budget.allocation = dict(zip(LEVER_NAMES, _simplex(draw, len(LEVER_NAMES)), strict=True))
     cfg.budget.phasing = _simplex(draw, 5)
-    cfg.population.weight = cfg.population.households_2015 / 1_000  # a thousand household rows, whatever the count
+    # a thousand household rows and one, whatever the count (h / (h / 1000) may round to just below 1000)
+    cfg.population.weight = cfg.population.households_2015 / 1_001
     return validate(cfg)
 
 
