@@ -16,6 +16,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
+from sim.parallel import concatenated, over_blocks
+from sim.streams import gamma, normal_quantile, uniform, uniform64, uniforms
+
 if TYPE_CHECKING:
     from sim.config import SimConf
 
@@ -151,74 +154,66 @@ def household_capacity(cfg: SimConf) -> tuple[int, int]:
     return n0, n_end
 
 
-def build_households(cfg: SimConf, places: Places, rng: np.random.Generator) -> Households:
+# A household row's build draws: draw j of row i comes from keys[j] (sim.streams.Streams.build_keys).
+HOUSEHOLD_DRAWS = ("rural", "low_income", "access", "digital", "file", "green_farm", "borrows", "loan_size",
+                   "village", "community", "income", "wealth", "risk", "literacy_a", "literacy_b")
+_DIGITAL, _BORROWS, _LOAN_SIZE = (HOUSEHOLD_DRAWS.index(d) for d in ("digital", "borrows", "loan_size"))
+
+
+def build_households(cfg: SimConf, places: Places, keys: np.ndarray) -> Households:
     """Households with kind, place, income, wealth, risk, literacy, digital access, files and a first loan book.
 
-    Ratings and lines of end-2015 come from the whole-village campaigns before 2016, decided by the bank's
-    assessment like every later rating (:func:`sim.behaviour.credit.assess`), in :class:`sim.world.World`.
+    Each row's draws are a function of (seed, row) (``keys``, one per :data:`HOUSEHOLD_DRAWS`), made in
+    passes over blocks of rows on every core. Ratings and lines of end-2015 come from the whole-village
+    campaigns before 2016, decided by the bank's assessment like every later rating
+    (:func:`sim.behaviour.credit.assess`), in :class:`sim.world.World`.
     """
     pop, u = cfg.population, cfg.uncertainties
     n0, n = household_capacity(cfg)
-    draws = rng.random((8, n), dtype=np.float32)
+    active = np.zeros(n, bool)
+    active[:n0] = True
+    hh = Households(n, active=active, **{name: np.empty(n, dtype) for name, dtype in Households.schema().items()
+                                         if name in _DRAWN})
     # rural households live in villages in proportion to village size
-    p_village = places.village_size / places.village_size.sum()
-    village_draw = choice(rng, p_village, n)
-    community_draw = rng.integers(0, places.community_county.size, size=n)
-    # [urban, rural]: literacy's mean; the beta's parameters go to every row for the draw below
-    lit_mean = (min(1.0, pop.literacy_mean * pop.literacy_urban_factor), pop.literacy_mean * pop.literacy_rural_factor)
-    a = pop.literacy_concentration
-    kind, village, community, county, digital_access, has_file, green_farm, lit_a, lit_b = _household_columns(
-        draws, village_draw, community_draw, places.village_county, places.community_county,
-        F32(pop.rural_share), F32(pop.low_income_share_rural), F32(pop.green_farm_share),
-        np.array([pop.digital_access_urban_2015, pop.digital_access_rural_2015], dtype=np.float64),
-        np.array([pop.file_rate_urban_2015, pop.file_rate_rural_2015], dtype=np.float64),
-        np.array([a * m for m in lit_mean]), np.array([a * (1 - m) for m in lit_mean]))
-    del village_draw, community_draw  # 40 MB at full scale, freed before the next draws
+    cdf = np.cumsum(places.village_size / places.village_size.sum())
+    cdf /= cdf[-1]
     base_income = np.empty(3)  # by kind
     base_income[FARM] = pop.income_rural_2015
     base_income[LOW_INCOME] = pop.income_rural_2015 * pop.low_income_income_factor
     base_income[URBAN] = pop.income_rural_2015 * pop.urban_rural_income_ratio
-    income = _scaled(base_income, kind, _lognormal_with_mean(rng, 1.0, pop.income_sigma, n))
-    wealth = _scaled(income, None, _lognormal_with_mean(rng, pop.wealth_income_ratio, pop.wealth_sigma, n))
-    # a household's own propensity to fall behind, beyond what its income and debt explain
-    risk = _lognormal_with_mean(rng, 1.0, u.risk_sigma, n).astype("f4")
-    literacy = rng.beta(lit_a, lit_b).astype("f4")
-    del lit_a, lit_b
-    trust = np.full(n, pop.trust_2015, dtype="f4")
-    digital = digital_access & (draws[3] < pop.digital_customers_2015 / np.mean(digital_access))
-    active = np.zeros(n, bool)
-    active[:n0] = True
-    hh = Households(n, kind=kind, county=county, village=village, community=community,
-                    active=active, income=income, wealth=wealth, risk=risk, green_farm=green_farm,
-                    literacy=literacy, trust=trust, digital_access=digital_access, digital=digital,
-                    has_file=has_file)
-    _first_loans(cfg, hh, draws[6], draws[7])
+    # [urban, rural]: literacy's mean, and its beta's two shapes
+    lit_mean = (min(1.0, pop.literacy_mean * pop.literacy_urban_factor), pop.literacy_mean * pop.literacy_rural_factor)
+    a = pop.literacy_concentration
+    # lognormal factors with these means: (log-mean, log-sd) for income, wealth / income and risk
+    lognormal = np.array([(np.log(m) - s**2 / 2, s) for m, s in ((1.0, pop.income_sigma),
+                                                                 (pop.wealth_income_ratio, pop.wealth_sigma),
+                                                                 (1.0, u.risk_sigma))])
+    over_blocks(_household_rows, n, keys, cdf, _guide(cdf), places.village_county, places.community_county,
+                F32(pop.rural_share), F32(pop.low_income_share_rural), F32(pop.green_farm_share),
+                np.array([pop.digital_access_urban_2015, pop.digital_access_rural_2015]),
+                np.array([pop.file_rate_urban_2015, pop.file_rate_rural_2015]),
+                np.array([a * m for m in lit_mean]), np.array([a * (1 - m) for m in lit_mean]), base_income,
+                lognormal, hh.kind, hh.village, hh.community, hh.county, hh.digital_access, hh.has_file,
+                hh.green_farm, hh.income, hh.wealth, hh.risk, hh.literacy)
+    hh.trust[:] = pop.trust_2015
+    p_digital = pop.digital_customers_2015 / np.mean(hh.digital_access)
+    over_blocks(_drawn_among, n, hh.digital_access, keys[_DIGITAL], p_digital, hh.digital)
+    _first_loans(cfg, hh, keys[_BORROWS], keys[_LOAN_SIZE])
     # households that form after 2015 start with no file, rating, line, loan or platform account
     hh.has_file[n0:] = hh.digital[n0:] = False
     return hh
 
 
-def choice(rng: np.random.Generator, p: np.ndarray, n: int) -> np.ndarray:
-    """``rng.choice(p.size, size=n, p=p)``: the same draws and the same indices, found in a guide table.
-
-    NumPy's ``choice`` searches each uniform in the cumulative probabilities by bisection, which dominates the
-    build at full scale (2.5 million rows into 5,000 villages); a guide table finds the same index in a step
-    or two. ``tests/test_population.py`` pins the two to each other.
-    """
-    p = np.asarray(p, dtype=np.float64)
-    if p.ndim != 1 or p.size == 0 or (p < 0).any() or not np.isclose(p.sum(), 1.0):
-        raise ValueError("choice: p must be a non-empty 1-D array of probabilities summing to 1")
-    cdf = p.cumsum()
-    cdf /= cdf[-1]
-    return _search_right(cdf, rng.random(n))
+# the columns the build's draws fill (the others start at zero, or as set above)
+_DRAWN = ("kind", "village", "community", "county", "digital_access", "has_file", "green_farm", "income", "wealth",
+          "risk", "literacy", "trust", "digital")
 
 
 @njit(cache=True, nogil=True)
-def _search_right(cdf, uniforms):
-    """``np.searchsorted(cdf, u, side="right")`` for many ``uniforms`` in [0, 1), through a guide table.
+def _guide(cdf):
+    """A guide table for :func:`_search_right`: ``guide[b]`` is the first index whose ``cdf`` exceeds ``b / k``.
 
-    ``guide[b]`` is the first index whose ``cdf`` exceeds ``b / k``; a uniform in bucket ``b`` starts there and
-    steps right to the first ``cdf`` above it (the table has four buckets per index, so a step or two).
+    Four buckets per index (``k = 4 cdf.size``), so a search takes a step or two from its bucket's start.
     """
     m = cdf.size
     k = 4 * m
@@ -229,71 +224,74 @@ def _search_right(cdf, uniforms):
         while j < m and cdf[j] <= x:
             j += 1
         guide[b] = j
-    out = np.empty(uniforms.size, np.int64)
-    for i in range(uniforms.size):
-        x = uniforms[i]
-        j = guide[int(x * k)]
-        while j < m and cdf[j] <= x:
-            j += 1
-        out[i] = j
-    return out
+    return guide
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _search_right(cdf, guide, x):
+    """``np.searchsorted(cdf, x, side="right")`` for ``x`` in [0, 1), from its bucket of the guide table."""
+    k = guide.size - 1
+    j = guide[int(x * k)]
+    while j < cdf.size and cdf[j] <= x:
+        j += 1
+    return j
 
 
 @njit(cache=True, nogil=True)
-def _household_columns(draws, village_draw, community_draw, village_county, community_county, rural_share,
-                       low_income_share, green_farm_share, access_2015, file_rate_2015, lit_a, lit_b):
-    """The households' columns that follow from the build's uniforms, row by row.
+def _household_rows(lo, hi, keys, cdf, guide, village_county, community_county, rural_share, low_income_share,
+                    green_farm_share, access_2015, file_rate_2015, lit_a, lit_b, base_income, lognormal,
+                    kind, village, community, county, access, has_file, green_farm, income, wealth, risk, literacy):
+    """Rows ``lo`` to ``hi`` of the households' drawn columns, each row from its own draws (written in place).
 
-    ``draws`` rows 0, 1 and 5 are compared in float32 with the float32 shares; rows 2 and 4 in float64
-    with the ``[urban, rural]`` rates; ``village_draw`` and ``community_draw`` are the place draws of every
-    row, used by rural and urban rows respectively.
-
-    Returns:
-        kind, village, community, county, digital access, file, green farm, and the literacy beta's two
-        parameters (float64) per row.
+    A row is rural if its draw is below ``rural_share`` (float32, as every share compared with a float32
+    draw); a rural row is low-income below ``low_income_share`` and lives in village ``v`` with probability
+    ``cdf[v] - cdf[v - 1]``; an urban row lives in a community drawn uniformly. Access and a file follow the
+    ``[urban, rural]`` rates (float64); income is the kind's ``base_income`` times a lognormal factor, wealth
+    income times another, risk a third (``lognormal``: a row each of log-mean and log-sd, normals by
+    :func:`sim.streams.normal_quantile`); literacy is a beta draw from two gammas with the ``[urban, rural]``
+    shapes ``lit_a`` and ``lit_b``.
     """
-    n = draws.shape[1]
-    kind = np.empty(n, np.int8)
-    village = np.empty(n, np.int32)
-    community = np.empty(n, np.int16)
-    county = np.empty(n, np.int8)
-    access = np.empty(n, np.bool_)
-    has_file = np.empty(n, np.bool_)
-    green_farm = np.empty(n, np.bool_)
-    a = np.empty(n)
-    b = np.empty(n)
-    for i in range(n):
-        rural = draws[0, i] < rural_share
+    k_rural, k_low, k_access, k_file, k_green = keys[0], keys[1], keys[2], keys[4], keys[5]
+    k_village, k_community, k_income, k_wealth, k_risk, k_lit_a, k_lit_b = keys[8:15]
+    ncom = community_county.size
+    # the block's rows as views, indexed from 0 (why: sim.parallel)
+    kind, village, community, county = kind[lo:hi], village[lo:hi], community[lo:hi], county[lo:hi]
+    access, has_file, green_farm = access[lo:hi], has_file[lo:hi], green_farm[lo:hi]
+    income, wealth, risk, literacy = income[lo:hi], wealth[lo:hi], risk[lo:hi], literacy[lo:hi]
+    for j in range(hi - lo):
+        i = lo + j
+        rural = uniform(k_rural, i) < rural_share
         g = 1 if rural else 0
         if rural:
-            kind[i] = LOW_INCOME if draws[1, i] < low_income_share else FARM
-            village[i] = village_draw[i]
-            community[i] = -1
-            county[i] = village_county[village_draw[i]]
+            kind[j] = LOW_INCOME if uniform(k_low, i) < low_income_share else FARM
+            v = _search_right(cdf, guide, uniform64(k_village, i))
+            village[j] = v
+            community[j] = -1
+            county[j] = village_county[v]
         else:
-            kind[i] = URBAN
-            village[i] = -1
-            community[i] = community_draw[i]
-            county[i] = community_county[community_draw[i]]
-        access[i] = np.float64(draws[2, i]) < access_2015[g] and kind[i] != LOW_INCOME
-        has_file[i] = np.float64(draws[4, i]) < file_rate_2015[g]
-        green_farm[i] = rural and draws[5, i] < green_farm_share
-        a[i] = lit_a[g]
-        b[i] = lit_b[g]
-    return kind, village, community, county, access, has_file, green_farm, a, b
+            kind[j] = URBAN
+            c = min(int(uniform64(k_community, i) * ncom), ncom - 1)
+            village[j] = -1
+            community[j] = c
+            county[j] = community_county[c]
+        access[j] = np.float64(uniform(k_access, i)) < access_2015[g] and kind[j] != LOW_INCOME
+        has_file[j] = np.float64(uniform(k_file, i)) < file_rate_2015[g]
+        green_farm[j] = rural and uniform(k_green, i) < green_farm_share
+        f_income = np.exp(lognormal[0, 0] + lognormal[0, 1] * normal_quantile(uniform64(k_income, i)))
+        income[j] = np.float32(base_income[kind[j]] * f_income)
+        f_wealth = np.exp(lognormal[1, 0] + lognormal[1, 1] * normal_quantile(uniform64(k_wealth, i)))
+        wealth[j] = np.float32(np.float64(income[j]) * f_wealth)
+        risk[j] = np.float32(np.exp(lognormal[2, 0] + lognormal[2, 1] * normal_quantile(uniform64(k_risk, i))))
+        x, y = gamma(k_lit_a, i, lit_a[g]), gamma(k_lit_b, i, lit_b[g])
+        literacy[j] = np.float32(x / (x + y))
 
 
 @njit(cache=True, nogil=True)
-def _scaled(scale, index, factor):
-    """``scale[index] x factor`` per row (``scale x factor`` if ``index`` is None), in float64, rounded to float32.
-
-    One pass instead of NumPy's gather, product and conversion, each a full-length array.
-    """
-    out = np.empty(factor.size, np.float32)
-    for i in range(factor.size):
-        s = scale[i] if index is None else scale[index[i]]
-        out[i] = np.float32(np.float64(s) * factor[i])
-    return out
+def _drawn_among(lo, hi, among, key, p, out):
+    """``out = among & (uniform(key, row) < p)`` for rows ``lo`` to ``hi`` (the draw compared in float64)."""
+    among, out = among[lo:hi], out[lo:hi]  # the block's rows as views, indexed from 0 (why: sim.parallel)
+    for j in range(hi - lo):
+        out[j] = among[j] and np.float64(uniform(key, lo + j)) < p
 
 
 def loan_size(mean: float, sigma: float, u: np.ndarray) -> np.ndarray:
@@ -304,7 +302,7 @@ def loan_size(mean: float, sigma: float, u: np.ndarray) -> np.ndarray:
     return np.exp(np.log(mean) - sigma**2 / 2 + sigma * z).astype("f4")
 
 
-def _first_loans(cfg: SimConf, hh: Households, draw: np.ndarray, size_draw: np.ndarray) -> None:
+def _first_loans(cfg: SimConf, hh: Households, key_borrows: np.uint64, key_size: np.uint64) -> None:
     """A first loan book for the spin-up to start from: secured loans at the declared borrowing shares.
 
     Small credit on lines, defaults and write-offs are left to the spin-up of 2015 practice.
@@ -314,33 +312,39 @@ def _first_loans(cfg: SimConf, hh: Households, draw: np.ndarray, size_draw: np.n
     share[FARM], share[LOW_INCOME], share[URBAN] = (lb.farm_borrower_share, lb.low_income_borrower_share,
                                                     lb.urban_borrower_share)
     mean[FARM], mean[LOW_INCOME], mean[URBAN] = u.farm_loan_size_mean, u.low_income_loan_size, u.urban_loan_size_mean
-    rows = _first_borrowers(hh.kind, hh.active, draw, size_draw, share, int(u.term_farm_months),
-                            int(u.term_small_credit_months), hh.product, hh.months_left)
+    rows = concatenated(over_blocks(_first_borrowers, hh.n, hh.kind, hh.active, key_borrows, key_size, share,
+                                    int(u.term_farm_months), int(u.term_small_credit_months), hh.product,
+                                    hh.months_left))[0]
     # sizes only for the borrowers (the column starts at zero): the quantile and exp are elementwise
-    hh.loan[rows] = loan_size(1.0, u.loan_size_sigma, size_draw[rows]) * mean[hh.kind[rows]]
+    size_draw = uniforms(np.array([key_size]), rows)[0]
+    hh.loan[rows] = loan_size(1.0, u.loan_size_sigma, size_draw) * mean[hh.kind[rows]]
 
 
 @njit(cache=True, nogil=True)
-def _first_borrowers(kind, active, draw, size_draw, share, term_farm, term_other, product, months_left):
-    """Which active rows borrow (``draw < share[kind]``, in float64), their product and months left.
+def _first_borrowers(lo, hi, kind, active, key_borrows, key_size, share, term_farm, term_other, product,
+                     months_left):
+    """Which active rows among ``lo`` to ``hi`` borrow (their draw below ``share[kind]``, in float64).
 
     Fills ``product`` and ``months_left`` (zero for the others; a farm loan runs ``term_farm`` months,
-    an urban one ``term_other``) and returns the borrowers' rows.
+    an urban one ``term_other``, less the part its size draw says has run) and returns the borrowers' rows.
     """
-    rows = np.empty(kind.size, np.int64)
+    rows = np.empty(hi - lo, np.int64)
     k = 0
-    for i in range(kind.size):
-        if active[i] and np.float64(draw[i]) < share[kind[i]]:
-            urban = kind[i] == URBAN
-            product[i] = URBAN_LOAN if urban else FARM_LOAN
+    # the block's rows as views, indexed from 0 (why: sim.parallel)
+    kind, active, product, months_left = kind[lo:hi], active[lo:hi], product[lo:hi], months_left[lo:hi]
+    for j in range(hi - lo):
+        i = lo + j
+        if active[j] and np.float64(uniform(key_borrows, i)) < share[kind[j]]:
+            urban = kind[j] == URBAN
+            product[j] = URBAN_LOAN if urban else FARM_LOAN
             term = term_other if urban else term_farm
-            months_left[i] = 1 + int(np.float64(size_draw[i]) * np.float64(term))
+            months_left[j] = 1 + int(np.float64(uniform(key_size, i)) * np.float64(term))
             rows[k] = i
             k += 1
         else:
-            product[i] = NO_LOAN
-            months_left[i] = 0
-    return rows[:k]
+            product[j] = NO_LOAN
+            months_left[j] = 0
+    return (rows[:k].copy(),)
 
 
 def enterprise_capacity(cfg: SimConf) -> tuple[int, int]:
@@ -351,33 +355,85 @@ def enterprise_capacity(cfg: SimConf) -> tuple[int, int]:
     return n0, n_end
 
 
-def build_enterprises(cfg: SimConf, places: Places, rng: np.random.Generator) -> Enterprises:
-    """Firms, individual businesses and cooperatives with a first loan book for the spin-up."""
+# An enterprise row's build draws: draw j of row i comes from keys[j] (sim.streams.Streams.build_keys).
+ENTERPRISE_DRAWS = ("cooperative", "firm", "county", "village", "borrows", "loan_size", "months_left", "green",
+                    "risk", "digital")
+_ENT_LOAN_SIZE = ENTERPRISE_DRAWS.index("loan_size")
+
+
+def build_enterprises(cfg: SimConf, places: Places, keys: np.ndarray) -> Enterprises:
+    """Firms, individual businesses and cooperatives with a first loan book for the spin-up.
+
+    Each row's draws are a function of (seed, row) (``keys``, one per :data:`ENTERPRISE_DRAWS`), made in a pass
+    over blocks of rows.
+    """
     pop, lb, u = cfg.population, cfg.uncertainties.loan_book, cfg.uncertainties
     n0, n = enterprise_capacity(cfg)
-    d = rng.random((6, n), dtype=np.float32)
-    coop_share = pop.cooperatives / pop.enterprises_2015
-    kind = np.where(d[0] < coop_share, COOPERATIVE,
-                    np.where(d[1] < pop.firm_share, FIRM, INDIVIDUAL_BUSINESS)).astype("i1")
-    shares = np.asarray(pop.county_shares) / np.sum(pop.county_shares)
-    county = rng.choice(9, size=n, p=shares).astype("i1")
-    village = np.where(kind == COOPERATIVE, rng.integers(0, places.village_size.size, n), -1).astype("i4")
     active = np.arange(n) < n0
-    share = np.select([kind == FIRM, kind == INDIVIDUAL_BUSINESS],
-                      [lb.firm_borrower_share, lb.individual_business_borrower_share], lb.cooperative_borrower_share)
-    borrower = active & (d[2] < share)
-    mean = np.select([kind == FIRM, kind == INDIVIDUAL_BUSINESS],
-                     [u.firm_loan_mean, u.individual_business_loan_mean], u.cooperative_loan_mean)
-    loan = np.where(borrower, loan_size(1.0, u.enterprise_loan_sigma, d[3]) * mean, 0).astype("f4")
-    product = np.where(borrower, SECURED, 0).astype("i1")
-    months_left = np.where(borrower, 1 + (d[5] * u.term_enterprise_months).astype("i2"), 0).astype("i2")
-    green_eligible = rng.random(n) < np.where(kind == COOPERATIVE, pop.green_eligible_share_cooperative,
-                                              pop.green_eligible_share_firm)
-    risk = _lognormal_with_mean(rng, 1.0, u.risk_sigma, n).astype("f4")
-    digital = rng.random(n) < pop.enterprise_digital_2015
-    return Enterprises(n, kind=kind, county=county, village=village, active=active, digital=digital,
-                       risk=risk, green_eligible=green_eligible, loan=loan, product=product,
-                       months_left=months_left)
+    ent = Enterprises(n, active=active, **{name: np.empty(n, dtype) for name, dtype in Enterprises.schema().items()
+                                           if name in _ENT_DRAWN})
+    county_cdf = np.cumsum(np.asarray(pop.county_shares) / np.sum(pop.county_shares))
+    county_cdf /= county_cdf[-1]
+    share, mean = np.empty(3), np.empty(3)  # by kind
+    share[FIRM], share[INDIVIDUAL_BUSINESS], share[COOPERATIVE] = (
+        lb.firm_borrower_share, lb.individual_business_borrower_share, lb.cooperative_borrower_share)
+    mean[FIRM], mean[INDIVIDUAL_BUSINESS], mean[COOPERATIVE] = (
+        u.firm_loan_mean, u.individual_business_loan_mean, u.cooperative_loan_mean)
+    rows = concatenated(over_blocks(
+        _enterprise_rows, n, keys, F32(pop.cooperatives / pop.enterprises_2015), F32(pop.firm_share), county_cdf,
+        _guide(county_cdf), places.village_size.size, share, F32(u.term_enterprise_months),
+        np.array([pop.green_eligible_share_firm, pop.green_eligible_share_cooperative]),
+        np.array([-u.risk_sigma**2 / 2, u.risk_sigma]), pop.enterprise_digital_2015, ent.active, ent.kind,
+        ent.county, ent.village, ent.product, ent.months_left, ent.green_eligible, ent.risk, ent.digital))[0]
+    # sizes only for the borrowers (the column starts at zero): the quantile and exp are elementwise
+    size_draw = uniforms(keys[_ENT_LOAN_SIZE:_ENT_LOAN_SIZE + 1], rows)[0]
+    ent.loan[rows] = loan_size(1.0, u.enterprise_loan_sigma, size_draw) * mean[ent.kind[rows]]
+    return ent
+
+
+# the columns the enterprises' draws fill
+_ENT_DRAWN = ("kind", "county", "village", "product", "months_left", "green_eligible", "risk", "digital")
+
+
+@njit(cache=True, nogil=True)
+def _enterprise_rows(lo, hi, keys, coop_share, firm_share, county_cdf, county_guide, n_villages, share, term,
+                     green_share, risk_lognormal, digital_2015, active, kind, county, village, product, months_left,
+                     green_eligible, risk, digital):
+    """Rows ``lo`` to ``hi`` of the enterprises' drawn columns, each row from its own draws (written in place).
+
+    A row is a cooperative if its draw is below ``coop_share``, else a firm below ``firm_share``, else an
+    individual business (float32); its county follows ``county_cdf``; a cooperative sits in a village drawn
+    uniformly. An active row borrows (a secured loan) if its draw is below ``share[kind]``, with ``1 + draw x
+    term`` months left (float32). Green eligibility follows the ``[firm, cooperative]`` shares, risk is
+    lognormal (``risk_lognormal``: log-mean and log-sd), the platform the 2015 share. Returns the borrowers.
+    """
+    k_coop, k_firm, k_county, k_village, k_borrows, k_months = keys[0], keys[1], keys[2], keys[3], keys[4], keys[6]
+    k_green, k_risk, k_digital = keys[7], keys[8], keys[9]
+    rows = np.empty(hi - lo, np.int64)
+    m = 0
+    # the block's rows as views, indexed from 0 (why: sim.parallel)
+    active, kind, county, village = active[lo:hi], kind[lo:hi], county[lo:hi], village[lo:hi]
+    product, months_left, green_eligible = product[lo:hi], months_left[lo:hi], green_eligible[lo:hi]
+    risk, digital = risk[lo:hi], digital[lo:hi]
+    for j in range(hi - lo):
+        i = lo + j
+        coop = uniform(k_coop, i) < coop_share
+        k = COOPERATIVE if coop else (FIRM if uniform(k_firm, i) < firm_share else INDIVIDUAL_BUSINESS)
+        kind[j] = k
+        county[j] = _search_right(county_cdf, county_guide, uniform64(k_county, i))
+        village[j] = min(int(uniform64(k_village, i) * n_villages), n_villages - 1) if coop else -1
+        if active[j] and np.float64(uniform(k_borrows, i)) < share[k]:
+            product[j] = SECURED
+            months_left[j] = 1 + np.int16(uniform(k_months, i) * term)
+            rows[m] = i
+            m += 1
+        else:
+            product[j] = 0
+            months_left[j] = 0
+        green_eligible[j] = np.float64(uniform(k_green, i)) < green_share[1 if coop else 0]
+        risk[j] = np.float32(np.exp(risk_lognormal[0] + risk_lognormal[1] * normal_quantile(uniform64(k_risk, i))))
+        digital[j] = np.float64(uniform(k_digital, i)) < digital_2015
+    return (rows[:m].copy(),)
 
 
 def column_names(cls: type[Columns]) -> tuple[str, ...]:

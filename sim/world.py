@@ -23,6 +23,8 @@ from sim.config import SimConf
 from sim.parallel import concatenated, over_blocks, summed
 from sim.population import (
     COOPERATIVE,
+    ENTERPRISE_DRAWS,
+    HOUSEHOLD_DRAWS,
     LOW_INCOME,
     NO_LOAN,
     URBAN,
@@ -32,7 +34,7 @@ from sim.population import (
     enterprise_capacity,
     household_capacity,
 )
-from sim.streams import Streams
+from sim.streams import Streams, fill_uniforms, uniforms
 
 # At a coarse weight a manager's grid would hold only a few rows and whole-row rounding would waste visits;
 # there several managers share a grid of at least this many rows (a numerical resolution, not behaviour).
@@ -87,20 +89,18 @@ class World:
         self.weight = float(cfg.population.weight)
         self.streams = Streams(cfg.seed)
         self.t = 0  # months done
-        build = self.streams.build
-        self.places = build_places(cfg, build["population"])
-        self.households = build_households(cfg, self.places, build["population"])
-        self.enterprises = build_enterprises(cfg, self.places, build["enterprise_population"])
+        self.places = build_places(cfg, self.streams.places)
+        self.households = build_households(cfg, self.places,
+                                           self.streams.build_keys("population", len(HOUSEHOLD_DRAWS)))
+        self.enterprises = build_enterprises(cfg, self.places,
+                                             self.streams.build_keys("enterprise_population", len(ENTERPRISE_DRAWS)))
         hh = self.households
-        # each household's fixed propensities (the same in every scenario: common random numbers)
-        latent = build["latent"]
-        self.latent_reach = latent.random(hh.n, dtype=np.float32)
-        self.latent_rate = latent.random(hh.n, dtype=np.float32)
-        self.latent_line = latent.random(hh.n, dtype=np.float32)
-        self.latent_housing = latent.random(hh.n, dtype=np.float32)
-        worker_draw = latent.random(hh.n, dtype=np.float32)
+        # each household's fixed propensities (the same in every scenario: common random numbers), by row
+        keys = self.streams.build_keys("latent", 6)
+        self.latent_reach, self.latent_rate, self.latent_line, self.latent_housing, worker_draw = (
+            self._row_draws(hh.n, key) for key in keys[:5])
         self.is_worker = (hh.kind == URBAN) & (worker_draw < cfg.population.worker_share_urban)
-        self.ent_latent = latent.random(self.enterprises.n, dtype=np.float32)
+        self.ent_latent = self._row_draws(self.enterprises.n, keys[5])
         self._hh_rows = household_capacity(cfg)
         self._ent_rows = enterprise_capacity(cfg)
         self.index_villages()
@@ -122,6 +122,13 @@ class World:
         self._campaigns_before_2016()
         self.written_off_month = 0.0
         self.update_peers()
+
+    @staticmethod
+    def _row_draws(n: int, key: np.uint64) -> np.ndarray:
+        """``uniform(key, row)`` for rows 0 to ``n`` (float32), on blocks of rows."""
+        out = np.empty(n, np.float32)
+        over_blocks(fill_uniforms, n, key, out)
+        return out
 
     def _campaigns_before_2016(self) -> None:
         """Ratings and lines of end-2015: the whole-village campaigns made before 2016, decided as every later one."""
@@ -145,13 +152,14 @@ class World:
 
         cutoff = self.u.approval_pd_cutoff
         hh, ent = self.households, self.enterprises
+        keys = self.streams.build_keys("screening", 2)  # the assessment's draw of a household, of a firm
         rows = np.flatnonzero(hh.product != 0)
-        z = self.streams.build["latent"].random(rows.size, dtype=np.float32)
+        z = uniforms(keys[:1], rows)[0]
         pd = household_pd(self, rows, hh.loan[rows], UNSECURED_PRODUCTS[hh.product[rows]])
         drop = rows[assess(self, Policy(), rows, pd, z) > cutoff]
         hh.product[drop], hh.loan[drop], hh.months_left[drop] = 0, 0, 0
         rows = np.flatnonzero(ent.product != 0)
-        z = self.streams.build["latent"].random(rows.size, dtype=np.float32)
+        z = uniforms(keys[1:], rows)[0]
         drop = rows[assess(self, Policy(), rows, enterprise_pd(self, rows), z, "enterprises") > cutoff]
         ent.product[drop], ent.loan[drop], ent.months_left[drop] = 0, 0, 0
 

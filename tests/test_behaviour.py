@@ -83,16 +83,18 @@ def test_the_compiled_digital_rules_compile_once(tiny_world):
 
 def test_a_campaign_rates_and_grants_lines_in_its_villages(tiny_world):
     w = tiny_world
-    village = int(np.bincount(w.households.village[w.households.village >= 0]).argmax())
-    rows = np.flatnonzero(w.households.village[: w.n_active_rows] == village)
+    # the 60 most populous villages: a row or a few each at this scale, together enough rows for shares
+    villages = np.argsort(-np.bincount(w.households.village[w.households.village >= 0]), kind="stable")[:60]
+    rows = np.flatnonzero(np.isin(w.households.village[: w.n_active_rows], villages))
+    assert rows.size >= 80
     w.households.line[rows] = 0
     w.households.rated[rows] = False
-    cards = outreach.campaign(w, Policy(), np.array([village]))
+    cards = outreach.campaign(w, Policy(), villages)
     assert cards > 0
     assert w.households.has_file[rows].all()
     assert 0.2 < w.households.rated[rows].mean() < 0.95  # the bank rates the creditworthy, not everyone
     assert (w.households.line[rows][w.households.rated[rows]] > 0).mean() > 0.7
-    assert w.places.village_campaigned[village]
+    assert w.places.village_campaigned[villages].all()
 
 
 def test_visits_file_unfiled_households_first(tiny_world):
@@ -148,11 +150,14 @@ def test_the_share_with_a_line_rises_with_income_without_the_programme():
 def test_the_npl_ratio_has_no_spin_up_artefact():
     from sim import TaizhouModel, load_config
 
-    m = TaizhouModel(load_config(["scenario=no_program", "population.weight=50"]))
+    # at the default scale: at weight 50 fewer than a hundred rows are in arrears, and the ratio wanders by a third
+    # within a year from that alone
+    m = TaizhouModel(load_config(["scenario=no_program"]))
     start = m.state_2015["npl_ratio"]
     for _ in range(12):
         m.step()
     path = np.array([r["npl_ratio"] for r in m.records])
+    assert (np.abs(path[:3] / start - 1) <= 0.15).all(), (start, path.round(4))  # no jump when 2016 starts
     assert (np.abs(path / start - 1) <= 0.3).all(), (start, path.round(4))
 
 

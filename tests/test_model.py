@@ -134,8 +134,12 @@ def test_coarse_weight_agrees_with_fine_weight(scenario):
     se = np.sqrt(coarse.var(0, ddof=1) / len(coarse) + fine.var(0, ddof=1) / len(fine))
     # within 4 standard errors of the difference, or 2% where both runs barely vary
     tolerance = np.maximum(4 * se, 0.02 * np.abs(fine.mean(0)))
+    # known: at weight 250 a row's applications are 250 households', so the hours the managers reserve for
+    # them swing twice as much from month to month, some months leave a county no hours for lectures, and
+    # 93-94% of the lectures asked for are held against 97-99% at weight 25 (README, Scale and performance)
+    short = {"lectures_cum": 0.07}
     bad = [(g, f, c) for g, f, c, d, tol in zip(GOALS, fine.mean(0), coarse.mean(0), diff, tolerance, strict=True)
-           if abs(d) > tol]
+           if not -max(tol, short.get(g, 0) * abs(f)) <= d <= tol]
     assert not bad, f"weight 250 differs from weight 25: {bad}"
 
 

@@ -45,29 +45,66 @@ def test_the_compiled_build_compiles_once(tiny_world):
     from sim.world import World
 
     World(tiny_config(1000.0))  # another scale: the same argument types, so one machine-code version per kernel
-    for kernel in (population._household_columns, population._first_borrowers):
+    for kernel in (population._household_rows, population._first_borrowers, population._enterprise_rows,
+                   population._drawn_among):
         assert len(kernel.signatures) == 1, kernel
-    assert len(population._scaled.signatures) == 2  # incomes by kind, wealth by income
 
 
-def test_incomes_and_wealth_are_numpys_products_bit_for_bit():
-    from sim.population import _scaled
+def test_the_build_draws_each_row_from_its_own_draws():
+    """A row's columns do not depend on how many rows are built: the same seed, more rows, the same first rows."""
+    from sim.population import build_enterprises, build_households, build_places
+    from sim.streams import Streams
 
-    rng = np.random.default_rng(4)
-    base, kind = np.array([30_000.0, 12_000.0, 70_000.0]), rng.integers(0, 3, 2_000).astype(np.int8)
-    factor = rng.lognormal(0, 0.8, kind.size)
-    income = _scaled(base, kind, factor)
-    assert income.dtype == np.float32 and np.array_equal(income, (base[kind] * factor).astype("f4"))
-    wealth = _scaled(income, None, factor[::-1].copy())
-    assert np.array_equal(wealth, (income * factor[::-1]).astype("f4"))
+    small, large = tiny_config(), tiny_config(300.0)  # 1,000 and 7,800 rows
+    for build, draws in ((build_households, "population"), (build_enterprises, "enterprise_population")):
+        built = []
+        for cfg in (small, large):
+            streams = Streams(cfg.seed)
+            keys = streams.build_keys(draws, 15)
+            built.append(build(cfg, build_places(small, streams.places), keys))
+        a, b = built
+        assert a.n < b.n
+        for name in ("kind", "county", "village", "risk"):
+            assert np.array_equal(getattr(a, name), getattr(b, name)[: a.n]), name
 
 
 @pytest.mark.parametrize("size", [1, 9, 5037])
-def test_choice_gives_what_numpy_choice_gives(size):
-    from sim.population import choice
+def test_a_place_is_found_as_searchsorted_finds_it(size):
+    from numba import njit
+
+    from sim.population import _guide, _search_right
+
+    @njit
+    def search(cdf, guide, x):
+        return np.array([_search_right(cdf, guide, v) for v in x])
 
     weights = np.random.default_rng(size).random(size) ** 3  # uneven, some tiny
-    p = weights / weights.sum()
-    for seed in range(3):
-        expected = np.random.default_rng(seed).choice(size, size=20_000, p=p)
-        assert np.array_equal(choice(np.random.default_rng(seed), p, 20_000), expected)
+    cdf = np.cumsum(weights / weights.sum())
+    cdf /= cdf[-1]
+    x = np.concatenate([np.random.default_rng(0).random(20_000), cdf[:-1], [0.0, np.nextafter(1.0, 0)]])
+    assert np.array_equal(search(cdf, _guide(cdf), x), np.searchsorted(cdf, x, side="right"))
+
+
+def test_the_drawn_columns_follow_their_distributions():
+    """Lognormal income, wealth and risk, beta literacy: the draws pass a Kolmogorov-Smirnov test."""
+    from scipy import stats
+
+    from sim.population import FARM
+    from sim.world import World
+
+    cfg = tiny_config(20.0)
+    w = World(cfg)
+    hh, pop, u = w.households, cfg.population, cfg.uncertainties
+    farm = hh.kind == FARM
+
+    def lognormal(mean, sigma):  # with this mean
+        return stats.lognorm(sigma, scale=mean * np.exp(-sigma**2 / 2)).cdf
+
+    income = hh.income[farm].astype(np.float64) / pop.income_rural_2015
+    assert stats.kstest(income, lognormal(1.0, pop.income_sigma)).pvalue > 1e-3
+    ratio = hh.wealth.astype(np.float64) / hh.income
+    assert stats.kstest(ratio, lognormal(pop.wealth_income_ratio, pop.wealth_sigma)).pvalue > 1e-3
+    assert stats.kstest(hh.risk, lognormal(1.0, u.risk_sigma)).pvalue > 1e-3
+    mean = pop.literacy_mean * pop.literacy_rural_factor
+    a = pop.literacy_concentration
+    assert stats.kstest(hh.literacy[hh.kind != URBAN], stats.beta(a * mean, a * (1 - mean)).cdf).pvalue > 1e-3

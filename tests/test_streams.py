@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import numba
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from sim.calendar import monthly_probability
 from sim.parallel import over_blocks
-from sim.streams import Streams, flag_drawn_below, month_generator, row_uniforms, uniform
+from sim.streams import (
+    Streams,
+    flag_drawn_below,
+    gamma,
+    month_generator,
+    normal_quantile,
+    row_uniforms,
+    uniform,
+    uniform64,
+)
 from tests.test_parallel import blocks_of
 
 ROOT = np.random.SeedSequence(7)
@@ -78,3 +89,44 @@ def test_a_picking_pass_picks_the_rows_numpy_picks(n, seed, share_free):
         rows, got = _needs(lo, hi, product, kind, p_need, key)
         expected = want[want >= lo]
         assert np.array_equal(rows, expected) and np.array_equal(got, draws[expected])
+
+
+@numba.njit
+def _normals(p):
+    return np.array([normal_quantile(x) for x in p])
+
+
+@numba.njit
+def _gammas(key, n, shape):
+    return np.array([gamma(key, i, shape) for i in range(n)])
+
+
+@numba.njit
+def _uniform64s(key, rows):
+    return np.array([uniform64(key, i) for i in rows])
+
+
+def test_the_normal_quantile_is_scipys_to_1e_13():
+    from scipy.special import ndtri
+
+    p = np.concatenate([np.geomspace(1e-300, 0.5, 20_000), np.random.default_rng(0).random(20_000)])
+    p = np.concatenate([p, 1 - p[p > 1e-15]])
+    assert np.allclose(_normals(p), ndtri(p), rtol=1e-14, atol=1e-13)
+
+
+def test_float64_draws_are_inside_the_open_unit_interval_and_look_uniform():
+    u = _uniform64s(np.uint64(3), np.arange(200_000))
+    assert (u > 0).all() and (u < 1).all()
+    assert abs(u.mean() - 0.5) < 0.005 and abs(u.var() - 1 / 12) < 0.002
+    assert np.unique(u).size == u.size  # 53 bits: no two of 200,000 rows share a draw
+
+
+@pytest.mark.parametrize("shape", [0.05, 0.4, 1.0, 1.53, 2.47, 30.0])
+def test_gamma_draws_follow_the_gamma_distribution(shape):
+    from scipy import stats
+
+    key = np.uint64(0x5EED)
+    x = _gammas(key, 20_000, shape)
+    assert stats.kstest(x, stats.gamma(shape).cdf).pvalue > 1e-3
+    assert not np.array_equal(x, _gammas(key + np.uint64(1), 20_000, shape))
+    assert _gammas(np.uint64(key), 1, 0.0)[0] == 0.0
