@@ -531,7 +531,7 @@ def run_vectorised(population: dict[str, np.ndarray], params: Params, months: in
     for t in range(months):
         keys = row_keys(root, 0, t, 7)  # 0-2 the need's rows, 3-5 the loan's life, 6 the need
         # 1. loan rows: NPLs age and are written off; performing loans default, or age, mature, renew or repay
-        written, performing = _arrears(0, product.size, product, npl, npl_months, write_off)
+        written, performing = _arrears(np.flatnonzero(product), npl, npl_months, write_off)
         close(written)
         hazard = (1 - (1 - true_pd(performing, loan[performing], product[performing])) ** F32(1 / 12)).astype(F32)
         default, wish, repaid = _run_down(performing, hazard, npl, npl_months, months_left, history, keys[3:6],

@@ -363,7 +363,9 @@ class World:
             parts = over_blocks(_loan_pass, store.product.size, store.product, store.kind, store.green, store.npl,
                                 store.loan, np.float32(SMALL_CREDIT_CAP_CNY), n_products)
             rows, bal, count = concatenated([b[:1] for b in parts])[0], *summed([b[1:] for b in parts])
-            setattr(self, f"{name}_loan_rows", rows)  # the borrowers, for the breakdown by group (sim.equity)
+            # the borrowers: the breakdown by group reads them, and the next month's loans start from them
+            # (sim.behaviour.credit.loan_lifecycle: no rule before it opens or closes a loan)
+            setattr(self, f"{name}_loan_rows", rows)
             shape = (n_products, 3, 2, 2, 2)
             out[name + "_bal"] = (bal * self.weight).reshape(shape)
             out[name + "_n"] = (count * self.weight).reshape(shape)

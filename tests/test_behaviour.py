@@ -161,6 +161,29 @@ def test_the_npl_ratio_has_no_spin_up_artefact():
     assert (np.abs(path / start - 1) <= 0.3).all(), (start, path.round(4))
 
 
+def test_each_month_the_loans_start_from_the_borrowers_the_loan_book_was_grouped_from(monkeypatch):
+    """The arrears pass reads the borrowers of the last grouping: no rule before the credit rules opens or closes a
+    loan, in the spin-up, in the merger month or in any month of the programme."""
+    from sim import TaizhouModel, behaviour, load_config
+
+    checked = []
+
+    def checking(rule, store):
+        def wrapped(w, policy, t):
+            rows = getattr(w, f"{store}_loan_rows")
+            s = w.households if store == "hh" else w.enterprises
+            assert np.array_equal(rows, np.flatnonzero(s.product)), (store, t)
+            checked.append(t)
+            return rule(w, policy, t)
+        return wrapped
+
+    monkeypatch.setattr(behaviour, "household_credit", checking(behaviour.household_credit, "hh"))
+    monkeypatch.setattr(behaviour, "enterprise_credit", checking(behaviour.enterprise_credit, "ent"))
+    m = TaizhouModel(load_config(["population.weight=250", "months=20"]))
+    m.run()
+    assert sorted(set(checked)) == list(range(-m.cfg.spinup_months, 20))
+
+
 def test_neighbours_who_borrow_raise_take_up():
     from sim import simulate
 
