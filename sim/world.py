@@ -225,6 +225,20 @@ class World:
         low = np.flatnonzero((hh.kind == LOW_INCOME) & (hh.village >= 0))
         self.village_low_income_share = np.bincount(hh.village[low], minlength=nv) / rural_n
 
+    def rows_of_villages(self, villages: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The formed rows of ``villages`` (distinct), village after village, and how many each village has.
+
+        A gather from the rows grouped by village (``village_rows``, ascending within a village), not a pass over
+        every row; the formed rows are a prefix of all rows, so a village's formed rows are those below
+        ``n_active_rows``.
+        """
+        start, length = self.village_ptr[villages], np.diff(self.village_ptr)[villages]
+        within = np.arange(length.sum()) - np.repeat(np.cumsum(length) - length, length)  # a row's place in its village
+        rows = self.village_rows[np.repeat(start, length) + within]
+        formed = rows < self.n_active_rows
+        sizes = np.bincount(np.repeat(np.arange(villages.size), length)[formed], minlength=villages.size)
+        return rows[formed], sizes
+
     def merge_villages(self, n_merge: int) -> np.ndarray:
         """Administrative villages merge (Zhejiang, 2017): the ``n_merge`` smallest join a neighbour.
 

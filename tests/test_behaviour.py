@@ -237,17 +237,11 @@ def test_the_visit_pass_is_numpys_visits_bit_for_bit(seed):
 
 
 @given(st.integers(0, 2**32 - 1))
-def test_a_campaigns_rows_and_fee_reliefs_trust_are_numpys_bit_for_bit(seed):
+def test_fee_reliefs_trust_is_numpys_bit_for_bit(seed):
     from sim.population import URBAN
 
     rng = np.random.default_rng(seed)
-    n, n_villages = int(rng.integers(0, 3000)), int(rng.integers(1, 50))
-    village = np.where(rng.random(n) < 0.3, -1, rng.integers(0, n_villages, n)).astype(np.int32)  # -1: urban
-    npl = rng.random(n) < 0.1
-    in_campaign = np.zeros(n_villages + 1, bool)
-    in_campaign[rng.integers(0, n_villages, int(rng.integers(0, n_villages + 1)))] = True
-    rows = outreach._campaign_rows(in_campaign, village, npl)
-    assert np.array_equal(rows, np.flatnonzero(in_campaign[village] & ~npl)) and rows.dtype == np.intp
+    n = int(rng.integers(0, 3000))
     kind = rng.integers(0, 3, n).astype(np.int8)
     trust = rng.random(n, dtype=np.float32)
     expected = trust.copy()
@@ -256,6 +250,23 @@ def test_a_campaigns_rows_and_fee_reliefs_trust_are_numpys_bit_for_bit(seed):
     expected[rural] += np.float32(gain) * (1 - expected[rural])
     outreach._close_trust_gap(kind, trust, np.float32(gain))
     assert np.array_equal(trust.view(np.uint32), expected.view(np.uint32))
+
+
+@pytest.mark.parametrize("months", [0, 30])
+def test_a_villages_rows_are_its_formed_rows(tiny_world, months):
+    """The gather of villages' rows (campaigns, lectures) finds what a pass over every row finds."""
+    w = tiny_world
+    for _ in range(months):  # households form
+        w.t += 1
+        w.refresh_active()
+    rng = np.random.default_rng(months)
+    villages = np.unique(rng.integers(0, w.places.village_size.size, 400))
+    rows, sizes = w.rows_of_villages(villages)
+    n = w.n_active_rows
+    in_villages = np.isin(w.households.village[:n], villages)
+    assert np.array_equal(np.sort(rows), np.flatnonzero(in_villages))
+    assert np.array_equal(sizes, [np.count_nonzero(w.households.village[:n] == v) for v in villages])
+    assert np.array_equal(w.households.village[rows], np.repeat(villages, sizes))  # village after village
 
 
 @given(st.integers(0, 2**32 - 1))

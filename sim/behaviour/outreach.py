@@ -218,10 +218,8 @@ def campaign(w: World, policy: Policy, villages: np.ndarray, max_cards: float = 
         return 0.0
     hh, u, p = w.households, w.u, w.places
     p.village_campaigned[villages] = True
-    in_campaign = np.zeros(p.village_size.size + 1, bool)
-    in_campaign[villages] = True
-    n = w.n_active_rows
-    sel = _campaign_rows(in_campaign, hh.village[:n], hh.npl[:n])
+    sel = w.rows_of_villages(np.unique(villages))[0]
+    sel = np.sort(sel[~hh.npl[sel]])  # in row order, the order of the campaign's draws
     hh.has_file[sel] = True
     z = w.streams.month("campaigns").random(sel.size, dtype=np.float32)
     rated = sel[credit.rate(w, policy, sel, w.latent_rate[sel] < u.p_rated_given_campaign, z)]
@@ -231,25 +229,6 @@ def campaign(w: World, policy: Policy, villages: np.ndarray, max_cards: float = 
         grant = grant[: int(max(0.0, max_cards) // w.weight)]
     hh.line[grant] = credit.credit_lines(w, grant)
     return grant.size * w.weight
-
-
-@numba.njit(cache=True, nogil=True)
-def _campaign_rows(in_campaign, village, npl):
-    """The rows of a campaign: in a campaigned village and not in arrears (ascending, int64).
-
-    Args:
-        in_campaign: whether each village is campaigned, and a spare last slot (False) that an urban row's
-            village -1 reads.
-        village: each active row's village (-1: urban).
-        npl: whether each active row's loan is non-performing.
-    """
-    rows = np.empty(village.size, np.int64)  # only the pages written are touched
-    k = 0
-    for i in range(village.size):  # a campaign's villages hold few of the rows: the branch is rarely taken
-        if in_campaign[village[i]] and not npl[i]:
-            rows[k] = i
-            k += 1
-    return rows[:k].copy()
 
 
 def expected_cards_per_village(w: World) -> float:
@@ -270,14 +249,7 @@ def lectures(w: World, policy: Policy, n: int) -> int:
                                policy.manager_throughput)]
     n = int(where.size)
     villages, count = np.unique(where, return_counts=True)
-    # the villages' rows, village after village (w.village_rows holds them grouped by village, ascending);
-    # the formed rows are a prefix of all rows, so a village's formed rows are those below n_active_rows
-    start, length = w.village_ptr[villages], np.diff(w.village_ptr)[villages]
-    within = np.arange(length.sum()) - np.repeat(np.cumsum(length) - length, length)  # a row's place in its village
-    rows = w.village_rows[np.repeat(start, length) + within]
-    formed = rows < w.n_active_rows
-    rows = rows[formed]
-    sizes = np.bincount(np.repeat(np.arange(villages.size), length)[formed], minlength=villages.size)
+    rows, sizes = w.rows_of_villages(villages)
     per_row = np.repeat(count * (u.lecture_attendees / w.weight) / np.maximum(sizes, 1), sizes)
     p_attend = np.minimum(1.0, per_row)
     attend = rows[rng.random(rows.size, dtype=np.float32) < p_attend]
