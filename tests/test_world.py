@@ -76,13 +76,17 @@ def test_rows_by_village_are_a_stable_sort_of_the_rural_rows():
 
 @pytest.mark.parametrize("n", [0, 1, 5_000])
 def test_the_place_order_is_numpys_lexsort(n):
-    from sim.world import _place_order
+    from sim.world import _place_order, _place_ranks
 
     rng = np.random.default_rng(n)
-    county = rng.integers(0, 9, n).astype(np.int8)
-    village = rng.integers(-1, 40, n).astype(np.int32)  # -1: urban
-    community = rng.integers(-1, 7, n).astype(np.int16)  # -1: rural
-    assert np.array_equal(_place_order(county, village, community, 40, 7), np.lexsort((community, village, county)))
+    village_county, community_county = rng.integers(0, 9, 40).astype(np.int8), rng.integers(0, 9, 7).astype(np.int8)
+    rural = rng.random(n) < 0.6
+    village = np.where(rural, rng.integers(0, 40, n), -1).astype(np.int32)  # -1: urban
+    community = np.where(rural, -1, rng.integers(0, 7, n)).astype(np.int16)  # -1: rural
+    county = np.where(rural, village_county[village], community_county[community])
+    place = np.where(rural, village, 40 + community).astype(np.int32)  # as World.hh_place numbers them
+    order = _place_order(place, _place_ranks(village_county, community_county))
+    assert np.array_equal(order, np.lexsort((community, village, county)))
 
 
 
