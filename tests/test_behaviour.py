@@ -135,6 +135,19 @@ def test_more_debt_service_raises_the_default_probability(tiny_world):
     assert (high > low).all()
 
 
+def test_a_loan_without_collateral_carries_the_unsecured_factor_row_by_row(tiny_world):
+    from sim.behaviour.credit import household_pd
+
+    rows = np.arange(300)
+    debt = np.full(300, 20_000, np.float32)
+    unsecured = np.random.default_rng(1).random(300) < 0.4
+    secured_pd, unsecured_pd = household_pd(tiny_world, rows, debt), household_pd(tiny_world, rows, debt, True)
+    mixed = household_pd(tiny_world, rows, debt, unsecured)
+    assert mixed.dtype == np.float32
+    assert np.array_equal(mixed, np.where(unsecured, unsecured_pd, secured_pd))
+    assert (unsecured_pd[secured_pd < 0.5] > secured_pd[secured_pd < 0.5]).all()
+
+
 def test_the_share_with_a_line_rises_with_income_without_the_programme():
     from sim import simulate
     from sim.population import URBAN

@@ -98,8 +98,10 @@ def household_pd(w: World, rows: np.ndarray, debt: np.ndarray, unsecured: np.nda
     pd = (u.pd_base * hh.risk[rows] * np.power(np.maximum(rel, 0.05), -u.pd_income_elasticity)
           * np.exp(u.pd_dsr_slope * (dsr - u.dsr_reference)))
     factor = F32(u.unsecured_default_factor)
-    if isinstance(unsecured, np.ndarray):  # in place where it applies: np.where computed it for every row
-        np.multiply(pd, factor, out=pd, where=unsecured)
+    if isinstance(unsecured, np.ndarray):
+        # each row's factor (1 or the factor) taken from a two-entry table, then one product: a masked product
+        # (np.multiply's where=, np.where) costs five times as much here, and x 1 leaves a value as it is
+        pd *= np.take(np.array([1, factor], F32), unsecured.view(np.uint8))
     elif unsecured:
         pd *= factor
     return np.minimum(pd, 0.95, out=pd).astype(F32, copy=False)
