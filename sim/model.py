@@ -144,9 +144,10 @@ class TaizhouModel(Model):
         w.rationed_cum += w.bank.rationed
         w.staff.close_month()
         w.update_peers()
-        w.ebank_by_month.append(behaviour.ebank_share(w, policy))
         if spinup:
             w.last_groups = w.loan_groups()
+        else:  # the spin-up's shares would be dropped with its tallies (World.reset_tallies)
+            w.ebank_by_month.append(behaviour.ebank_share(w, policy))
 
     def _merge_villages(self, n: int) -> None:
         """Villages merge; their service points' agents move to the village they joined."""
