@@ -206,13 +206,14 @@ def loan_lifecycle(w: World, store, keys: np.ndarray, pd_annual, renew_ok, terms
     shock_factor, p_renew = F32(u.income_shock_factor), F32(u.p_renew)
 
     def run_down(rows):
-        # the default probability is NumPy's (vectorised exp and power); the draws and the bookkeeping one pass
+        # the default probability is NumPy's (vectorised exp and power); the draws and the bookkeeping one pass;
+        # then the bank's assessment of the part's renewals, which reads only their own rows
         hazard = monthly_probability(pd_annual(rows)).astype(F32)
-        return _run_down(rows, hazard, store.npl, store.npl_months, store.months_left, store.history, keys,
-                         p_shock, shock_factor, p_renew)
+        default, wish, repaid = _run_down(rows, hazard, store.npl, store.npl_months, store.months_left,
+                                          store.history, keys, p_shock, shock_factor, p_renew)
+        return default, wish, repaid, renew_ok(wish)
 
-    default, wish, repaid = elementwise(run_down, performing)
-    ok = renew_ok(wish)
+    default, wish, repaid, ok = elementwise(run_down, performing)
     renew = wish[ok]
     store.months_left[renew] = terms(renew)
     # two ascending runs of different rows: a stable sort merges them (np.union1d sorted them afresh)
