@@ -157,7 +157,10 @@ def household_capacity(cfg: SimConf) -> tuple[int, int]:
 # A household row's build draws: draw j of row i comes from keys[j] (sim.streams.Streams.build_keys).
 HOUSEHOLD_DRAWS = ("rural", "low_income", "access", "digital", "file", "green_farm", "borrows", "loan_size",
                    "village", "community", "income", "wealth", "risk", "literacy_a", "literacy_b")
-_DIGITAL, _BORROWS, _LOAN_SIZE = (HOUSEHOLD_DRAWS.index(d) for d in ("digital", "borrows", "loan_size"))
+(_RURAL, _LOW_INCOME, _ACCESS, _DIGITAL, _FILE, _GREEN_FARM, _BORROWS, _LOAN_SIZE, _VILLAGE, _COMMUNITY, _INCOME,
+ _WEALTH, _RISK, _LITERACY_A, _LITERACY_B) = (HOUSEHOLD_DRAWS.index(d) for d in (
+    "rural", "low_income", "access", "digital", "file", "green_farm", "borrows", "loan_size", "village", "community",
+    "income", "wealth", "risk", "literacy_a", "literacy_b"))
 
 
 def build_households(cfg: SimConf, places: Places, keys: np.ndarray) -> Households:
@@ -251,8 +254,10 @@ def _household_rows(lo, hi, keys, cdf, guide, village_county, community_county, 
     :func:`sim.streams.normal_quantile`); literacy is a beta draw from two gammas with the ``[urban, rural]``
     shapes ``lit_a`` and ``lit_b``.
     """
-    k_rural, k_low, k_access, k_file, k_green = keys[0], keys[1], keys[2], keys[4], keys[5]
-    k_village, k_community, k_income, k_wealth, k_risk, k_lit_a, k_lit_b = keys[8:15]
+    k_rural, k_low, k_access = keys[_RURAL], keys[_LOW_INCOME], keys[_ACCESS]
+    k_file, k_green, k_village, k_community = keys[_FILE], keys[_GREEN_FARM], keys[_VILLAGE], keys[_COMMUNITY]
+    k_income, k_wealth = keys[_INCOME], keys[_WEALTH]
+    k_risk, k_lit_a, k_lit_b = keys[_RISK], keys[_LITERACY_A], keys[_LITERACY_B]
     ncom = community_county.size
     # the block's rows as views, indexed from 0 (why: sim.parallel)
     kind, village, community, county = kind[lo:hi], village[lo:hi], community[lo:hi], county[lo:hi]
@@ -358,7 +363,9 @@ def enterprise_capacity(cfg: SimConf) -> tuple[int, int]:
 # An enterprise row's build draws: draw j of row i comes from keys[j] (sim.streams.Streams.build_keys).
 ENTERPRISE_DRAWS = ("cooperative", "firm", "county", "village", "borrows", "loan_size", "months_left", "green",
                     "risk", "digital")
-_ENT_LOAN_SIZE = ENTERPRISE_DRAWS.index("loan_size")
+(_COOP, _FIRM, _COUNTY, _ENT_VILLAGE, _ENT_BORROWS, _ENT_LOAN_SIZE, _MONTHS_LEFT, _GREEN, _ENT_RISK,
+ _ENT_DIGITAL) = (ENTERPRISE_DRAWS.index(d) for d in ("cooperative", "firm", "county", "village", "borrows",
+                                                     "loan_size", "months_left", "green", "risk", "digital"))
 
 
 def build_enterprises(cfg: SimConf, places: Places, keys: np.ndarray) -> Enterprises:
@@ -407,8 +414,9 @@ def _enterprise_rows(lo, hi, keys, coop_share, firm_share, county_cdf, county_gu
     term`` months left (float32). Green eligibility follows the ``[firm, cooperative]`` shares, risk is
     lognormal (``risk_lognormal``: log-mean and log-sd), the platform the 2015 share. Returns the borrowers.
     """
-    k_coop, k_firm, k_county, k_village, k_borrows, k_months = keys[0], keys[1], keys[2], keys[3], keys[4], keys[6]
-    k_green, k_risk, k_digital = keys[7], keys[8], keys[9]
+    k_coop, k_firm, k_county, k_village = keys[_COOP], keys[_FIRM], keys[_COUNTY], keys[_ENT_VILLAGE]
+    k_borrows, k_months, k_green = keys[_ENT_BORROWS], keys[_MONTHS_LEFT], keys[_GREEN]
+    k_risk, k_digital = keys[_ENT_RISK], keys[_ENT_DIGITAL]
     rows = np.empty(hi - lo, np.int64)
     m = 0
     # the block's rows as views, indexed from 0 (why: sim.parallel)
