@@ -17,8 +17,10 @@ run, so that each figure is that of its own part (imported modules included).
 Budget (docs/architecture.md, issue 13): at most 6 s of model time, 9 s from the shell, 6x the kernel and
 1.5 GB peak on one core of the 2-core machine. The script prints figures; it asserts nothing about time.
 
-    python benchmarks/full_scale.py [--kernel-repeats R] [--profile N] [--rules] [--passes] [--no-outputs]
-                                    [overrides...]
+    python benchmarks/full_scale.py [--kernel-repeats R] [--profile N] [--build] [--rules] [--passes]
+                                    [--no-outputs] [overrides...]
+
+``--build`` times the build's stages, ``--rules`` each rule of the months, ``--passes`` each compiled pass.
 
 Overrides are Hydra overrides added after ``population.weight=1``, e.g. ``population.weight=10``.
 """
@@ -35,6 +37,7 @@ import gc  # noqa: E402
 import pstats  # noqa: E402
 import resource  # noqa: E402
 import tempfile  # noqa: E402
+from collections.abc import Callable  # noqa: E402
 
 from kernel import FULL_SCALE_ROWS, MONTHS, reference_kernel_times  # noqa: E402
 
@@ -137,14 +140,63 @@ def time_rules(model: sim.TaizhouModel, totals: dict[str, float]) -> None:
     wrap(model.equity, "measure", "breakdown by group (sim.equity)")
 
 
-def run_model(cfg: sim.SimConf, profile: int, rules: dict | None = None
-              ) -> tuple[sim.TaizhouModel, float, list[float], float]:
+def time_build(totals: dict[str, float]) -> Callable[[], None]:
+    """Time the build's stages (wall clock) into ``totals``: {stage: seconds}, in the build's order.
+
+    A stage's time includes what it calls: the world's includes the stages listed before it. What the three
+    parts (the world, the spin-up, the breakdown's set-up) leave of the build is the agents and the end-2015
+    measurements.
+
+    Returns:
+        A function that puts the original functions back (call it once the model is built: some stages, the
+        index of villages for one, run again in the months).
+    """
+    import sim.model
+    import sim.world
+    from sim.equity import Equity
+
+    stages = (
+        (sim.world, "build_places", "  places (villages, communities)"),
+        (sim.world, "build_households", "  households (the first compiled call: Numba's set-up)"),
+        (sim.world, "build_enterprises", "  enterprises"),
+        (sim.world.World, "index_villages", "  rows by village, places, visit priorities"),
+        (sim.world.World, "_build_grids", "  grids"),
+        (sim.world.World, "_screen_first_book", "  the first loan book screened"),
+        (sim.world.World, "_campaigns_before_2016", "  campaigns before 2016"),
+        (sim.world.World, "__init__", "the world, the above included"),
+        (sim.model.TaizhouModel, "_spin_up", "the year of spin-up"),
+        (Equity, "__init__", "the breakdown by group's set-up"),
+    )
+    originals = []
+    for owner, name, label in stages:
+        totals[label] = 0.0
+        f = getattr(owner, name)
+        originals.append((owner, name, f))
+
+        def timed(*a, _f=f, _label=label, **k):
+            t = time.perf_counter()
+            out = _f(*a, **k)
+            totals[_label] += time.perf_counter() - t
+            return out
+
+        setattr(owner, name, timed)
+
+    def restore() -> None:
+        for owner, name, f in originals:
+            setattr(owner, name, f)
+
+    return restore
+
+
+def run_model(cfg: sim.SimConf, profile: int, rules: dict | None = None,
+              after_build: Callable[[], None] | None = None) -> tuple[sim.TaizhouModel, float, list[float], float]:
     """Build the model and step it to the end, timing the build and each month.
 
     Args:
         cfg: the validated config.
         profile: if positive, profile the months and print this many functions by own time.
         rules: if a dict, filled with each rule's seconds in the months (:func:`time_rules`).
+        after_build: called once the model is built, before the months.
 
     Returns:
         The model, the build time in seconds, the list of month times in seconds, and the CPU seconds of
@@ -154,6 +206,8 @@ def run_model(cfg: sim.SimConf, profile: int, rules: dict | None = None
     t0 = time.perf_counter()
     model = sim.TaizhouModel(cfg)
     t_build = time.perf_counter() - t0
+    if after_build is not None:
+        after_build()
     if rules is not None:
         time_rules(model, rules)
     prof = cProfile.Profile(time.process_time) if profile > 0 else None  # CPU time: steadier under load
@@ -181,6 +235,8 @@ def main() -> None:
     parser.add_argument("--no-outputs", action="store_true", help="skip the second run that writes the output files")
     parser.add_argument("--rules", action="store_true",
                         help="time each rule of the months: behaviour, levers, metrics, breakdown by group")
+    parser.add_argument("--build", action="store_true",
+                        help="time the build's stages: population, places, grids, spin-up, breakdown's set-up")
     parser.add_argument("--passes", action="store_true",
                         help="time each compiled pass in the months (a wrapper per call: adds a little)")
     args = parser.parse_args()
@@ -198,7 +254,9 @@ def main() -> None:
     t_config = time.perf_counter() - t0
     passes = time_passes() if args.passes else None
     rules: dict[str, float] | None = {} if args.rules else None
-    model, t_build, steps, c_model = run_model(cfg, args.profile, rules)
+    build: dict[str, float] | None = {} if args.build else None
+    restore = time_build(build) if build is not None else None
+    model, t_build, steps, c_model = run_model(cfg, args.profile, rules, restore)
     t_months = sum(steps)
     t_model = t_build + t_months
     peak_model = peak_mb()
@@ -219,6 +277,12 @@ def main() -> None:
           f"months only: {t_months / t_kernel:.1f}x  CPU time: {c_model / c_kernel:.1f}x"
           + ("  (the kernel is full scale: compare at population.weight=1)"
              if model.households.n < FULL_SCALE_ROWS // 2 else ""))
+    if build is not None:
+        print("the build by stage (wall clock; a stage includes what it calls):")
+        for label, seconds in build.items():
+            print(f"  {label:<55} {seconds:6.2f} s")
+        rest = t_build - sum(v for k, v in build.items() if not k.startswith(" "))
+        print(f"  {'the rest: agents, the end-2015 measurements':<55} {rest:6.2f} s")
     if rules is not None:
         print(f"the 60 months by rule (wall clock; a rule's compiled passes included, on {parallel.threads()} "
               f"thread(s)):")
