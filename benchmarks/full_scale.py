@@ -109,6 +109,25 @@ def time_passes() -> dict[str, list[float]]:
     return totals
 
 
+def time_calls(owner, name: str, totals: dict[str, float], label: str) -> Callable:
+    """Replace ``owner.name`` by a wrapper adding each call's wall-clock seconds to ``totals[label]``.
+
+    Returns:
+        The original, to put back.
+    """
+    f = getattr(owner, name)
+    totals[label] = 0.0
+
+    def timed(*a, **k):
+        t = time.perf_counter()
+        out = f(*a, **k)
+        totals[label] += time.perf_counter() - t
+        return out
+
+    setattr(owner, name, timed)
+    return f
+
+
 def time_rules(model: sim.TaizhouModel, totals: dict[str, float]) -> None:
     """Time each rule of the model's months from now on (wall clock) into ``totals``: {rule: seconds}.
 
@@ -119,25 +138,13 @@ def time_rules(model: sim.TaizhouModel, totals: dict[str, float]) -> None:
     import sim.model
     from sim import behaviour
 
-    def wrap(owner, name: str, label: str) -> None:
-        f = getattr(owner, name)
-        totals[label] = 0.0
-
-        def timed(*a, _f=f, _label=label, **k):
-            t = time.perf_counter()
-            out = _f(*a, **k)
-            totals[_label] += time.perf_counter() - t
-            return out
-
-        setattr(owner, name, timed)
-
     for name in ("digital_adoption", "household_credit", "enterprise_credit", "ebank_share"):
-        wrap(behaviour, name, f"behaviour.{name}")
+        time_calls(behaviour, name, totals, f"behaviour.{name}")
     for lever in model.levers:
-        wrap(lever, "step", f"lever {lever.name}")
-    wrap(model.world, "update_peers", "world.update_peers")
-    wrap(sim.model, "month_metrics", "metrics (and the loan book's groups)")
-    wrap(model.equity, "measure", "breakdown by group (sim.equity)")
+        time_calls(lever, "step", totals, f"lever {lever.name}")
+    time_calls(model.world, "update_peers", totals, "world.update_peers")
+    time_calls(sim.model, "month_metrics", totals, "metrics (and the loan book's groups)")
+    time_calls(model.equity, "measure", totals, "breakdown by group (sim.equity)")
 
 
 def time_build(totals: dict[str, float]) -> Callable[[], None]:
@@ -167,19 +174,7 @@ def time_build(totals: dict[str, float]) -> Callable[[], None]:
         (sim.model.TaizhouModel, "_spin_up", "the year of spin-up"),
         (Equity, "__init__", "the breakdown by group's set-up"),
     )
-    originals = []
-    for owner, name, label in stages:
-        totals[label] = 0.0
-        f = getattr(owner, name)
-        originals.append((owner, name, f))
-
-        def timed(*a, _f=f, _label=label, **k):
-            t = time.perf_counter()
-            out = _f(*a, **k)
-            totals[_label] += time.perf_counter() - t
-            return out
-
-        setattr(owner, name, timed)
+    originals = [(owner, name, time_calls(owner, name, totals, label)) for owner, name, label in stages]
 
     def restore() -> None:
         for owner, name, f in originals:
