@@ -154,19 +154,16 @@ def household_capacity(cfg: SimConf) -> tuple[int, int]:
     return n0, n_end
 
 
-# A household row's build draws: draw j of row i comes from keys[j] (sim.streams.Streams.build_keys).
-HOUSEHOLD_DRAWS = ("rural", "low_income", "access", "digital", "file", "green_farm", "borrows", "loan_size",
-                   "village", "community", "income", "wealth", "risk", "literacy_a", "literacy_b")
+# A household row's build draws, one key each: draw j of row i comes from keys[j] (Streams.build_keys).
+HOUSEHOLD_DRAWS = 15
 (_RURAL, _LOW_INCOME, _ACCESS, _DIGITAL, _FILE, _GREEN_FARM, _BORROWS, _LOAN_SIZE, _VILLAGE, _COMMUNITY, _INCOME,
- _WEALTH, _RISK, _LITERACY_A, _LITERACY_B) = (HOUSEHOLD_DRAWS.index(d) for d in (
-    "rural", "low_income", "access", "digital", "file", "green_farm", "borrows", "loan_size", "village", "community",
-    "income", "wealth", "risk", "literacy_a", "literacy_b"))
+ _WEALTH, _RISK, _LITERACY_A, _LITERACY_B) = range(HOUSEHOLD_DRAWS)
 
 
 def build_households(cfg: SimConf, places: Places, keys: np.ndarray) -> Households:
     """Households with kind, place, income, wealth, risk, literacy, digital access, files and a first loan book.
 
-    Each row's draws are a function of (seed, row) (``keys``, one per :data:`HOUSEHOLD_DRAWS`), made in
+    Each row's draws are a function of (seed, row) (``keys``: :data:`HOUSEHOLD_DRAWS` of them), made in
     passes over blocks of rows on every core. Ratings and lines of end-2015 come from the whole-village
     campaigns before 2016, decided by the bank's assessment like every later rating
     (:func:`sim.behaviour.credit.assess`), in :class:`sim.world.World`.
@@ -360,18 +357,16 @@ def enterprise_capacity(cfg: SimConf) -> tuple[int, int]:
     return n0, n_end
 
 
-# An enterprise row's build draws: draw j of row i comes from keys[j] (sim.streams.Streams.build_keys).
-ENTERPRISE_DRAWS = ("cooperative", "firm", "county", "village", "borrows", "loan_size", "months_left", "green",
-                    "risk", "digital")
+# An enterprise row's build draws, one key each: draw j of row i comes from keys[j] (Streams.build_keys).
+ENTERPRISE_DRAWS = 10
 (_COOP, _FIRM, _COUNTY, _ENT_VILLAGE, _ENT_BORROWS, _ENT_LOAN_SIZE, _MONTHS_LEFT, _GREEN, _ENT_RISK,
- _ENT_DIGITAL) = (ENTERPRISE_DRAWS.index(d) for d in ("cooperative", "firm", "county", "village", "borrows",
-                                                     "loan_size", "months_left", "green", "risk", "digital"))
+ _ENT_DIGITAL) = range(ENTERPRISE_DRAWS)
 
 
 def build_enterprises(cfg: SimConf, places: Places, keys: np.ndarray) -> Enterprises:
     """Firms, individual businesses and cooperatives with a first loan book for the spin-up.
 
-    Each row's draws are a function of (seed, row) (``keys``, one per :data:`ENTERPRISE_DRAWS`), made in a pass
+    Each row's draws are a function of (seed, row) (``keys``: :data:`ENTERPRISE_DRAWS` of them), made in a pass
     over blocks of rows.
     """
     pop, lb, u = cfg.population, cfg.uncertainties.loan_book, cfg.uncertainties

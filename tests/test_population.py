@@ -52,15 +52,22 @@ def test_the_compiled_build_compiles_once(tiny_world):
 
 def test_the_build_draws_each_row_from_its_own_draws():
     """A row's columns do not depend on how many rows are built: the same seed, more rows, the same first rows."""
-    from sim.population import build_enterprises, build_households, build_places
+    from sim.population import (
+        ENTERPRISE_DRAWS,
+        HOUSEHOLD_DRAWS,
+        build_enterprises,
+        build_households,
+        build_places,
+    )
     from sim.streams import Streams
 
     small, large = tiny_config(), tiny_config(300.0)  # 1,000 and 7,800 rows
-    for build, draws in ((build_households, "population"), (build_enterprises, "enterprise_population")):
+    for build, draws, k in ((build_households, "population", HOUSEHOLD_DRAWS),
+                            (build_enterprises, "enterprise_population", ENTERPRISE_DRAWS)):
         built = []
         for cfg in (small, large):
             streams = Streams(cfg.seed)
-            keys = streams.build_keys(draws, 15)
+            keys = streams.build_keys(draws, k)
             built.append(build(cfg, build_places(small, streams.places), keys))
         a, b = built
         assert a.n < b.n
