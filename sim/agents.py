@@ -27,7 +27,9 @@ def _column_property(store: str, name: str) -> property:
         return getattr(getattr(self.model, store), name)[self.row].item()
 
     def set_(self, value):
-        getattr(getattr(self.model, store), name)[self.row] = value
+        columns = getattr(self.model, store)
+        getattr(columns, name)[self.row] = value
+        columns.hazard_cap[self.row] = 0  # a loan's inputs may have changed: its hazard cap is unknown again
 
     return property(get, set_, doc=f"Column '{name}' of this row.")
 

@@ -46,7 +46,12 @@ COUNTIES_EN = ("Jiaojiang", "Huangyan", "Luqiao", "Linhai", "Wenling", "Yuhuan",
 
 
 class Columns:
-    """A set of equally long NumPy columns; subclasses declare them in ``_dtypes``."""
+    """A set of equally long NumPy columns; subclasses declare them in ``_dtypes``.
+
+    ``hazard_cap`` is a performing loan's cap on its monthly default hazard, 0 while unknown: the loans' life
+    (:func:`sim.behaviour.credit.loan_lifecycle`) sets and reads it, and a row's cap is forgotten whenever its loan
+    closes or one of its columns is written from outside the rules (an agent view).
+    """
 
     def __init__(self, n: int, **columns: np.ndarray):
         self.n = n
@@ -70,7 +75,7 @@ class Households(Columns):
         ("literacy", "f4"), ("trust", "f4"), ("digital_access", "?"), ("digital", "?"),
         ("has_file", "?"), ("rated", "?"), ("line", "f4"), ("loan", "f4"), ("product", "i1"),
         ("green", "?"), ("months_left", "i2"), ("discounted", "?"), ("npl", "?"), ("npl_months", "i2"),
-        ("lectured", "?"),
+        ("lectured", "?"), ("hazard_cap", "f4"),
     )
 
 
@@ -81,6 +86,7 @@ class Enterprises(Columns):
         ("kind", "i1"), ("county", "i1"), ("village", "i4"), ("active", "?"), ("digital", "?"),
         ("rated", "?"), ("risk", "f4"), ("history", "i1"), ("green_eligible", "?"), ("loan", "f4"),
         ("product", "i1"), ("green", "?"), ("months_left", "i2"), ("npl", "?"), ("npl_months", "i2"),
+        ("hazard_cap", "f4"),
     )
 
 

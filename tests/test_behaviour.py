@@ -396,3 +396,97 @@ def test_the_bank_lends_the_first_loans_of_the_queue_the_room_allows(seed):
         expected[queue[prefix <= room]] = True
         assert np.array_equal(made, expected)
         assert bank.rationed == float(amounts.sum(dtype=np.float64)) - float(amounts[expected].sum(dtype=np.float64))
+
+
+# ---------------------------------------------------------------- the hazard caps (thinning)
+def _run_with_capped_lifecycle(monkeypatch, overrides: list[str], months: int = 60):
+    """Run a model at weight 100, checking before every lifecycle that each known cap is above the exact hazard."""
+    from sim import TaizhouModel, load_config
+    from sim.behaviour import credit
+    from sim.calendar import monthly_probability
+
+    checked = {"households": 0, "enterprises": 0}
+    lifecycle = credit.loan_lifecycle
+
+    def checking(w, store, keys, pd_annual, renew_ok, terms, pd_only_falls):
+        rows = w.hh_loan_rows if store is w.households else w.ent_loan_rows
+        rows = rows[~store.npl[rows] & (store.hazard_cap[rows] > 0)]
+        if pd_only_falls and rows.size:
+            exact = monthly_probability(pd_annual(rows)).astype(np.float32)
+            assert (exact <= store.hazard_cap[rows]).all(), float(np.max(exact / store.hazard_cap[rows]))
+            checked["households" if store is w.households else "enterprises"] += rows.size
+        return lifecycle(w, store, keys, pd_annual, renew_ok, terms, pd_only_falls)
+
+    monkeypatch.setattr(credit, "loan_lifecycle", checking)
+    cfg = load_config(["population.weight=100", *overrides])
+    cfg.months = months
+    return TaizhouModel(cfg).run(), checked
+
+
+@pytest.mark.parametrize("overrides", [
+    [],
+    ["population.income_growth=0"],
+    ["population.income_growth=0.3", "uncertainties.pd_dsr_slope=20", "uncertainties.pd_income_elasticity=2"],
+    ["uncertainties.pd_dsr_slope=0", "uncertainties.pd_income_elasticity=0", "uncertainties.income_shock_factor=50"],
+])
+def test_a_loans_hazard_cap_holds_in_every_later_month(monkeypatch, overrides):
+    _, checked = _run_with_capped_lifecycle(monkeypatch, overrides)
+    # caps were known, and checked, for most performing loans in most months
+    assert checked["households"] > 100_000 and checked["enterprises"] > 10_000
+
+
+def test_no_cap_is_used_when_incomes_shrink(monkeypatch):
+    model, checked = _run_with_capped_lifecycle(monkeypatch, ["population.income_growth=-0.1"], months=12)
+    assert checked["households"] == 0 and checked["enterprises"] > 0  # firms' default probabilities hold
+    assert not model.households.hazard_cap.any()
+
+
+def test_thinning_by_the_caps_makes_the_decisions_of_the_exact_hazards(monkeypatch):
+    from sim.behaviour import credit
+    from sim.run import run_config
+    from tests.conftest import tiny_config
+
+    def tables():
+        cfg = tiny_config(100.0)
+        cfg.months = 24
+        result = run_config(cfg)
+        return [result.monthly, result.equity, result.ledger, result.scorecard]
+
+    capped = tables()
+    # every performing row "below its cap": each gets its exact hazard, as before there were caps
+    monkeypatch.setattr(credit, "_below_cap", lambda rows, *args: np.arange(rows.size))
+    exact = tables()
+    for a, b in zip(capped, exact, strict=True):
+        assert a.equals(b)
+
+
+def test_below_cap_leaves_out_exactly_the_rows_whose_draw_is_at_or_above_their_cap():
+    from sim.behaviour.credit import _below_cap
+    from sim.streams import uniform
+
+    rng = np.random.default_rng(4)
+    n = 5_000
+    rows = np.sort(rng.choice(20_000, n, replace=False))
+    cap = np.zeros(20_000, np.float32)
+    cap[rows] = rng.random(n).astype(np.float32) * np.float32(0.2)
+    cap[rows[:50]] = 0  # unknown
+    keys = rng.integers(0, 2**63, 3, dtype=np.uint64)
+    p_shock, factor = np.float32(0.1), np.float32(5)
+    near = _below_cap(rows, cap, keys, p_shock, factor)
+    draw = np.array([uniform(keys[0], i) for i in rows], np.float32)
+    shocked = np.array([uniform(keys[2], i) for i in rows], np.float32) < p_shock
+    limit = np.where(shocked, cap[rows] * factor, cap[rows])
+    assert np.array_equal(near, np.flatnonzero((cap[rows] == 0) | (draw < limit)))
+    assert 50 < near.size < n // 4
+
+
+def test_writing_a_row_through_its_agent_view_forgets_its_hazard_cap():
+    from sim import TaizhouModel
+    from tests.conftest import tiny_config
+
+    cfg = tiny_config()
+    cfg.months = 2
+    model = TaizhouModel(cfg).run()
+    row = int(np.flatnonzero(model.households.hazard_cap > 0)[0])
+    model.household(row).loan = 1e7
+    assert model.households.hazard_cap[row] == 0

@@ -56,6 +56,10 @@ if TYPE_CHECKING:
     from sim.world import World
 
 F32 = np.float32
+# a loan's hazard cap is its exact hazard x 1.001 + 2^-20: its later hazards, equal or lower in exact arithmetic,
+# differ from it in float32 by a few units in the last place of (1 - pd)^(1/12) (about 6e-8 each) and by the
+# drift of its relative income (about 1e-5 over the months), far inside the margin
+CAP_MARGIN = (F32(1.001), F32(2.0**-20))
 MIN_OFFER_ROWS = 10_000  # need rows per part below which the offers run in one thread (sim.parallel.elementwise)
 DISCOUNT_PRODUCTS = (("small_credit", SMALL_CREDIT), ("farm", FARM_LOAN), ("low_income", LOW_INCOME_LOAN))
 
@@ -95,8 +99,9 @@ def household_pd(w: World, rows: np.ndarray, debt: np.ndarray, unsecured: np.nda
     income = hh.income[rows]
     rel = income / np.float32(w.pop.income_rural_2015 * w.income_index)
     dsr = debt_service_ratio(w, debt, income)
-    pd = (u.pd_base * hh.risk[rows] * np.power(np.maximum(rel, 0.05), -u.pd_income_elasticity)
-          * np.exp(u.pd_dsr_slope * (dsr - u.dsr_reference)))
+    with np.errstate(over="ignore"):  # a steep slope and a heavy debt overflow to inf: capped at 0.95 below
+        pd = (u.pd_base * hh.risk[rows] * np.power(np.maximum(rel, 0.05), -u.pd_income_elasticity)
+              * np.exp(u.pd_dsr_slope * (dsr - u.dsr_reference)))
     factor = F32(u.unsecured_default_factor)
     if isinstance(unsecured, np.ndarray):
         # each row's factor (1 or the factor) taken from a two-entry table, then one product: a masked product
@@ -105,6 +110,16 @@ def household_pd(w: World, rows: np.ndarray, debt: np.ndarray, unsecured: np.nda
     elif unsecured:
         pd *= factor
     return np.minimum(pd, 0.95, out=pd).astype(F32, copy=False)
+
+
+def household_pd_only_falls(w: World) -> bool:
+    """Whether a performing household loan's true default probability can only fall or hold, month after month.
+
+    While a loan performs, its debt, product and the household's own risk hold; incomes grow at ``income_growth``
+    (and hold in the spin-up), so the debt service ratio falls (``pd_dsr_slope`` >= 0) and income relative to the
+    mean holds. Not so when incomes shrink.
+    """
+    return w.pop.income_growth >= 0 and w.u.pd_dsr_slope >= 0
 
 
 def enterprise_pd(w: World, rows: np.ndarray) -> np.ndarray:
@@ -177,12 +192,19 @@ def _close(store, rows: np.ndarray) -> None:
     store.green[rows] = False
     store.npl[rows] = False
     store.npl_months[rows] = 0
+    store.hazard_cap[rows] = 0
     if hasattr(store, "discounted"):
         store.discounted[rows] = False
 
 
-def loan_lifecycle(w: World, store, keys: np.ndarray, pd_annual, renew_ok, terms) -> dict:
+def loan_lifecycle(w: World, store, keys: np.ndarray, pd_annual, renew_ok, terms, pd_only_falls: bool) -> dict:
     """Age arrears and write them off, draw defaults (income shocks included), repay or renew matured loans.
+
+    A performing loan defaults when its draw falls below its monthly hazard. When a loan's default probability
+    can only fall while it performs (``pd_only_falls``), the hazard computed for it once is a cap on every later
+    month's (``store.hazard_cap``, with a margin for rounding), and a draw at or above the cap decides "no
+    default" without the hazard: only the few rows whose draw falls below their cap (about 1%) get their exact
+    hazard, and each row's decision is the one its exact hazard gives (thinning, as in Lewis & Shedler 1979).
 
     Args:
         w: the world.
@@ -192,28 +214,39 @@ def loan_lifecycle(w: World, store, keys: np.ndarray, pd_annual, renew_ok, terms
         pd_annual: a function of the rows giving each row's true annual default probability now.
         renew_ok: a function of the rows saying whether the bank renews (a new assessment).
         terms: a function of the rows giving the term in months of each row's product (renewals).
+        pd_only_falls: whether no performing loan's default probability can rise from one month to the next.
 
     Returns:
         Real CNY written off, and the row indices of this month's defaults, renewals and repayments.
     """
     u = w.u
-    # the borrowers as the loan book was last grouped: no rule before this one opens or closes a loan
-    borrowers = w.hh_loan_rows if store is w.households else w.ent_loan_rows
-    written, performing = _arrears(borrowers, store.npl, store.npl_months, int(u.npl_months_to_write_off))
-    written_off = w.weight * float(store.loan[written].sum(dtype=np.float64))
-    _close(store, written)
+    write_off_after = int(u.npl_months_to_write_off)
     p_shock = F32(monthly_probability(u.income_shock_rate))
     shock_factor, p_renew = F32(u.income_shock_factor), F32(u.p_renew)
 
-    def run_down(rows):
-        # the default probability is NumPy's (vectorised exp and power); the draws and the bookkeeping one pass;
-        # then the bank's assessment of the part's renewals, which reads only their own rows
-        hazard = monthly_probability(pd_annual(rows)).astype(F32)
+    def run_down(borrowers):
+        # loans in arrears age; the performing ones' exact hazards (NumPy's vectorised exp and power) for the rows
+        # whose draw falls below their cap, or for every row if a cap cannot hold (the others' 0 decides as their
+        # exact hazard would); then the draws and the bookkeeping in one pass, and the bank's assessment of the
+        # renewals. Each reads and writes its own rows alone.
+        written, rows = _arrears(borrowers, store.npl, store.npl_months, write_off_after)
+        near = _below_cap(rows, store.hazard_cap, keys, p_shock, shock_factor) if pd_only_falls else None
+        hazard = np.zeros(rows.size, F32) if pd_only_falls else None
+        exact = monthly_probability(pd_annual(rows if near is None else rows[near])).astype(F32)
+        if near is None:
+            hazard = exact
+        else:
+            hazard[near] = exact
+            store.hazard_cap[rows[near]] = exact * CAP_MARGIN[0] + CAP_MARGIN[1]
         default, wish, repaid = _run_down(rows, hazard, store.npl, store.npl_months, store.months_left,
                                           store.history, keys, p_shock, shock_factor, p_renew)
-        return default, wish, repaid, renew_ok(wish)
+        return written, default, wish, repaid, renew_ok(wish)
 
-    default, wish, repaid, ok = elementwise(run_down, performing)
+    # the borrowers as the loan book was last grouped: no rule before this one opens or closes a loan
+    written, default, wish, repaid, ok = elementwise(run_down, w.hh_loan_rows if store is w.households
+                                                     else w.ent_loan_rows)
+    written_off = w.weight * float(store.loan[written].sum(dtype=np.float64))
+    _close(store, written)
     renew = wish[ok]
     store.months_left[renew] = terms(renew)
     # two ascending runs of different rows: a stable sort merges them (np.union1d sorted them afresh)
@@ -243,6 +276,26 @@ def _arrears(borrowers, npl, npl_months, write_off_after):
             performing[npf] = i
             npf += 1
     return written[:nw].copy(), performing[:npf].copy()
+
+
+@njit(cache=True, nogil=True)
+def _below_cap(rows, cap, keys, p_shock, shock_factor):
+    """The positions in ``rows`` whose default draw falls below their hazard's cap this month, or whose cap is unknown.
+
+    The cap is multiplied by the shock factor where the row's income-shock draw falls below ``p_shock``, as
+    :func:`_run_down` multiplies the hazard; so a row left out cannot default, whatever its exact hazard under
+    the cap.
+    """
+    out = np.empty(rows.size, np.int64)
+    m = 0
+    for j in range(rows.size):
+        i = rows[j]
+        c = cap[i]
+        if c > 0 and uniform(keys[2], i) < p_shock:
+            c = c * shock_factor
+        out[m] = j
+        m += (c == 0) | (uniform(keys[0], i) < c)
+    return out[:m].copy()
 
 
 @njit(cache=True, nogil=True)
@@ -336,7 +389,7 @@ def household_credit(w: World, policy: Policy, t: int) -> None:
         est = assess(w, policy, rows, pd_now(rows), w.streams.rows("renewal", rows, 1)[0])
         return est <= np.float32(u.approval_pd_cutoff * w.bank.caution)
 
-    life = loan_lifecycle(w, hh, keys[5:8], pd_now, renew_ok, terms)
+    life = loan_lifecycle(w, hh, keys[5:8], pd_now, renew_ok, terms, household_pd_only_falls(w))
     hh.line[life["default"]] = 0
     w.flows["written_off"] += life["written_off"]
 
@@ -474,7 +527,7 @@ def enterprise_credit(w: World, policy: Policy, t: int) -> None:
                      "enterprises")
         return est <= np.float32(u.approval_pd_cutoff * w.bank.caution)
 
-    life = loan_lifecycle(w, ent, keys[6:9], pd_now, renew_ok, terms)
+    life = loan_lifecycle(w, ent, keys[6:9], pd_now, renew_ok, terms, True)  # risk and product hold
     w.flows["written_off"] += life["written_off"]
 
     need_table = monthly_probability(
