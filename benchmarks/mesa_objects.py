@@ -74,7 +74,7 @@ import mesa
 import numpy as np
 from scipy.special import ndtri
 
-from sim.behaviour.credit import _arrears, _needs, _run_down
+from sim.behaviour.credit import CAP_MARGIN, _age_and_run_down, _needs, _run_down
 from sim.streams import row_keys, row_uniforms
 
 F32 = np.float32
@@ -518,12 +518,16 @@ def run_vectorised(population: dict[str, np.ndarray], params: Params, months: in
         est = true_pd(rows, debt, prod) * np.exp(noise_row[rows] * z) * history_factor[history[rows]]
         return est <= cutoff
 
+    # a loan's cap on its monthly hazard (0: unknown), as the model keeps it: here a loan's hazard holds
+    hazard_cap = np.zeros(product.size, F32)
+
     def close(rows: np.ndarray) -> None:
         product[rows] = NO_LOAN
         loan[rows] = 0
         months_left[rows] = 0
         npl[rows] = False
         npl_months[rows] = 0
+        hazard_cap[rows] = 0
 
     t0, c0 = time.perf_counter(), time.process_time()
     root = np.random.SeedSequence(seed)
@@ -531,11 +535,17 @@ def run_vectorised(population: dict[str, np.ndarray], params: Params, months: in
     for t in range(months):
         keys = row_keys(root, 0, t, 7)  # 0-2 the need's rows, 3-5 the loan's life, 6 the need
         # 1. loan rows: NPLs age and are written off; performing loans default, or age, mature, renew or repay
-        written, performing = _arrears(np.flatnonzero(product), npl, npl_months, write_off)
+        # (those whose draw clears their hazard's cap in the first pass, the others with their exact hazard)
+        written, near, wish, repaid = _age_and_run_down(np.flatnonzero(product), npl, npl_months, write_off,
+                                                        hazard_cap, True, months_left, keys[3:6], shock, factor,
+                                                        p_renew)
         close(written)
-        hazard = (1 - (1 - true_pd(performing, loan[performing], product[performing])) ** F32(1 / 12)).astype(F32)
-        default, wish, repaid = _run_down(performing, hazard, npl, npl_months, months_left, history, keys[3:6],
-                                          shock, factor, p_renew)
+        hazard = (1 - (1 - true_pd(near, loan[near], product[near])) ** F32(1 / 12)).astype(F32)
+        hazard_cap[near] = hazard * CAP_MARGIN[0] + CAP_MARGIN[1]
+        default, wish_near, repaid_near = _run_down(near, hazard, npl, npl_months, months_left, history,
+                                                    keys[3:6], shock, factor, p_renew)
+        wish = np.sort(np.concatenate([wish, wish_near]), kind="stable")
+        repaid = np.concatenate([repaid, repaid_near])
         line[default] = 0
         defaults[default] += 1
         ok = assessed(wish, loan[wish], product[wish], row_uniforms(root, 1, t, wish, 1)[0])

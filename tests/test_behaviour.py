@@ -453,31 +453,55 @@ def test_thinning_by_the_caps_makes_the_decisions_of_the_exact_hazards(monkeypat
         return [result.monthly, result.equity, result.ledger, result.scorecard]
 
     capped = tables()
-    # every performing row "below its cap": each gets its exact hazard, as before there were caps
-    monkeypatch.setattr(credit, "_below_cap", lambda rows, *args: np.arange(rows.size))
+    # no cap used: every performing row is "near" and gets its exact hazard, as before there were caps
+    original = credit._age_and_run_down
+    monkeypatch.setattr(credit, "_age_and_run_down",
+                        lambda borrowers, npl, npl_months, after, cap, use_cap, *rest:
+                        original(borrowers, npl, npl_months, after, cap, False, *rest))
     exact = tables()
     for a, b in zip(capped, exact, strict=True):
         assert a.equals(b)
 
 
-def test_below_cap_leaves_out_exactly_the_rows_whose_draw_is_at_or_above_their_cap():
-    from sim.behaviour.credit import _below_cap
+def test_one_pass_ages_arrears_and_runs_down_the_loans_whose_draw_clears_their_cap():
+    from sim.behaviour.credit import _age_and_run_down
     from sim.streams import uniform
 
     rng = np.random.default_rng(4)
-    n = 5_000
-    rows = np.sort(rng.choice(20_000, n, replace=False))
-    cap = np.zeros(20_000, np.float32)
-    cap[rows] = rng.random(n).astype(np.float32) * np.float32(0.2)
-    cap[rows[:50]] = 0  # unknown
+    n, size = 5_000, 20_000
+    borrowers = np.sort(rng.choice(size, n, replace=False))
+    npl = np.zeros(size, bool)
+    npl[borrowers[rng.random(n) < 0.1]] = True
+    npl_months = rng.integers(0, 3, size).astype(np.int16)
+    months_left = rng.integers(1, 4, size).astype(np.int16)
+    cap = np.zeros(size, np.float32)
+    cap[borrowers] = rng.random(n).astype(np.float32) * np.float32(0.2)
+    cap[borrowers[:50]] = 0  # unknown
     keys = rng.integers(0, 2**63, 3, dtype=np.uint64)
-    p_shock, factor = np.float32(0.1), np.float32(5)
-    near = _below_cap(rows, cap, keys, p_shock, factor)
-    draw = np.array([uniform(keys[0], i) for i in rows], np.float32)
-    shocked = np.array([uniform(keys[2], i) for i in rows], np.float32) < p_shock
-    limit = np.where(shocked, cap[rows] * factor, cap[rows])
-    assert np.array_equal(near, np.flatnonzero((cap[rows] == 0) | (draw < limit)))
+    p_shock, factor, p_renew = np.float32(0.1), np.float32(5), np.float32(0.6)
+    before_months, before_left = npl_months.copy(), months_left.copy()
+    written, near, wish, repaid = _age_and_run_down(borrowers, npl, npl_months, 3, cap, True, months_left, keys,
+                                                    p_shock, factor, p_renew)
+
+    arrears, performing = borrowers[npl[borrowers]], borrowers[~npl[borrowers]]
+    assert np.array_equal(npl_months[arrears], before_months[arrears] + 1)
+    assert np.array_equal(written, arrears[before_months[arrears] + 1 >= 3])
+    draw = np.array([uniform(keys[0], i) for i in performing], np.float32)
+    shocked = np.array([uniform(keys[2], i) for i in performing], np.float32) < p_shock
+    limit = np.where(shocked, cap[performing] * factor, cap[performing])
+    is_near = (cap[performing] == 0) | (draw < limit)
+    assert np.array_equal(near, performing[is_near])
     assert 50 < near.size < n // 4
+    cleared = performing[~is_near]
+    assert np.array_equal(months_left[cleared], before_left[cleared] - 1)
+    assert np.array_equal(months_left[near], before_left[near])  # decided later, with their exact hazard
+    matured = cleared[months_left[cleared] <= 0]
+    renews = np.array([uniform(keys[1], i) for i in matured], np.float32) < p_renew
+    assert np.array_equal(wish, matured[renews]) and np.array_equal(repaid, matured[~renews])
+    # without caps every performing loan is near
+    _, near2, wish2, repaid2 = _age_and_run_down(borrowers, npl.copy(), before_months.copy(), 3, cap, False,
+                                             before_left.copy(), keys, p_shock, factor, p_renew)
+    assert np.array_equal(near2, performing) and not wish2.size and not repaid2.size
 
 
 def test_writing_a_row_through_its_agent_view_forgets_its_hazard_cap():

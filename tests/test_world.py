@@ -57,7 +57,7 @@ def test_the_monthly_passes_compile_once():
     kernels = (world._peer_pass, world._loan_pass, equity._snapshot_rows, equity._snapshot_borrowers,
                equity._enterprise_pass, equity._group_sums, outreach._visit_sums, outreach._visit_probabilities,
                outreach._visit_pick, outreach._keenest_without_line, outreach._close_trust_gap, world._place_order,
-               credit._arrears, credit._run_down, credit._needs, equity._joint_cells, equity._place_pairs,
+               credit._age_and_run_down, credit._run_down, credit._needs, equity._joint_cells, equity._place_pairs,
                equity._quintiles, equity._inverse, loans._discounted_balance, streams.flag_drawn_below,
                world._place_columns, world._cut_into_grids)
     for kernel in kernels:

@@ -225,21 +225,21 @@ def loan_lifecycle(w: World, store, keys: np.ndarray, pd_annual, renew_ok, terms
     shock_factor, p_renew = F32(u.income_shock_factor), F32(u.p_renew)
 
     def run_down(borrowers):
-        # loans in arrears age; the performing ones' exact hazards (NumPy's vectorised exp and power) for the rows
-        # whose draw falls below their cap, or for every row if a cap cannot hold (the others' 0 decides as their
-        # exact hazard would); then the draws and the bookkeeping in one pass, and the bank's assessment of the
+        # one pass over the part's borrowers: arrears age; a performing loan whose draw is at or above its cap runs a
+        # month closer to maturity. The others ("near": every performing loan if a cap cannot hold) get their exact
+        # hazard (NumPy's vectorised exp and power) and a pass of their own; then the bank's assessment of the
         # renewals. Each reads and writes its own rows alone.
-        written, rows = _arrears(borrowers, store.npl, store.npl_months, write_off_after)
-        near = _below_cap(rows, store.hazard_cap, keys, p_shock, shock_factor) if pd_only_falls else None
-        hazard = np.zeros(rows.size, F32) if pd_only_falls else None
-        exact = monthly_probability(pd_annual(rows if near is None else rows[near])).astype(F32)
-        if near is None:
-            hazard = exact
-        else:
-            hazard[near] = exact
-            store.hazard_cap[rows[near]] = exact * CAP_MARGIN[0] + CAP_MARGIN[1]
-        default, wish, repaid = _run_down(rows, hazard, store.npl, store.npl_months, store.months_left,
-                                          store.history, keys, p_shock, shock_factor, p_renew)
+        written, near, wish, repaid = _age_and_run_down(borrowers, store.npl, store.npl_months, write_off_after,
+                                                        store.hazard_cap, pd_only_falls, store.months_left, keys,
+                                                        p_shock, shock_factor, p_renew)
+        hazard = monthly_probability(pd_annual(near)).astype(F32)
+        if pd_only_falls:
+            store.hazard_cap[near] = hazard * CAP_MARGIN[0] + CAP_MARGIN[1]
+        default, wish_near, repaid_near = _run_down(near, hazard, store.npl, store.npl_months, store.months_left,
+                                                    store.history, keys, p_shock, shock_factor, p_renew)
+        # two ascending runs of different rows each: a stable sort merges them into row order
+        wish = np.sort(np.concatenate([wish, wish_near]), kind="stable")
+        repaid = np.sort(np.concatenate([repaid, repaid_near]), kind="stable")
         return written, default, wish, repaid, renew_ok(wish)
 
     # the borrowers as the loan book was last grouped: no rule before this one opens or closes a loan
@@ -256,15 +256,39 @@ def loan_lifecycle(w: World, store, keys: np.ndarray, pd_annual, renew_ok, terms
     return {"written_off": written_off, "default": default, "renewed": renew, "repaid": repaid}
 
 
-@njit(cache=True, nogil=True)
-def _arrears(borrowers, npl, npl_months, write_off_after):
-    """Loans in arrears age a month; returns the borrowers to write off and the performing ones (in order).
+@njit(cache=True, nogil=True, inline="always")
+def _mature(i, months_left, renew_key, p_renew):
+    """A performing loan that does not default runs a month closer to maturity.
 
-    A pass over the borrowers (a tenth of the rows), not over every row.
+    Returns:
+        0 if it still runs, else 1 if its holder wishes to renew, 2 if it is to be repaid.
+    """
+    months_left[i] -= 1
+    if months_left[i] > 0:
+        return 0
+    return 1 if uniform(renew_key, i) < p_renew else 2
+
+
+@njit(cache=True, nogil=True)
+def _age_and_run_down(borrowers, npl, npl_months, write_off_after, cap, use_cap, months_left, keys, p_shock,
+                      shock_factor, p_renew):
+    """One pass over the borrowers: loans in arrears age; performing loans whose draw clears their cap run on.
+
+    A loan in arrears ages a month and is written off after ``write_off_after``. A performing loan whose default
+    draw is at or above its hazard's cap (``cap``, x ``shock_factor`` where its income-shock draw falls below
+    ``p_shock``, as :func:`_run_down` multiplies the hazard) cannot default this month, whatever its exact hazard
+    under the cap: it runs a month closer to maturity (:func:`_mature`). The others, and every performing loan if
+    ``use_cap`` is false or its cap is not known (0), are "near": :func:`_run_down` decides them with their exact
+    hazard.
+
+    Returns:
+        The rows written off, near, wishing to renew and to be repaid (of those that cleared their cap), in order.
     """
     written = np.empty(borrowers.size, np.int64)
-    performing = np.empty(borrowers.size, np.int64)
-    nw = npf = 0
+    near = np.empty(borrowers.size, np.int64)
+    wish = np.empty(borrowers.size, np.int64)
+    repaid = np.empty(borrowers.size, np.int64)
+    nw = nn = nr = nx = 0
     for j in range(borrowers.size):
         i = borrowers[j]
         if npl[i]:
@@ -272,30 +296,23 @@ def _arrears(borrowers, npl, npl_months, write_off_after):
             if npl_months[i] >= write_off_after:
                 written[nw] = i
                 nw += 1
-        else:
-            performing[npf] = i
-            npf += 1
-    return written[:nw].copy(), performing[:npf].copy()
-
-
-@njit(cache=True, nogil=True)
-def _below_cap(rows, cap, keys, p_shock, shock_factor):
-    """The positions in ``rows`` whose default draw falls below their hazard's cap this month, or whose cap is unknown.
-
-    The cap is multiplied by the shock factor where the row's income-shock draw falls below ``p_shock``, as
-    :func:`_run_down` multiplies the hazard; so a row left out cannot default, whatever its exact hazard under
-    the cap.
-    """
-    out = np.empty(rows.size, np.int64)
-    m = 0
-    for j in range(rows.size):
-        i = rows[j]
-        c = cap[i]
-        if c > 0 and uniform(keys[2], i) < p_shock:
-            c = c * shock_factor
-        out[m] = j
-        m += (c == 0) | (uniform(keys[0], i) < c)
-    return out[:m].copy()
+            continue
+        c = cap[i] if use_cap else np.float32(0.0)
+        if c > 0:
+            if uniform(keys[2], i) < p_shock:
+                c = c * shock_factor
+            if not uniform(keys[0], i) < c:
+                fate = _mature(i, months_left, keys[1], p_renew)
+                if fate == 1:
+                    wish[nr] = i
+                    nr += 1
+                elif fate == 2:
+                    repaid[nx] = i
+                    nx += 1
+                continue
+        near[nn] = i
+        nn += 1
+    return written[:nw].copy(), near[:nn].copy(), wish[:nr].copy(), repaid[:nx].copy()
 
 
 @njit(cache=True, nogil=True)
@@ -321,14 +338,13 @@ def _run_down(rows, hazard, npl, npl_months, months_left, history, keys, p_shock
             default[nd] = i
             nd += 1
             continue
-        months_left[i] -= 1
-        if months_left[i] <= 0:
-            if uniform(keys[1], i) < p_renew:
-                wish[nr] = i
-                nr += 1
-            else:
-                repaid[nx] = i
-                nx += 1
+        fate = _mature(i, months_left, keys[1], p_renew)
+        if fate == 1:
+            wish[nr] = i
+            nr += 1
+        elif fate == 2:
+            repaid[nx] = i
+            nx += 1
     return default[:nd].copy(), wish[:nr].copy(), repaid[:nx].copy()
 
 
