@@ -295,7 +295,9 @@ class World:
         order = _place_order(self.hh_place, _place_ranks(p.village_county, p.community_county))
         self.n_managers = int(self.pop.account_managers)
         self.n_grids = int(min(self.n_managers, max(1, hh.n // MIN_ROWS_PER_GRID)))
-        self.grid_of = _cut_into_grids(order, self.n_grids)
+        # two bytes a row where the grids allow (a few thousand): the visits' two passes read it every month
+        self.grid_of = np.empty(hh.n, np.uint16 if self.n_grids <= 1 << 16 else np.int32)
+        _cut_into_grids(order, self.n_grids, self.grid_of)
         self.manager_grid = (np.arange(self.n_managers) * self.n_grids // self.n_managers).astype(np.int32)
         self.managers_per_grid = np.bincount(self.manager_grid, minlength=self.n_grids).astype(np.float64)
         self.grid_county = np.zeros(self.n_grids, np.int8)
@@ -391,13 +393,11 @@ class World:
 
 
 @numba.njit(cache=True, nogil=True)
-def _cut_into_grids(order, n_grids):
-    """Each row's grid: the rows in ``order`` cut into ``n_grids`` runs of equal length (``j x n_grids // n``)."""
+def _cut_into_grids(order, n_grids, grid_of):
+    """Each row's grid into ``grid_of``: the rows in ``order`` cut in ``n_grids`` equal runs (``j * n_grids // n``)."""
     n = order.size
-    grid_of = np.empty(n, np.int32)
     for j in range(n):
         grid_of[order[j]] = (j * n_grids) // n
-    return grid_of
 
 
 def _running_count(flag: np.ndarray) -> np.ndarray:
