@@ -221,8 +221,11 @@ class World:
         self._access = None
         p = self.places
         self.village_remote = p.remote(self.pop.remote_km) & p.village_exists
-        # new arrays, not the old ones rewritten: the breakdown by group sees a merger by the place array's identity
-        self.hh_place, self.visit_weight = np.empty(hh.n, np.int32), np.empty(hh.n, np.float32)
+        # new arrays, not the old ones rewritten: the breakdown by group sees a merger by the place array's identity;
+        # a place in two bytes where the places allow (a few thousand), since passes read it every month
+        places = nv + p.community_county.size
+        self.hh_place = np.empty(hh.n, np.uint16 if places <= 1 << 16 else np.int32)
+        self.visit_weight = np.empty(hh.n, np.float32)
         over_blocks(_place_columns, hh.n, hh.village, hh.community, hh.kind, self.village_remote,
                     float(self.u.visit_priority_remote), float(self.u.visit_priority_low_income), self.hh_place,
                     self.visit_weight)

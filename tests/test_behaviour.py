@@ -235,7 +235,7 @@ def test_the_visit_pass_is_numpys_visits_bit_for_bit(seed):
     has_file = rng.random(n) < rng.random()
     product = np.where(rng.random(n) < 0.4, 0, rng.integers(1, 7, n)).astype(np.int8)
     visit_weight = (1 + rng.integers(0, 3, n) * rng.random()).astype(np.float32)
-    g = rng.integers(0, n_grids, n).astype(np.int32)
+    g = rng.integers(0, n_grids, n).astype(np.uint16)  # as World.grid_of
     # some grids visit none, some fewer rows than they have, some more (p above 1 is capped)
     cap = np.where(rng.random(n_grids) < 0.2, 0.0, rng.exponential(n / n_grids, n_grids)).astype(np.float32)
     no_loan, gain = float(rng.random()), float(rng.random() * 0.2)
@@ -324,7 +324,7 @@ def test_the_adoption_pass_gives_what_the_rule_gives_in_numpy(n):
     access, digital = rng.random(n) < 0.6, rng.random(n) < 0.3
     county = rng.integers(0, 9, n).astype(np.int8)
     literacy = rng.random(n).astype(np.float32)
-    place = rng.integers(0, 40, n).astype(np.int32)
+    place = rng.integers(0, 40, n).astype(np.uint16)  # as World.hh_place
     share = rng.random(40)
     p_access = np.array([0.2, 0.3], np.float32)
     rate, rate_rural = (rng.random(9) * 0.2).astype(np.float32), (rng.random(9) * 0.2).astype(np.float32)
@@ -367,7 +367,7 @@ def test_the_channel_groups_are_numpys(n):
 
     rng = np.random.default_rng(n)
     kind, digital = rng.integers(0, 3, n).astype(np.int8), rng.random(n) < 0.3
-    place, strength = rng.integers(0, 50, n).astype(np.int32), rng.integers(0, 4, 50).astype(np.uint8)
+    place, strength = rng.integers(0, 50, n).astype(np.uint16), rng.integers(0, 4, 50).astype(np.uint8)
     literacy = rng.random(n).astype(np.float32)
     literacy[: min(n, 3)] = 1.0  # the top tenth holds literacy 1
     group = ((np.where(kind == URBAN, 2, 0) + digital) * 4 + strength[place]) * 10

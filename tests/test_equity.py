@@ -205,7 +205,7 @@ def test_the_groups_compiled_codes_are_numpys(seed):
 
     # pairs: a place fixes a cell's other digits, so a cell is (place, group within the place) here
     n_places, n_within = int(rng.integers(1, 50)), int(rng.integers(1, 8))
-    place = rng.integers(0, n_places, rows).astype(np.int32)
+    place = rng.integers(0, n_places, rows).astype(np.uint16)  # as World.hh_place
     code = place.astype(np.int64) * n_within + rng.integers(0, n_within, rows)
     cells = np.unique(code)
     cell_no = np.searchsorted(cells, code).astype(np.int32)
@@ -215,7 +215,7 @@ def test_the_groups_compiled_codes_are_numpys(seed):
     assert np.array_equal(got_pairs, pairs) and np.array_equal(pair, np.searchsorted(pairs, code))
     assert np.array_equal(pair_cell[pair], cell_no) and (pair_cell >= 0).all()
     # two rows of one place and one within-place group in different cells: a dimension varies within the place
-    _, _, pair_cell = _place_pairs(np.zeros(2, np.int32), np.array([0, 1], np.int32), np.zeros(2, np.int64), 1, 1)
+    _, _, pair_cell = _place_pairs(np.zeros(2, np.uint16), np.array([0, 1], np.int32), np.zeros(2, np.int64), 1, 1)
     assert pair_cell.tolist() == [-1]
 
     income = rng.lognormal(10, 1, rows).astype(np.float32)

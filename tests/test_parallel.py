@@ -87,7 +87,7 @@ def test_picked_rows_join_and_counts_add_in_block_order():
     n = 10_000
     product = np.where(rng.random(n) < 0.7, 0, 1).astype(np.int8)
     kind = rng.integers(0, 3, n).astype(np.int8)
-    place = rng.integers(0, 50, n).astype(np.int32)
+    place = rng.integers(0, 50, n).astype(np.uint16)  # as World.hh_place
     digital = rng.random(n) < 0.3
     p_need = np.array([0.2, 0.3, 0.1], np.float32)
     one = _needs(0, n, product, kind, p_need, np.uint64(99)), _peer_pass(0, n, place, product, digital, 50)

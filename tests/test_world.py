@@ -13,7 +13,7 @@ from sim.world import _loan_pass, _peer_pass
 def test_peers_are_numpys_counts(seed):
     rng = np.random.default_rng(seed)
     n, n_places = int(rng.integers(0, 5000)), int(rng.integers(1, 80))
-    place = rng.integers(0, n_places, n).astype(np.int32)
+    place = rng.integers(0, n_places, n).astype(np.uint16)  # as World.hh_place
     product = np.where(rng.random(n) < 0.8, 0, rng.integers(1, 7, n)).astype(np.int8)
     digital = rng.random(n) < rng.random()
     people, borrowers, users = _peer_pass(0, n, place, product, digital, n_places)
@@ -84,7 +84,7 @@ def test_the_place_order_is_numpys_lexsort(n):
     village = np.where(rural, rng.integers(0, 40, n), -1).astype(np.int32)  # -1: urban
     community = np.where(rural, -1, rng.integers(0, 7, n)).astype(np.int16)  # -1: rural
     county = np.where(rural, village_county[village], community_county[community])
-    place = np.where(rural, village, 40 + community).astype(np.int32)  # as World.hh_place numbers them
+    place = np.where(rural, village, 40 + community).astype(np.uint16)  # as World.hh_place numbers them
     order = _place_order(place, _place_ranks(village_county, community_county))
     assert np.array_equal(order, np.lexsort((community, village, county)))
 
@@ -102,7 +102,7 @@ def test_the_places_and_visit_priorities_are_numpys_bit_for_bit(seed):
     kind = rng.integers(0, 3, n).astype(np.int8)
     remote = rng.random(nv) < 0.3
     a, b = rng.uniform(0, 2, 2)
-    place, weight = np.empty(n, np.int32), np.empty(n, np.float32)
+    place, weight = np.empty(n, np.uint16), np.empty(n, np.float32)  # as World's
     _place_columns(0, n, village, community, kind, remote, a, b, place, weight)
     expected_place = np.where(village >= 0, village, nv + community)
     assert np.array_equal(place, expected_place)
