@@ -192,7 +192,9 @@ class Equity:
         # the joint cells some household is in (about 600 of the 12,960 combinations at any scale: a place fixes
         # county, distance, terrain and remoteness), numbered in their order; households formed later are
         # in the table already, so the cells do not change during a run
-        self.joint, cell = _joint_cells(codes, np.asarray(sizes, np.int64))
+        # a row's cell in two bytes where the combinations allow (12,960 today): a pass reads it every month
+        self.joint = np.empty(world.households.n, np.uint16 if int(np.prod(sizes)) <= 1 << 16 else np.int32)
+        cell = _joint_cells(codes, np.asarray(sizes, np.int64), self.joint)
         del codes
         self.n_cells = int(cell.size)
         # each dimension's group of every cell (the cells' mixed-radix digits)
@@ -373,14 +375,14 @@ class Equity:
 
 
 @numba.njit(cache=True, nogil=True)
-def _joint_cells(codes, sizes):
-    """Each row's joint cell, numbered among the occupied ones, from its group codes (one row of ``codes`` each).
+def _joint_cells(codes, sizes, cell):
+    """Each row's joint cell, into ``cell``: numbered among the occupied ones, from the row's column of ``codes``.
 
     The joint code is mixed radix, the first dimension the most significant (``np.ravel_multi_index``); the
     occupied codes are numbered in ascending order.
 
     Returns:
-        Every row's cell number (int32) and the occupied joint codes (int64, ascending).
+        The occupied joint codes (int64, ascending).
     """
     d, n = codes.shape
     total = 1
@@ -395,13 +397,12 @@ def _joint_cells(codes, sizes):
     occupied = np.flatnonzero(number)
     for c in range(occupied.size):
         number[occupied[c]] = c
-    cell = np.empty(n, np.int32)
     for i in range(n):  # the code again rather than kept: a row's six bytes are cheaper to read than 8 to store
         j = np.int64(0)
         for k in range(d):
             j = j * sizes[k] + codes[k, i]
         cell[i] = number[j]
-    return cell, occupied
+    return occupied
 
 
 @numba.njit(cache=True, nogil=True)
@@ -442,7 +443,7 @@ def snapshot_sums(joint, has_file, rated, line, digital, inv_income, loan_rows, 
     default scale (one block) the sums are those of NumPy.
 
     Args:
-        joint: every row's joint cell (int32).
+        joint: every row's joint cell.
         has_file: whether each active row has a file.
         rated: whether each active row is rated.
         line: each active row's credit line (float32).

@@ -163,7 +163,7 @@ def test_the_months_compiled_sums_are_numpys_bincounts_bit_for_bit(seed):
 
     rng = np.random.default_rng(seed)
     rows, n, nc = 4000, int(rng.integers(0, 4000)), int(rng.integers(1, 60))
-    joint = rng.integers(0, nc, rows).astype(np.int32)
+    joint = rng.integers(0, nc, rows).astype(np.uint16)  # as Equity.joint
     has_file, rated, digital, discounted = (rng.random((4, rows)) < rng.random((4, 1)))
     # lines and balances spread over decades, so that any other order of addition would round differently
     line = np.where(rng.random(rows) < 0.5, 0, rng.lognormal(10, 2, rows)).astype(np.float32)
@@ -177,7 +177,7 @@ def test_the_months_compiled_sums_are_numpys_bincounts_bit_for_bit(seed):
                           for flag in (np.ones(n), has_file[:n], rated[:n], line[:n] > 0, digital[:n])]),
                 np.bincount(cell, weights=line[:n] * inv_income[:n], minlength=nc),
                 np.bincount(joint[loan_rows], minlength=nc),
-                np.bincount(joint[loan_rows] * 4 + tag, weights=loan[loan_rows], minlength=nc * 4))
+                np.bincount(joint[loan_rows].astype(np.intp) * 4 + tag, weights=loan[loan_rows], minlength=nc * 4))
     got = snapshot_sums(joint, has_file[:n], rated[:n], line[:n], digital[:n], inv_income[:n], loan_rows,
                         discounted, product, loan, nc)
     for a, b in zip(got, expected, strict=True):
@@ -200,7 +200,8 @@ def test_the_groups_compiled_codes_are_numpys(seed):
     codes = np.stack([rng.integers(0, s, rows) for s in sizes]).astype(np.int8)
     joint = np.ravel_multi_index(tuple(codes.astype(np.intp)), tuple(sizes))
     occupied = np.unique(joint)
-    cell, got_occupied = _joint_cells(codes, sizes.astype(np.int64))
+    cell = np.empty(rows, np.uint16)
+    got_occupied = _joint_cells(codes, sizes.astype(np.int64), cell)
     assert np.array_equal(got_occupied, occupied) and np.array_equal(cell, np.searchsorted(occupied, joint))
 
     # pairs: a place fixes a cell's other digits, so a cell is (place, group within the place) here
@@ -208,14 +209,14 @@ def test_the_groups_compiled_codes_are_numpys(seed):
     place = rng.integers(0, n_places, rows).astype(np.uint16)  # as World.hh_place
     code = place.astype(np.int64) * n_within + rng.integers(0, n_within, rows)
     cells = np.unique(code)
-    cell_no = np.searchsorted(cells, code).astype(np.int32)
+    cell_no = np.searchsorted(cells, code).astype(np.uint16)  # as Equity.joint
     within = cells % n_within  # int64, as the model's
     pairs = np.unique(code)
     pair, got_pairs, pair_cell = _place_pairs(place, cell_no, within, n_within, n_places * n_within)
     assert np.array_equal(got_pairs, pairs) and np.array_equal(pair, np.searchsorted(pairs, code))
     assert np.array_equal(pair_cell[pair], cell_no) and (pair_cell >= 0).all()
     # two rows of one place and one within-place group in different cells: a dimension varies within the place
-    _, _, pair_cell = _place_pairs(np.zeros(2, np.uint16), np.array([0, 1], np.int32), np.zeros(2, np.int64), 1, 1)
+    _, _, pair_cell = _place_pairs(np.zeros(2, np.uint16), np.array([0, 1], np.uint16), np.zeros(2, np.int64), 1, 1)
     assert pair_cell.tolist() == [-1]
 
     income = rng.lognormal(10, 1, rows).astype(np.float32)
