@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from sim.calendar import month_label, year_index
-from sim.parallel import over_blocks, summed
+from sim.parallel import over_blocks, side_by_side, summed
 from sim.population import (
     COUNTIES_EN,
     ENTERPRISE_KINDS,
@@ -278,12 +278,18 @@ class Equity:
         w, hh, ent = self.world, self.world.households, self.world.enterprises
         n, ne, wt = w.n_active_rows, w.n_active_ent, w.weight
         nc = self.n_cells
-        # by joint cell: rows, rows with each flag of _FLAGS, line/income; borrowers and the loan balance by
-        # (joint cell, discount): 0 none, 1 rate discount, 2 the targeted low-income product, 3 both, over the
-        # borrowers only (the rows the month's loan book was grouped from, World.loan_groups)
-        counts, line_sum, with_loan, bal = snapshot_sums(
-            self.joint, hh.has_file[:n], hh.rated[:n], hh.line[:n], hh.digital[:n], self.inv_income_2015[:n],
-            w.hh_loan_rows, hh.discounted, hh.product, hh.loan, nc)
+        # by joint cell: rows, rows with each flag of _FLAGS, line/income (a pass over the rows on every thread);
+        # borrowers and the loan balance by (joint cell, discount): 0 none, 1 rate discount, 2 the targeted
+        # low-income product, 3 both, over the borrowers only (the rows the month's loan book was grouped from,
+        # World.loan_groups); the firms' groups; the distances. The last three read what none of the others
+        # writes, each on one thread: side by side.
+        counts, line_sum = row_sums(self.joint, hh.has_file[:n], hh.rated[:n], hh.line[:n], hh.digital[:n],
+                                    self.inv_income_2015[:n], nc)
+        (with_loan, bal), ent_sums, distance = side_by_side(
+            lambda: _snapshot_borrowers(self.joint, w.hh_loan_rows, hh.discounted, hh.product, hh.loan, nc),
+            lambda: {name: _enterprise_pass(code, ent.rated[:ne], ent.product[:ne], ent.digital[:ne], w.ent_loan_rows,
+                                            ent.loan, len(self.labels[name])) for name, code in self.ent_codes.items()},
+            lambda: self._distance_sums(n))
         bal = bal.reshape(nc, 4) * wt
         cells: dict[str, np.ndarray] = {"households": counts[0] * wt}
         for i, name in enumerate(_FLAGS):
@@ -291,7 +297,7 @@ class Equity:
         cells["with_loan"] = with_loan * wt
         cells["loan_balance"] = bal.sum(axis=1)
         cells["line_to_income_sum"] = line_sum / w.income_index * wt
-        cells["distance_sum"] = self._distance_sums(n) * wt
+        cells["distance_sum"] = distance * wt
         ev = w.credit_events
         for name in ("applications", "approvals", "defaults"):
             rows = ev.get(name, np.zeros(0, np.intp))
@@ -301,8 +307,7 @@ class Equity:
         ent_rec = {}
         for name, code in self.ent_codes.items():
             g = len(self.labels[name])
-            by, balance = _enterprise_pass(code, ent.rated[:ne], ent.product[:ne], ent.digital[:ne],
-                                           w.ent_loan_rows, ent.loan, g)
+            by, balance = ent_sums[name]
             by = by.reshape(g, 8) * wt
             ent_rec[name] = {
                 "enterprises": by.sum(axis=1),
@@ -435,10 +440,10 @@ def _place_pairs(place, cell, within, n_within, n_pairs):
     return pair, occupied, pair_cell
 
 
-def snapshot_sums(joint, has_file, rated, line, digital, inv_income, loan_rows, discounted, product, loan, n_cells):
-    """A month's household sums by joint cell, in a pass over the active rows and one over the borrowers.
+def row_sums(joint, has_file, rated, line, digital, inv_income, n_cells):
+    """A month's household sums by joint cell over the active rows (:func:`_snapshot_borrowers`: the borrowers').
 
-    The first pass runs on blocks of rows (several cores at full scale: :mod:`sim.parallel`). Each float64 sum
+    The pass runs on blocks of rows (several cores at full scale: :mod:`sim.parallel`). Each float64 sum
     adds its rows in row order within a block, as ``np.bincount`` does, and the blocks in order: at the
     default scale (one block) the sums are those of NumPy.
 
@@ -449,21 +454,15 @@ def snapshot_sums(joint, has_file, rated, line, digital, inv_income, loan_rows, 
         line: each active row's credit line (float32).
         digital: whether each active row uses the platform.
         inv_income: each active row's 1 / income at 2015 prices (float64).
-        loan_rows: the borrowers' rows.
-        discounted: every row's rate discount.
-        product: every row's loan product.
-        loan: every row's balance (float32).
         n_cells: the number of joint cells.
 
     Returns:
         By cell: rows and rows with a file, rated, with a line and digital (shape (5, cells)); the sum of line x
-        ``inv_income``; borrowers; and the balance by (cell, discount), ``cell * 4 + discount`` with bit 0 the
-        rate discount and bit 1 the low-income product.
+        ``inv_income``.
     """
     counts, line_sum = summed(over_blocks(_snapshot_rows, has_file.size, joint, has_file, rated, line, digital,
                                           inv_income, n_cells))
-    with_loan, bal = _snapshot_borrowers(joint, loan_rows, discounted, product, loan, n_cells)
-    return counts.T.copy(), line_sum, with_loan, bal
+    return counts.T.copy(), line_sum
 
 
 @numba.njit(cache=True, nogil=True)
@@ -487,7 +486,10 @@ def _snapshot_rows(lo, hi, joint, has_file, rated, line, digital, inv_income, n_
 
 @numba.njit(cache=True, nogil=True)
 def _snapshot_borrowers(joint, loan_rows, discounted, product, loan, n_cells):
-    """Borrowers by joint cell, and their balance by (cell, discount), in the borrowers' order."""
+    """Borrowers by joint cell, and their balance by (cell, discount), in the borrowers' order.
+
+    The balance's index is ``cell * 4 + discount``, with bit 0 the rate discount and bit 1 the low-income product.
+    """
     with_loan = np.zeros(n_cells, np.int64)
     bal = np.zeros(n_cells * 4)
     for r in loan_rows:

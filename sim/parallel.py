@@ -187,6 +187,26 @@ def elementwise(func: Callable[[np.ndarray], Any], rows: np.ndarray, min_rows: i
     return concatenated(parts) if isinstance(parts[0], tuple) else np.concatenate(parts)
 
 
+def side_by_side(*calls: Callable[[], Any]) -> list[Any]:
+    """Independent calls on the helper threads and the caller at once; their results in order.
+
+    For calls of which none writes what another reads (measurements of the same state, say), each spending its
+    time in NumPy or compiled passes, which release the GIL: the results are those of the calls one after the
+    other. A call no helper has started when the caller is done is the caller's too.
+    """
+    if threads() == 1 or len(calls) < 2:
+        return [call() for call in calls]
+    pool = _executor()
+    helpers = [pool.submit(call) for call in calls[1:]]
+    try:
+        first = calls[0]()
+    except BaseException:
+        _settle(helpers)
+        raise
+    return [first] + [call() if helper.cancel() else helper.result()
+                      for call, helper in zip(calls[1:], helpers, strict=True)]
+
+
 def concatenated(parts: list[tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ...]:
     """The blocks' arrays joined in block order, position by position (rows a pass picked, say)."""
     if len(parts) == 1:

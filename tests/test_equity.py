@@ -158,7 +158,7 @@ def test_a_run_folder_holds_the_equity_table_and_figure(run, tmp_path):
 
 @pytest.mark.parametrize("seed", range(5))
 def test_the_months_compiled_sums_are_numpys_bincounts_bit_for_bit(seed):
-    from sim.equity import _enterprise_pass, snapshot_sums
+    from sim.equity import _enterprise_pass, _snapshot_borrowers, row_sums
     from sim.population import LOW_INCOME_LOAN
 
     rng = np.random.default_rng(seed)
@@ -178,8 +178,8 @@ def test_the_months_compiled_sums_are_numpys_bincounts_bit_for_bit(seed):
                 np.bincount(cell, weights=line[:n] * inv_income[:n], minlength=nc),
                 np.bincount(joint[loan_rows], minlength=nc),
                 np.bincount(joint[loan_rows].astype(np.intp) * 4 + tag, weights=loan[loan_rows], minlength=nc * 4))
-    got = snapshot_sums(joint, has_file[:n], rated[:n], line[:n], digital[:n], inv_income[:n], loan_rows,
-                        discounted, product, loan, nc)
+    got = (*row_sums(joint, has_file[:n], rated[:n], line[:n], digital[:n], inv_income[:n], nc),
+           *_snapshot_borrowers(joint, loan_rows, discounted, product, loan, nc))
     for a, b in zip(got, expected, strict=True):
         assert a.dtype == b.dtype and np.array_equal(a, b)
     groups = int(rng.integers(1, 5))

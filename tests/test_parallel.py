@@ -245,3 +245,33 @@ def test_an_error_in_the_callers_part_is_raised_after_the_helpers_settle():
     with blocks_of(parallel.BLOCK_ROWS, 2), pytest.raises(ValueError, match="caller's part"):
         parallel.elementwise(func, rows, min_rows=10)
     assert done in ([], [50])  # the helper's part was cancelled or ran to its end, not left running
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_calls_side_by_side_give_their_results_in_order(threads):
+    values = np.random.default_rng(3).random(300_000)
+    calls = [lambda k=k: float(values[k::4].sum()) for k in range(4)]
+    with blocks_of(parallel.BLOCK_ROWS, threads):
+        got = parallel.side_by_side(*calls)
+    assert got == [call() for call in calls]
+
+
+def test_an_error_in_a_call_side_by_side_is_raised():
+    def fails():
+        raise ValueError("a helper's call")
+
+    with blocks_of(parallel.BLOCK_ROWS, 2):
+        with pytest.raises(ValueError, match="helper's call"):
+            parallel.side_by_side(lambda: 1, fails)
+        with pytest.raises(ValueError, match="helper's call"):
+            parallel.side_by_side(fails, lambda: 1)
+
+
+def test_calls_side_by_side_from_a_helper_thread_finish():
+    """A call no helper could start (the pool's one helper is the caller) is the caller's own."""
+
+    def inner(a):
+        return parallel.side_by_side(lambda: a, lambda: a + 1)
+
+    outer = _in_a_thread_of_its_own(lambda: parallel.side_by_side(lambda: inner(1), lambda: inner(3)))
+    assert outer == [[1, 2], [3, 4]]
