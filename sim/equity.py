@@ -185,14 +185,16 @@ class Equity:
         self.world = world
         self.labels = {name: labels for name, (labels, _) in HOUSEHOLD_DIMENSIONS.items()}
         sizes = [len(labels) for labels in self.labels.values()]
-        # every dimension's code of every row, one byte each (a dimension has at most a dozen groups)
+        # every dimension's code of every row, one byte each (a dimension has at most a dozen groups); each
+        # dimension is a function of the world that writes nothing, so they run side by side
         codes = np.empty((len(sizes), world.households.n), np.int8)
-        for row, (_, fn) in zip(codes, HOUSEHOLD_DIMENSIONS.values(), strict=True):
-            row[:] = fn(world)
+        dims = list(HOUSEHOLD_DIMENSIONS.values())
+        for row, code in zip(codes, side_by_side(*[lambda fn=fn: fn(world) for _, fn in dims]), strict=True):
+            row[:] = code
         # the joint cells some household is in (about 600 of the 12,960 combinations at any scale: a place fixes
         # county, distance, terrain and remoteness), numbered in their order; households formed later are
-        # in the table already, so the cells do not change during a run
-        # a row's cell in two bytes where the combinations allow (12,960 today): a pass reads it every month
+        # in the table already, so the cells do not change during a run. A row's cell in two bytes where the
+        # combinations allow (12,960 today): a pass reads it every month.
         self.joint = np.empty(world.households.n, np.uint16 if int(np.prod(sizes)) <= 1 << 16 else np.int32)
         cell = _joint_cells(codes, np.asarray(sizes, np.int64), self.joint)
         del codes

@@ -192,19 +192,28 @@ def side_by_side(*calls: Callable[[], Any]) -> list[Any]:
 
     For calls of which none writes what another reads (measurements of the same state, say), each spending its
     time in NumPy or compiled passes, which release the GIL: the results are those of the calls one after the
-    other. A call no helper has started when the caller is done is the caller's too.
+    other. Each thread takes the next call until none is left, as :func:`over_blocks` takes blocks.
     """
-    if threads() == 1 or len(calls) < 2:
+    k = min(threads(), len(calls))
+    if k <= 1:
         return [call() for call in calls]
-    pool = _executor()
-    helpers = [pool.submit(call) for call in calls[1:]]
+    results: list[Any] = [None] * len(calls)
+    claim = itertools.count()
+
+    def work() -> None:
+        while (i := next(claim)) < len(calls):
+            results[i] = calls[i]()
+
+    helpers = [_executor().submit(work) for _ in range(k - 1)]
     try:
-        first = calls[0]()
+        work()
     except BaseException:
         _settle(helpers)
         raise
-    return [first] + [call() if helper.cancel() else helper.result()
-                      for call, helper in zip(calls[1:], helpers, strict=True)]
+    for helper in helpers:
+        if not helper.cancel():  # not started: every call was taken
+            helper.result()
+    return results
 
 
 def concatenated(parts: list[tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ...]:
