@@ -28,6 +28,7 @@ the threads.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import threading
@@ -117,32 +118,9 @@ def over_blocks(kernel: Callable[..., Any], n: int, *args: Any) -> list[Any]:
     Returns:
         The pass's results, in block order.
     """
-    parts = blocks(n)
-    k = min(threads(), len(parts))
-    if k == 1:
-        return [kernel(lo, hi, *args) for lo, hi in parts]
-    # One task per helper thread, the caller working too: each takes the next block until none is left
-    # (``next`` on a count is atomic under the GIL). A task per block cost 10 hand-overs a pass at full
-    # scale, about 0.13 ms; which thread ran a block does not matter, since results go to the block's place.
-    results: list[Any] = [None] * len(parts)
-    claim = itertools.count()
-
-    def work() -> None:
-        while (b := next(claim)) < len(parts):
-            results[b] = kernel(parts[b][0], parts[b][1], *args)
-
-    helpers = [_executor().submit(work) for _ in range(k - 1)]
-    try:
-        work()
-    except BaseException:
-        _settle(helpers)
-        raise
-    for helper in helpers:
-        # a helper that has not started by now would find no block left: cancelled, it is not waited for
-        # (nor can a pass called from a helper thread wait on a helper queued behind itself)
-        if not helper.cancel():
-            helper.result()  # waits, and raises a helper's error here
-    return results
+    # each thread takes the next block until none is left (side_by_side); a task per block cost 10 hand-overs a
+    # pass at full scale, about 0.13 ms; which thread ran a block does not matter, since results go to its place
+    return side_by_side(*[functools.partial(kernel, lo, hi, *args) for lo, hi in blocks(n)])
 
 
 def _settle(helpers: list[Future]) -> None:
@@ -201,7 +179,7 @@ def side_by_side(*calls: Callable[[], Any]) -> list[Any]:
     claim = itertools.count()
 
     def work() -> None:
-        while (i := next(claim)) < len(calls):
+        while (i := next(claim)) < len(calls):  # ``next`` on a count is atomic under the GIL
             results[i] = calls[i]()
 
     helpers = [_executor().submit(work) for _ in range(k - 1)]
@@ -211,8 +189,10 @@ def side_by_side(*calls: Callable[[], Any]) -> list[Any]:
         _settle(helpers)
         raise
     for helper in helpers:
-        if not helper.cancel():  # not started: every call was taken
-            helper.result()
+        # a helper that has not started by now would find no call left: cancelled, it is not waited for
+        # (nor can a call made from a helper thread wait on a helper queued behind itself)
+        if not helper.cancel():
+            helper.result()  # waits, and raises a helper's error here
     return results
 
 
