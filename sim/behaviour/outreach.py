@@ -13,7 +13,7 @@ import numba
 import numpy as np
 
 from sim.behaviour import credit
-from sim.parallel import CHUNK, concatenated, over_blocks, summed
+from sim.parallel import CHUNK, concatenated, over_blocks, picked, summed
 from sim.population import DEFAULTED, FIRM, URBAN
 from sim.streams import flag_drawn_below, uniform
 
@@ -174,6 +174,8 @@ def _visit_pick(lo, hi, key, has_file, product, visit_weight, grid, no_loan, p, 
     seen = np.empty(hi - lo, np.int64)
     per_grid = np.zeros(p.size // 2, np.int64)
     draw = np.empty(CHUNK, np.float32)
+    flags = np.zeros(CHUNK, np.uint8)
+    rows = np.empty(CHUNK, np.int64)
     n_vis, n_seen = 0, 0
     # the block's rows as views, indexed from 0 (why: sim.parallel)
     has_file, product, visit_weight = has_file[lo:hi], product[lo:hi], visit_weight[lo:hi]
@@ -181,24 +183,25 @@ def _visit_pick(lo, hi, key, has_file, product, visit_weight, grid, no_loan, p, 
     for c in range(0, hi - lo, CHUNK):
         e = min(hi - lo, c + CHUNK)
         first = lo + c
-        # the chunk's draws in a loop of their own, which vectorises (the grid's look-up below does not)
+        # the chunk's draws in a loop of their own, which vectorises (the grid's look-up below does not); then
+        # whether each row is visited, without a branch; then the few visited rows (why: sim.parallel)
         for j in range(e - c):
             draw[j] = uniform(key, first + j)
-        fc, pc, wc, gc, tc = has_file[c:e], product[c:e], visit_weight[c:e], grid[c:e], trust[c:e]
+        fc, pc, wc, gc = has_file[c:e], product[c:e], visit_weight[c:e], grid[c:e]
         for j in range(e - c):
-            f = np.int64(fc[j])
-            q = p[2 * np.int64(gc[j]) + f] * (wc[j] + (no_loan if pc[j] == 0 else zero))
-            if q > one:  # np.minimum(1, q) in float32 (a NaN stays NaN, and no draw is below it)
-                q = one
-            if draw[j] < q:
-                tc[j] += trust_gain * (one - tc[j])
-                per_grid[gc[j]] += 1
-                if f:
-                    seen[n_seen] = first + j
-                    n_seen += 1
-                else:
-                    visited[n_vis] = first + j
-                    n_vis += 1
+            q = p[2 * np.int64(gc[j]) + np.int64(fc[j])] * (wc[j] + (no_loan if pc[j] == 0 else zero))
+            q = one if q > one else q  # np.minimum(1, q) in float32 (a NaN stays NaN, and no draw is below it)
+            flags[j] = draw[j] < q
+        for k in range(picked(flags, e - c, c, rows, 0)):
+            i = rows[k]  # from the block's first row
+            trust[i] += trust_gain * (one - trust[i])
+            per_grid[grid[i]] += 1
+            if has_file[i]:
+                seen[n_seen] = lo + i
+                n_seen += 1
+            else:
+                visited[n_vis] = lo + i
+                n_vis += 1
     return visited[:n_vis].copy(), seen[:n_seen].copy(), per_grid
 
 
