@@ -288,30 +288,39 @@ def _age_and_run_down(borrowers, npl, npl_months, write_off_after, cap, use_cap,
     near = np.empty(borrowers.size, np.int64)
     wish = np.empty(borrowers.size, np.int64)
     repaid = np.empty(borrowers.size, np.int64)
+    shock = np.empty(CHUNK, np.float32)
+    draw = np.empty(CHUNK, np.float32)
     nw = nn = nr = nx = 0
-    for j in range(borrowers.size):
-        i = borrowers[j]
-        if npl[i]:
-            npl_months[i] += 1
-            if npl_months[i] >= write_off_after:
-                written[nw] = i
-                nw += 1
-            continue
-        c = cap[i] if use_cap else np.float32(0.0)
-        if c > 0:
-            if uniform(keys[2], i) < p_shock:
-                c = c * shock_factor
-            if not uniform(keys[0], i) < c:
-                fate = _mature(i, months_left, keys[1], p_renew)
-                if fate == 1:
-                    wish[nr] = i
-                    nr += 1
-                elif fate == 2:
-                    repaid[nx] = i
-                    nx += 1
+    for c0 in range(0, borrowers.size, CHUNK):
+        chunk = borrowers[c0:min(borrowers.size, c0 + CHUNK)]
+        # the chunk's shock and default draws in loops of their own, which vectorise (why: sim.parallel)
+        for j in range(chunk.size):
+            shock[j] = uniform(keys[2], chunk[j])
+        for j in range(chunk.size):
+            draw[j] = uniform(keys[0], chunk[j])
+        for j in range(chunk.size):
+            i = chunk[j]
+            if npl[i]:
+                npl_months[i] += 1
+                if npl_months[i] >= write_off_after:
+                    written[nw] = i
+                    nw += 1
                 continue
-        near[nn] = i
-        nn += 1
+            c = cap[i] if use_cap else np.float32(0.0)
+            if c > 0:
+                if shock[j] < p_shock:
+                    c = c * shock_factor
+                if not draw[j] < c:
+                    fate = _mature(i, months_left, keys[1], p_renew)
+                    if fate == 1:
+                        wish[nr] = i
+                        nr += 1
+                    elif fate == 2:
+                        repaid[nx] = i
+                        nx += 1
+                    continue
+            near[nn] = i
+            nn += 1
     return written[:nw].copy(), near[:nn].copy(), wish[:nr].copy(), repaid[:nx].copy()
 
 
