@@ -20,7 +20,7 @@ from sim.agents import Staff
 from sim.bank import Bank
 from sim.calendar import monthly_growth
 from sim.config import SimConf
-from sim.parallel import concatenated, over_blocks, summed
+from sim.parallel import concatenated, over_blocks, side_by_side, summed
 from sim.population import (
     COOPERATIVE,
     ENTERPRISE_DRAWS,
@@ -217,7 +217,6 @@ class World:
     def index_villages(self) -> None:
         """Rows by village (for lectures) and each household's place (its village, or its community)."""
         hh, nv = self.households, self.places.village_size.size
-        self.village_rows, self.village_ptr = _rows_by_village(hh.village, nv)
         self._access = None
         p = self.places
         self.village_remote = p.remote(self.pop.remote_km) & p.village_exists
@@ -226,12 +225,15 @@ class World:
         places = nv + p.community_county.size
         self.hh_place = np.empty(hh.n, np.uint16 if places <= 1 << 16 else np.int32)
         self.visit_weight = np.empty(hh.n, np.float32)
-        over_blocks(_place_columns, hh.n, hh.village, hh.community, hh.kind, self.village_remote,
-                    float(self.u.visit_priority_remote), float(self.u.visit_priority_low_income), self.hh_place,
-                    self.visit_weight)
-        rural_n = np.maximum(1, np.diff(self.village_ptr))
-        low = np.flatnonzero((hh.kind == LOW_INCOME) & (hh.village >= 0))
-        self.village_low_income_share = np.bincount(hh.village[low], minlength=nv) / rural_n
+        # the rows by village, each row's place and priority, and the low-income rows by village read what none of
+        # the others writes: side by side
+        (self.village_rows, self.village_ptr), _, low_income = side_by_side(
+            lambda: _rows_by_village(hh.village, nv),
+            lambda: over_blocks(_place_columns, hh.n, hh.village, hh.community, hh.kind, self.village_remote,
+                                float(self.u.visit_priority_remote), float(self.u.visit_priority_low_income),
+                                self.hh_place, self.visit_weight),
+            lambda: np.bincount(hh.village[(hh.kind == LOW_INCOME) & (hh.village >= 0)], minlength=nv))
+        self.village_low_income_share = low_income / np.maximum(1, np.diff(self.village_ptr))
 
     def rows_of_villages(self, villages: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The formed rows of ``villages`` (distinct), village after village, and how many each village has.
