@@ -228,7 +228,7 @@ def loan_lifecycle(w: World, store, keys: np.ndarray, pd_annual, renew_ok, terms
         # one pass over the part's borrowers: arrears age; a performing loan whose draw is at or above its cap runs a
         # month closer to maturity. The others ("near": every performing loan if a cap cannot hold) get their exact
         # hazard (NumPy's vectorised exp and power) and a pass of their own; then the bank's assessment of the
-        # renewals. Each reads and writes its own rows alone.
+        # renewals, and the renewed and repaid loans' bookkeeping. Each reads and writes its own rows alone.
         written, near, wish, repaid = _age_and_run_down(borrowers, store.npl, store.npl_months, write_off_after,
                                                         store.hazard_cap, pd_only_falls, store.months_left, keys,
                                                         p_shock, shock_factor, p_renew)
@@ -237,22 +237,21 @@ def loan_lifecycle(w: World, store, keys: np.ndarray, pd_annual, renew_ok, terms
             store.hazard_cap[near] = hazard * CAP_MARGIN[0] + CAP_MARGIN[1]
         default, wish_near, repaid_near = _run_down(near, hazard, store.npl, store.npl_months, store.months_left,
                                                     store.history, keys, p_shock, shock_factor, p_renew)
-        # two ascending runs of different rows each: a stable sort merges them into row order
+        # ascending runs of different rows: a stable sort merges them into row order
         wish = np.sort(np.concatenate([wish, wish_near]), kind="stable")
-        repaid = np.sort(np.concatenate([repaid, repaid_near]), kind="stable")
-        return written, default, wish, repaid, renew_ok(wish)
+        ok = renew_ok(wish)
+        renew = wish[ok]
+        store.months_left[renew] = terms(renew)
+        repaid = np.sort(np.concatenate([repaid, repaid_near, wish[~ok]]), kind="stable")
+        store.history[repaid] = REPAID
+        _close(store, repaid)
+        return written, default, renew, repaid
 
     # the borrowers as the loan book was last grouped: no rule before this one opens or closes a loan
-    written, default, wish, repaid, ok = elementwise(run_down, w.hh_loan_rows if store is w.households
-                                                     else w.ent_loan_rows)
+    written, default, renew, repaid = elementwise(run_down, w.hh_loan_rows if store is w.households
+                                                  else w.ent_loan_rows)
     written_off = w.weight * float(store.loan[written].sum(dtype=np.float64))
     _close(store, written)
-    renew = wish[ok]
-    store.months_left[renew] = terms(renew)
-    # two ascending runs of different rows: a stable sort merges them (np.union1d sorted them afresh)
-    repaid = np.sort(np.concatenate([repaid, wish[~ok]]), kind="stable")
-    store.history[repaid] = REPAID
-    _close(store, repaid)
     return {"written_off": written_off, "default": default, "renewed": renew, "repaid": repaid}
 
 
