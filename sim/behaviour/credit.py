@@ -203,7 +203,7 @@ def loan_lifecycle(w: World, store, keys: np.ndarray, pd_annual, renew_ok, terms
     A performing loan defaults when its draw falls below its monthly hazard. When a loan's default probability
     can only fall while it performs (``pd_only_falls``), the hazard computed for it once is a cap on every later
     month's (``store.hazard_cap``, with a margin for rounding), and a draw at or above the cap decides "no
-    default" without the hazard: only the few rows whose draw falls below their cap (about 1%) get their exact
+    default" without the hazard: only the rows whose draw falls below their cap (about 3%) get their exact
     hazard, and each row's decision is the one its exact hazard gives (thinning, as in Lewis & Shedler 1979).
 
     Args:
