@@ -35,6 +35,7 @@ from sim.population import (
     LOW_INCOME,
     LOW_INCOME_LOAN,
     URBAN,
+    index_dtype,
 )
 
 if TYPE_CHECKING:
@@ -193,9 +194,8 @@ class Equity:
             row[:] = code
         # the joint cells some household is in (about 600 of the 12,960 combinations at any scale: a place fixes
         # county, distance, terrain and remoteness), numbered in their order; households formed later are
-        # in the table already, so the cells do not change during a run. A row's cell in two bytes where the
-        # combinations allow (12,960 today): a pass reads it every month.
-        self.joint = np.empty(world.households.n, np.uint16 if int(np.prod(sizes)) <= 1 << 16 else np.int32)
+        # in the table already, so the cells do not change during a run
+        self.joint = np.empty(world.households.n, index_dtype(int(np.prod(sizes))))
         cell = _joint_cells(codes, np.asarray(sizes, np.int64), self.joint)
         del codes
         self.n_cells = int(cell.size)

@@ -33,6 +33,7 @@ from sim.population import (
     build_places,
     enterprise_capacity,
     household_capacity,
+    index_dtype,
 )
 from sim.streams import Streams, fill_uniforms, uniforms
 
@@ -220,10 +221,8 @@ class World:
         self._access = None
         p = self.places
         self.village_remote = p.remote(self.pop.remote_km) & p.village_exists
-        # new arrays, not the old ones rewritten: the breakdown by group sees a merger by the place array's identity;
-        # a place in two bytes where the places allow (a few thousand), since passes read it every month
-        places = nv + p.community_county.size
-        self.hh_place = np.empty(hh.n, np.uint16 if places <= 1 << 16 else np.int32)
+        # new arrays, not the old ones rewritten: the breakdown by group sees a merger by the place array's identity
+        self.hh_place = np.empty(hh.n, index_dtype(nv + p.community_county.size))
         self.visit_weight = np.empty(hh.n, np.float32)
         # the rows by village, each row's place and priority, and the low-income rows by village read what none of
         # the others writes: side by side
@@ -300,8 +299,7 @@ class World:
         order = _place_order(self.hh_place, _place_ranks(p.village_county, p.community_county))
         self.n_managers = int(self.pop.account_managers)
         self.n_grids = int(min(self.n_managers, max(1, hh.n // MIN_ROWS_PER_GRID)))
-        # two bytes a row where the grids allow (a few thousand): the visits' two passes read it every month
-        self.grid_of = np.empty(hh.n, np.uint16 if self.n_grids <= 1 << 16 else np.int32)
+        self.grid_of = np.empty(hh.n, index_dtype(self.n_grids))
         _cut_into_grids(order, self.n_grids, self.grid_of)
         self.manager_grid = (np.arange(self.n_managers) * self.n_grids // self.n_managers).astype(np.int32)
         self.managers_per_grid = np.bincount(self.manager_grid, minlength=self.n_grids).astype(np.float64)
