@@ -31,7 +31,6 @@ from sim.parallel import over_blocks, side_by_side, summed
 from sim.population import (
     COUNTIES_EN,
     ENTERPRISE_KINDS,
-    FARM,
     LOW_INCOME,
     LOW_INCOME_LOAN,
     URBAN,
@@ -61,23 +60,27 @@ def _income_quintile(w: World) -> np.ndarray:
     their own income at 2015 prices (every income grows by the same index).
     """
     hh, n0 = w.households, w._hh_rows[0]
-    rural = hh.kind != URBAN
-    income = hh.income / np.float32(w.income_index)
-    cuts = np.quantile(income[:n0][rural[:n0]], np.arange(1, QUINTILES) / QUINTILES)
-    return _quintiles(income, rural, cuts, QUINTILES)
+    index = np.float32(w.income_index)
+    # the rural incomes at 2015 prices, divided where they were selected (no full-length temporaries: touching fresh
+    # memory costs more than the division) and partitioned in place
+    rural_2015 = hh.income[:n0][hh.kind[:n0] != URBAN]
+    rural_2015 /= index
+    cuts = np.quantile(rural_2015, np.arange(1, QUINTILES) / QUINTILES, overwrite_input=True)
+    return _quintiles(hh.income, index, hh.kind, cuts, QUINTILES)
 
 
 @numba.njit(cache=True, nogil=True)
-def _quintiles(income, rural, cuts, other):
-    """``np.where(rural, np.searchsorted(cuts, income, side="right"), other)``, compared in float64.
+def _quintiles(income, index, kind, cuts, other):
+    """``np.where(kind != URBAN, np.searchsorted(cuts, income / index, side="right"), other)``, compared in float64.
 
     NumPy's ``searchsorted`` of float32 incomes in float64 cut points converts element by element (0.1 s
-    at full scale); a count of the few cut points at or below each income is the same index.
+    at full scale); a count of the few cut points at or below each income is the same index. The income at
+    2015 prices is divided in float32, as NumPy divides a float32 column by a float32.
     """
     out = np.empty(income.size, np.int8)
     for i in range(income.size):
-        if rural[i]:
-            x = np.float64(income[i])
+        if kind[i] != URBAN:
+            x = np.float64(income[i] / index)
             k = 0
             for c in cuts:
                 k += c <= x
@@ -99,11 +102,13 @@ def _inverse(income, index):
 
 def _household_kind(w: World) -> np.ndarray:
     """Farm, low-income farm, urban worker (工薪: the worker-card market) and other urban households."""
-    kind = w.households.kind
-    code = np.where(w.is_worker, np.int8(2), np.int8(3))  # one byte a row: the codes are written as bytes
-    code[kind == LOW_INCOME] = 1
-    code[kind == FARM] = 0
-    return code
+    # a row's code looked up by (kind, worker) in one gather: one byte a row, no full-length masks
+    return _KIND_CODE.ravel()[2 * w.households.kind + w.is_worker]
+
+
+_KIND_CODE = np.zeros((3, 2), np.int8)  # household_kind's code by (kind, urban worker)
+_KIND_CODE[LOW_INCOME] = 1
+_KIND_CODE[URBAN] = (3, 2)
 
 
 def _by_place(w: World, village: np.ndarray, urban: int) -> np.ndarray:
@@ -111,8 +116,8 @@ def _by_place(w: World, village: np.ndarray, urban: int) -> np.ndarray:
 
     Built per place and gathered once: cheaper than testing every row (a full-scale run has 2.5 million).
     """
-    per_place = np.concatenate([np.asarray(village, np.int32),
-                                np.full(w.places.community_county.size, urban, np.int32)])
+    per_place = np.concatenate([np.asarray(village, np.int8),  # one byte a row, as the codes are written
+                                np.full(w.places.community_county.size, urban, np.int8)])
     return per_place[w.hh_place]
 
 
@@ -187,11 +192,10 @@ class Equity:
         self.labels = {name: labels for name, (labels, _) in HOUSEHOLD_DIMENSIONS.items()}
         sizes = [len(labels) for labels in self.labels.values()]
         # every dimension's code of every row, one byte each (a dimension has at most a dozen groups); each
-        # dimension is a function of the world that writes nothing, so they run side by side
-        codes = np.empty((len(sizes), world.households.n), np.int8)
+        # dimension is a function of the world that writes nothing, so they run side by side; their columns
+        # go to the joint cells as they are (a table of them would be fresh memory to fill, and to touch)
         dims = list(HOUSEHOLD_DIMENSIONS.values())
-        for row, code in zip(codes, side_by_side(*[lambda fn=fn: fn(world) for _, fn in dims]), strict=True):
-            row[:] = code
+        codes = tuple(np.asarray(code, np.int8) for code in side_by_side(*[lambda fn=fn: fn(world) for _, fn in dims]))
         # the joint cells some household is in (about 600 of the 12,960 combinations at any scale: a place fixes
         # county, distance, terrain and remoteness), numbered in their order; households formed later are
         # in the table already, so the cells do not change during a run
@@ -383,7 +387,7 @@ class Equity:
 
 @numba.njit(cache=True, nogil=True)
 def _joint_cells(codes, sizes, cell):
-    """Each row's joint cell, into ``cell``: numbered among the occupied ones, from the row's column of ``codes``.
+    """Each row's joint cell, into ``cell``: numbered among the occupied ones, from its code in each of ``codes``.
 
     The joint code is mixed radix, the first dimension the most significant (``np.ravel_multi_index``); the
     occupied codes are numbered in ascending order.
@@ -391,7 +395,7 @@ def _joint_cells(codes, sizes, cell):
     Returns:
         The occupied joint codes (int64, ascending).
     """
-    d, n = codes.shape
+    d, n = len(codes), cell.size
     total = 1
     for k in range(d):
         total *= sizes[k]
@@ -399,7 +403,7 @@ def _joint_cells(codes, sizes, cell):
     for i in range(n):  # mark the occupied codes
         j = np.int64(0)
         for k in range(d):
-            j = j * sizes[k] + codes[k, i]
+            j = j * sizes[k] + codes[k][i]
         number[j] = 1
     occupied = np.flatnonzero(number)
     for c in range(occupied.size):
@@ -407,7 +411,7 @@ def _joint_cells(codes, sizes, cell):
     for i in range(n):  # the code again rather than kept: a row's six bytes are cheaper to read than 8 to store
         j = np.int64(0)
         for k in range(d):
-            j = j * sizes[k] + codes[k, i]
+            j = j * sizes[k] + codes[k][i]
         cell[i] = number[j]
     return occupied
 
@@ -420,7 +424,7 @@ def _place_pairs(place, cell, within, n_within, n_pairs):
     order.
 
     Returns:
-        Every row's pair number (intp), the occupied pair codes (ascending), and each pair's joint cell, or -1
+        Every row's pair number (int32), the occupied pair codes (ascending), and each pair's joint cell, or -1
         where the rows of one pair are in different cells (a dimension that varies within a place but is not
         in :data:`WITHIN_PLACE`).
     """
@@ -430,7 +434,7 @@ def _place_pairs(place, cell, within, n_within, n_pairs):
     occupied = np.flatnonzero(number)
     for c in range(occupied.size):
         number[occupied[c]] = c
-    pair = np.empty(place.size, np.intp)
+    pair = np.empty(place.size, np.int32)  # places x 24 at most: four bytes a row, not eight
     pair_cell = np.full(occupied.size, -2, np.int64)  # -2: no row seen yet
     for i in range(place.size):
         p = number[np.int64(place[i]) * n_within + within[cell[i]]]

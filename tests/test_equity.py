@@ -196,9 +196,9 @@ def test_the_groups_compiled_codes_are_numpys(seed):
 
     rng = np.random.default_rng(seed)
     rows = int(rng.integers(1, 5000))
-    sizes = rng.integers(1, 8, int(rng.integers(1, 7)))
-    codes = np.stack([rng.integers(0, s, rows) for s in sizes]).astype(np.int8)
-    joint = np.ravel_multi_index(tuple(codes.astype(np.intp)), tuple(sizes))
+    sizes = rng.integers(1, 8, 6)  # six dimensions, as the model's: one machine-code version of the pass
+    codes = tuple(rng.integers(0, s, rows).astype(np.int8) for s in sizes)
+    joint = np.ravel_multi_index(tuple(c.astype(np.intp) for c in codes), tuple(sizes))
     occupied = np.unique(joint)
     cell = np.empty(rows, np.uint16)
     got_occupied = _joint_cells(codes, sizes.astype(np.int64), cell)
@@ -220,10 +220,11 @@ def test_the_groups_compiled_codes_are_numpys(seed):
     assert pair_cell.tolist() == [-1]
 
     income = rng.lognormal(10, 1, rows).astype(np.float32)
-    rural = rng.random(rows) < 0.7
-    cuts = np.quantile(income, [0.2, 0.4, 0.6, 0.8])
-    expected = np.where(rural, np.searchsorted(cuts, income, side="right"), 5)
-    assert np.array_equal(_quintiles(income, rural, cuts, 5), expected)
+    kind = rng.integers(0, 3, rows).astype(np.int8)
+    index = np.float32(rng.uniform(1, 2))
+    cuts = np.quantile(income / index, [0.2, 0.4, 0.6, 0.8])
+    expected = np.where(kind != URBAN, np.searchsorted(cuts, income / index, side="right"), 5)
+    assert np.array_equal(_quintiles(income, index, kind, cuts, 5), expected)
     # 1 / income, for the line-to-income sums, with incomes below 1 CNY counted as 1
     income[:3] = (0.0, 0.5, 1.0)
     index = float(rng.uniform(1, 2))
