@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -65,8 +66,13 @@ def worktree(rev: str, into: Path) -> Path:
 
 
 def summary(rows: list[dict[str, float]]) -> str:
-    """Each figure's range over the runs: ``lowest–highest``."""
-    return "  ".join(f"{k} {min(r[k] for r in rows):.2f}–{max(r[k] for r in rows):.2f}" for k in FIGURES)
+    """Each figure's range and median over the runs: ``lowest–highest (median m)``.
+
+    On a shared machine a single run can land far from the others; the median is the figure a pair of versions
+    is best compared by, the range what the machine did.
+    """
+    return "  ".join(f"{k} {min(r[k] for r in rows):.2f}–{max(r[k] for r in rows):.2f} "
+                     f"(median {statistics.median(r[k] for r in rows):.2f})" for k in FIGURES)
 
 
 def main() -> None:
@@ -107,7 +113,11 @@ def main() -> None:
                 print(f"{label:<28} {summary(rows)}")
             base, head = results.values()
             diffs = [h["model s"] - b["model s"] for b, h in zip(base, head, strict=True)]
-            print(f"model time, head - base, pair by pair: {', '.join(f'{d:+.2f}' for d in diffs)} s")
+            print(f"model time, head - base, pair by pair: {', '.join(f'{d:+.2f}' for d in diffs)} s "
+                  f"(median {statistics.median(diffs):+.2f} s)")
+            for label, rows in results.items():
+                met = sum(r["÷ kernel"] <= 6.0 for r in rows)
+                print(f"{label:<28} at or under 6x the kernel in {met} of {len(rows)} runs")
         finally:
             for tree in made:
                 subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, check=False)

@@ -298,6 +298,8 @@ def main() -> None:
     print(f"reference kernel again, after the model: {t_after:.2f} s, CPU {c_after:.2f} s "
           + ("(close to the first: the load held steady)" if steady else
              "(far from the first: the load changed during the run; the CPU-time ratio is the steadier one)"))
+    print(f"model / the kernel's mean before and after it: {t_model / ((t_kernel + t_after) / 2):.1f}x "
+          f"(a drift of the load during the run shared between the two)")
 
     if args.no_outputs:
         return

@@ -36,3 +36,10 @@ def test_the_ab_script_reads_every_figure_the_full_scale_benchmark_prints():
              "the rest: agents, the end-2015 measurements")
     assert set(parts) <= set(stages) and float(stages["the rest: agents, the end-2015 measurements"]) >= 0
     assert sum(float(stages[p]) for p in parts) == pytest.approx(got["build s"], abs=0.03)
+
+
+def test_the_ab_summary_gives_each_figures_range_and_median():
+    ab = _module("ab")
+    rows = [dict.fromkeys(ab.FIGURES, v) for v in (1.0, 3.0, 2.5)]
+    summary = ab.summary(rows)
+    assert "model s 1.00–3.00 (median 2.50)" in summary and summary.count("median") == len(ab.FIGURES)
