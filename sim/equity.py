@@ -100,15 +100,15 @@ def _inverse(income, index):
     return out
 
 
+_KIND_CODE = np.zeros((3, 2), np.int8)  # _household_kind's code by (kind, urban worker): farm 0, low-income 1
+_KIND_CODE[LOW_INCOME] = 1
+_KIND_CODE[URBAN] = (3, 2)  # other urban, urban worker
+
+
 def _household_kind(w: World) -> np.ndarray:
     """Farm, low-income farm, urban worker (工薪: the worker-card market) and other urban households."""
     # a row's code looked up by (kind, worker) in one gather: one byte a row, no full-length masks
     return _KIND_CODE.ravel()[2 * w.households.kind + w.is_worker]
-
-
-_KIND_CODE = np.zeros((3, 2), np.int8)  # household_kind's code by (kind, urban worker)
-_KIND_CODE[LOW_INCOME] = 1
-_KIND_CODE[URBAN] = (3, 2)
 
 
 def _by_place(w: World, village: np.ndarray, urban: int) -> np.ndarray:
