@@ -274,11 +274,11 @@ class World:
         target = np.arange(p.village_size.size)
         target[small] = into
         self.merged_into = target
-        rural = hh.village >= 0
-        hh.village[rural] = target[hh.village[rural]]
+        # every row's village through the map in one gather, without masks: -1 (urban) indexes the appended -1
+        into_or_urban = np.append(target, -1).astype(hh.village.dtype)
+        hh.village[:] = into_or_urban[hh.village]
         ent = self.enterprises
-        coop = ent.village >= 0
-        ent.village[coop] = target[ent.village[coop]]
+        ent.village[:] = into_or_urban[ent.village]
         self.index_villages()
         return small
 
